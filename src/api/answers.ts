@@ -1,0 +1,165 @@
+import type { z } from 'zod';
+import {
+  AuthError,
+  BalanceError,
+  GenerationFailedError,
+  InvalidInputError,
+  OverloadError,
+  ServerError,
+  TaskNotFoundError,
+  type InputIssue,
+} from './errors.js';
+import { parseRetryAfter } from './retry.js';
+import { ErrorEnvelopeSchema, OpenAiErrorSchema } from './schemas.js';
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+function header(answer: RawAnswer, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function snippet(text: string): string {
+  const flat = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Maps a media API error code (the `code` field, decided before the HTTP status) to a typed error. */
+export function errorForApiCode(code: number, message: string | undefined, issues: InputIssue[], taskId?: string) {
+  const said = message ? ` The API said: "${message}"` : '';
+  switch (code) {
+    case 1:
+    case 500:
+      return new ServerError(`The service had an internal error (code ${code}).${said}`, { apiCode: code, taskId });
+    case 2:
+      return new AuthError(`The API key was rejected (code 2).${said}`, { code: 'INVALID_TOKEN', taskId });
+    case 3:
+      return new InvalidInputError(`The API rejected the request as invalid (code 3).${said}`, issues, { taskId });
+    case 4:
+      return new TaskNotFoundError(taskId ?? 'unknown');
+    case 5:
+      return new BalanceError(`Insufficient balance (code 5): nothing was created.${said}`, { taskId });
+    case 6:
+      return new OverloadError(`The service is under heavy load (code 6).${said}`, { taskId });
+    case 7:
+      return new AuthError(`This organization may not use the model (code 7).${said}`, {
+        code: 'MODEL_RESTRICTED',
+        taskId,
+        hint: 'Ask the account owner to allow the model, or choose another with --model (veo models lists them).',
+      });
+    case 99:
+      return new ServerError(`The API has no such method (code 99): the base URL is probably wrong.${said}`, {
+        apiCode: code,
+        code: 'WRONG_BASE_URL',
+        taskId,
+        hint: 'Check --base-url / GPTUNNEL_BASE_URL: it is an origin such as https://gptunnel.ru.',
+      });
+    case 1001:
+    case 1002:
+      return new GenerationFailedError(`Content moderation rejected the request (code ${code}).${said}`, {
+        reason: message,
+        taskId,
+        hint: 'Change the prompt (or the image) and create a new task.',
+      });
+    default:
+      return new ServerError(`The API answered with unknown error code ${code}.${said}`, { apiCode: code, taskId });
+  }
+}
+
+/** Errors decided by the HTTP layer when the body carries no usable envelope. */
+function errorForStatus(answer: RawAnswer, what: string, taskId?: string): Error {
+  const { status } = answer;
+  const retryAfterMs = parseRetryAfter(header(answer, 'retry-after'));
+  const body = answer.text.trim() ? ` (${snippet(answer.text)})` : ' (empty body)';
+  if (status === 401 || status === 403) {
+    return new AuthError(`The API refused the key (HTTP ${status}).`, { code: 'UNAUTHORIZED', taskId });
+  }
+  if (status === 429) return new OverloadError(`Too many requests (HTTP 429).`, { retryAfterMs, taskId });
+  if (status === 404) {
+    return new ServerError(`The API answered HTTP 404 for ${what}: the base URL is probably wrong.${body}`, {
+      status,
+      code: 'WRONG_BASE_URL',
+      taskId,
+      hint: 'Check --base-url / GPTUNNEL_BASE_URL: it is an origin such as https://gptunnel.ru.',
+    });
+  }
+  if (status >= 300 && status < 400) {
+    const location = header(answer, 'location') ?? 'elsewhere';
+    return new ServerError(
+      `The API redirected ${what} to ${location}; redirects are not followed, so that the key never leaves the API origin.`,
+      { status, code: 'UNEXPECTED_REDIRECT', taskId, hint: 'Check --base-url / GPTUNNEL_BASE_URL.' },
+    );
+  }
+  if (status >= 500) {
+    return new ServerError(`The service failed with HTTP ${status}${body}.`, { status, retryAfterMs, taskId });
+  }
+  if (status === 200) {
+    return new ServerError(`The API answered ${what} with something that is not JSON${body}.`, { status, taskId });
+  }
+  return new ServerError(`The API answered ${what} with HTTP ${status}${body}.`, { status, taskId });
+}
+
+/**
+ * The media family: decide by `code` first (the service says errors come with HTTP 200), then fall back to the HTTP
+ * status for proxies, HTML pages and empty bodies. Success is parsed once with `schema`, unknown fields kept.
+ */
+export function interpretMediaAnswer<T extends z.ZodType>(
+  answer: RawAnswer,
+  schema: T,
+  what: string,
+  taskId?: string,
+): z.infer<T> {
+  const json = tryJson(answer.text);
+  const envelope = ErrorEnvelopeSchema.safeParse(json);
+  if (envelope.success && envelope.data.code !== 0) {
+    throw errorForApiCode(envelope.data.code, envelope.data.message, envelope.data.issues ?? [], taskId);
+  }
+  if (answer.status !== 200 || json === undefined) throw errorForStatus(answer, what, taskId);
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first ? `${first.path.join('.') || 'answer'}: ${first.message}` : 'unexpected shape';
+    throw new ServerError(`The API answered ${what} in an unexpected shape (${where}).`, {
+      status: answer.status,
+      code: 'UNEXPECTED_ANSWER',
+      taskId,
+    });
+  }
+  return parsed.data;
+}
+
+/** `/v1/balance` answers errors OpenAI-style, with real HTTP statuses. */
+export function interpretOpenAiAnswer<T extends z.ZodType>(answer: RawAnswer, schema: T, what: string): z.infer<T> {
+  const json = tryJson(answer.text);
+  if (answer.status === 200 && json !== undefined) {
+    const parsed = schema.safeParse(json);
+    if (parsed.success) return parsed.data;
+  }
+  const openAi = OpenAiErrorSchema.safeParse(json);
+  if (openAi.success && answer.status === 200) {
+    throw new ServerError(`The API answered ${what} with an error: ${openAi.data.error.message ?? 'unknown'}.`);
+  }
+  const envelope = ErrorEnvelopeSchema.safeParse(json);
+  if (envelope.success && envelope.data.code !== 0) {
+    throw errorForApiCode(envelope.data.code, envelope.data.message, envelope.data.issues ?? []);
+  }
+  if (answer.status === 200) {
+    throw new ServerError(`The API answered ${what} in an unexpected shape.`, { code: 'UNEXPECTED_ANSWER' });
+  }
+  throw errorForStatus(answer, what);
+}

@@ -1,0 +1,197 @@
+/**
+ * Every failure the tool can meet, as a small typed hierarchy. Each error carries a `kind` (what the user can do
+ * about it) and a stable `code` (a name scripts can match in `--json` output). The CLI maps `kind` to an exit code
+ * in one table; nothing in this layer decides how the process ends.
+ */
+export type ErrorKind =
+  'usage' | 'auth' | 'account' | 'timeout' | 'generation' | 'network' | 'expired' | 'interrupted' | 'internal';
+
+export interface ErrorDetails {
+  taskId?: string;
+  hint?: string;
+  cause?: unknown;
+}
+
+export abstract class VeoError extends Error {
+  abstract readonly kind: ErrorKind;
+  abstract readonly code: string;
+  taskId: string | undefined;
+  hint: string | undefined;
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.taskId = details.taskId;
+    this.hint = details.hint;
+  }
+}
+
+export class UsageError extends VeoError {
+  readonly kind = 'usage';
+  readonly code: string;
+  constructor(message: string, details: ErrorDetails & { code?: string } = {}) {
+    super(message, details);
+    this.code = details.code ?? 'USAGE';
+  }
+}
+
+export interface InputIssue {
+  path?: (string | number)[];
+  message?: string;
+  expected?: string;
+  [key: string]: unknown;
+}
+
+/** API code 3: the service rejected the request body. */
+export class InvalidInputError extends UsageError {
+  readonly issues: InputIssue[];
+  constructor(message: string, issues: InputIssue[], details: ErrorDetails = {}) {
+    super(message, { ...details, code: 'INVALID_INPUT' });
+    this.issues = issues;
+  }
+}
+
+/** API code 4. */
+export class TaskNotFoundError extends UsageError {
+  constructor(taskId: string) {
+    super(`Task ${taskId} was not found by the API.`, {
+      taskId,
+      code: 'TASK_NOT_FOUND',
+      hint: 'Check the id (veo list shows the tasks started from this machine) and the API key: tasks belong to the account that created them.',
+    });
+  }
+}
+
+export class FileExistsError extends UsageError {
+  readonly path: string;
+  constructor(path: string, details: ErrorDetails = {}) {
+    super(`${path} already exists; it was left untouched.`, {
+      ...details,
+      code: 'FILE_EXISTS',
+      hint: 'Pass --force to overwrite it, or choose another path with -o.',
+    });
+    this.path = path;
+  }
+}
+
+export class AuthError extends VeoError {
+  readonly kind = 'auth';
+  readonly code: string;
+  constructor(message: string, details: ErrorDetails & { code?: string } = {}) {
+    super(message, {
+      hint: 'Set a key with `veo auth login`, or the GPTUNNEL_API_KEY environment variable.',
+      ...details,
+    });
+    this.code = details.code ?? 'AUTH';
+  }
+}
+
+/** API code 5: nothing was created and retrying will not help. */
+export class BalanceError extends VeoError {
+  readonly kind = 'account';
+  readonly code = 'INSUFFICIENT_BALANCE';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, { hint: 'Top up the GPTunnel balance, then run the command again.', ...details });
+  }
+}
+
+/** API code 6 or HTTP 429: retryable, and reported only once the retries are spent. */
+export class OverloadError extends VeoError {
+  readonly kind = 'account';
+  readonly code = 'SERVICE_OVERLOADED';
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, details: ErrorDetails & { retryAfterMs?: number } = {}) {
+    super(message, { hint: 'The service is busy; try again in a few minutes.', ...details });
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+export class WaitTimeoutError extends VeoError {
+  readonly kind = 'timeout';
+  readonly code = 'WAIT_TIMEOUT';
+}
+
+/** The task ended without a video: status failed/error/cancelled, or moderation codes 1001/1002. */
+export class GenerationFailedError extends VeoError {
+  readonly kind = 'generation';
+  readonly code = 'GENERATION_FAILED';
+  readonly reason: string | undefined;
+  constructor(message: string, details: ErrorDetails & { reason?: string } = {}) {
+    super(message, details);
+    this.reason = details.reason;
+  }
+}
+
+/**
+ * The request may or may not have reached the server (`sent`): a refused connection or a failed DNS lookup
+ * provably did not, a reset or a timeout after writing the request might have.
+ */
+export class NetworkError extends VeoError {
+  readonly kind = 'network';
+  readonly code: string;
+  readonly sent: boolean;
+  constructor(message: string, details: ErrorDetails & { sent: boolean; code?: string }) {
+    super(message, details);
+    this.sent = details.sent;
+    this.code = details.code ?? 'NETWORK';
+  }
+}
+
+/** The service answered, but not with something usable: 5xx, code 1 or 500, HTML, empty or malformed bodies. */
+export class ServerError extends VeoError {
+  readonly kind = 'network';
+  readonly code: string;
+  readonly status: number | undefined;
+  readonly apiCode: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    message: string,
+    details: ErrorDetails & { status?: number; apiCode?: number; code?: string; retryAfterMs?: number } = {},
+  ) {
+    super(message, details);
+    this.status = details.status;
+    this.apiCode = details.apiCode;
+    this.code = details.code ?? 'SERVER_ERROR';
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** A create whose fate is unknown: it may have been created (and billed). Never retried automatically. */
+export class UnconfirmedCreateError extends VeoError {
+  readonly kind = 'network';
+  readonly code = 'CREATE_UNCONFIRMED';
+}
+
+export class LinkExpiredError extends VeoError {
+  readonly kind = 'expired';
+  readonly code = 'LINK_EXPIRED';
+  readonly status: number;
+  constructor(status: number, details: ErrorDetails = {}) {
+    super(`The video link is gone (HTTP ${status} from the file host): links live 48 hours after the task finished.`, {
+      hint: 'The file cannot be fetched any more; a new task is needed (veo create).',
+      ...details,
+    });
+    this.status = status;
+  }
+}
+
+export class DownloadError extends VeoError {
+  readonly kind = 'network';
+  readonly code: string;
+  /** A dropped, stalled or truncated transfer: worth resuming. A body that is not a video is not. */
+  readonly retryable: boolean;
+  constructor(message: string, details: ErrorDetails & { code?: string; retryable?: boolean } = {}) {
+    super(message, details);
+    this.code = details.code ?? 'DOWNLOAD_FAILED';
+    this.retryable = details.retryable ?? false;
+  }
+}
+
+export class InterruptedError extends VeoError {
+  readonly kind = 'interrupted';
+  readonly code = 'INTERRUPTED';
+}
+
+export function isVeoError(error: unknown): error is VeoError {
+  return error instanceof VeoError;
+}

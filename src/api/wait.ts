@@ -1,0 +1,84 @@
+import { GenerationFailedError, InterruptedError, WaitTimeoutError } from './errors.js';
+import { isRetryable, sleep } from './retry.js';
+import type { Task } from './schemas.js';
+import { failureReason, taskPhase } from './status.js';
+
+export interface WaitProgress {
+  task: Task;
+  elapsedMs: number;
+  polls: number;
+}
+
+export interface WaitOptions {
+  intervalMs: number;
+  timeoutMs: number;
+  /** Delay before the first poll: short, because `veo wait` is often called on a task that already finished. */
+  firstPollMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: WaitProgress) => void;
+  /** A poll failed with a transient error; polling goes on. */
+  onPollError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+export interface TaskReader {
+  getTask(taskId: string, options?: { signal?: AbortSignal }): Promise<Task>;
+}
+
+/**
+ * Polls until the task has a video, fails, or the deadline passes. Transient errors (already retried inside the
+ * client) don't end the wait: the task is still running on the service and the next poll may well succeed.
+ */
+export async function waitForTask(client: TaskReader, taskId: string, options: WaitOptions): Promise<Task> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const deadline = started + options.timeoutMs;
+  let polls = 0;
+  let delay = Math.min(options.firstPollMs ?? 0, options.intervalMs);
+  let lastError: unknown;
+  for (;;) {
+    const remaining = deadline - now();
+    if (remaining <= 0) break;
+    if (delay > 0) await sleep(Math.min(delay, remaining), options.signal);
+    delay = options.intervalMs;
+    if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId });
+    let task: Task;
+    try {
+      task = await client.getTask(taskId, { signal: options.signal });
+    } catch (error) {
+      if (error instanceof InterruptedError || options.signal?.aborted) throw error;
+      if (!isRetryable(error, 'read')) throw error;
+      lastError = error;
+      options.onPollError?.(error);
+      continue;
+    }
+    polls++;
+    lastError = undefined;
+    options.onProgress?.({ task, elapsedMs: now() - started, polls });
+    const phase = taskPhase(task);
+    if (phase === 'done') return task;
+    if (phase === 'failed') {
+      const reason = failureReason(task);
+      throw new GenerationFailedError(
+        `The generation failed (status "${task.status}")${reason ? `: ${reason}` : ', and the service gave no reason.'}`,
+        { taskId, reason, hint: 'Nothing can be downloaded for this task; change the prompt and create a new one.' },
+      );
+    }
+  }
+  if (lastError) throw lastError;
+  throw new WaitTimeoutError(
+    `Gave up waiting for task ${taskId} after ${formatMs(options.timeoutMs)}; it goes on on the service.`,
+    {
+      taskId,
+      hint: `Resume with: veo wait ${taskId}`,
+    },
+  );
+}
+
+export function formatMs(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${seconds % 60 ? `${String(seconds % 60).padStart(2, '0')}s` : ''}`;
+  return `${Math.floor(minutes / 60)}h${minutes % 60 ? `${String(minutes % 60).padStart(2, '0')}m` : ''}`;
+}

@@ -1,0 +1,10 @@
+import { VERSION } from './version.js';
+
+// `veo --version` is called in loops by scripts: answer it before loading commander and the rest.
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { main } = await import('./main.js');
+  process.exitCode = await main(argv);
+}

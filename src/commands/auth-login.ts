@@ -1,0 +1,55 @@
+import { UsageError } from '../api/errors.js';
+import { maskApiKey, normalizeApiKey } from '../api/key.js';
+import { writeConfig } from '../config/writer.js';
+import type { Context } from '../context.js';
+import { readStdin } from './read-text.js';
+
+/** Reads a line from the terminal without echoing it, so the key never shows on screen or in scrollback. */
+async function promptHidden(question: string): Promise<string> {
+  const { stdin, stderr } = process;
+  if (!stdin.isTTY) {
+    throw new UsageError('No terminal to ask for the key.', {
+      hint: 'Pipe it in instead: printf %s "$KEY" | veo auth login --with-token',
+    });
+  }
+  stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (error?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      stderr.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') return finish();
+        if (char === '\u0003') return finish(new UsageError('Cancelled.', { code: 'CANCELLED' }));
+        if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
+        else if (char >= ' ') value += char;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+export async function authLogin(ctx: Context, withToken: boolean): Promise<void> {
+  const settings = await ctx.settings();
+  const raw = withToken ? await readStdin() : await promptHidden('GPTunnel API key (input hidden): ');
+  const key = normalizeApiKey(raw);
+  ctx.out.setSecret(key);
+  const warning = await writeConfig({ 'api-key': key }, settings.configDir);
+  if (warning) ctx.out.warn(warning.message);
+  if (ctx.out.json) ctx.out.data({ stored: true, key: maskApiKey(key), configDir: settings.configDir });
+  else ctx.out.info(`Stored key ${maskApiKey(key)} in ${settings.configDir}.`);
+  if (ctx.env.GPTUNNEL_API_KEY) ctx.out.warn('GPTUNNEL_API_KEY is set and takes precedence over the stored key.');
+}
+
+export async function run(ctx: Context, _args: string[], raw: Record<string, unknown>): Promise<void> {
+  await authLogin(ctx, Boolean(raw.withToken));
+}

@@ -1,0 +1,132 @@
+import type { DownloadProgress, DownloadResult } from '../api/download.js';
+import { InterruptedError, isVeoError } from '../api/errors.js';
+import type { Task } from '../api/schemas.js';
+import { formatMs } from '../api/wait.js';
+import type { Context } from '../context.js';
+import type { StatusLine } from '../ui/status-line.js';
+import { entryFromTask, recordSafely } from './journal-sync.js';
+import type { WaitTiming } from './options.js';
+
+export interface SavedVideo extends DownloadResult {
+  id: string | undefined;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function progressText(progress: DownloadProgress): string {
+  const seconds = Math.max(progress.elapsedMs / 1000, 0.001);
+  const speed = `${formatBytes((progress.received - progress.resumedFrom) / seconds)}/s`;
+  if (progress.total) {
+    const percent = Math.floor((progress.received / progress.total) * 100);
+    return `${formatBytes(progress.received)} / ${formatBytes(progress.total)} (${percent}%) ${speed}`;
+  }
+  return `${formatBytes(progress.received)} ${speed}`;
+}
+
+/** Adds the task id and the command that picks the work up again to an interruption. */
+function withResume(error: unknown, id: string, resume: string): unknown {
+  if (error instanceof InterruptedError || (isVeoError(error) && error.kind === 'interrupted')) {
+    return new InterruptedError(`Interrupted; task ${id} goes on on the service.`, {
+      taskId: id,
+      hint: `Resume with: ${resume}`,
+      cause: error,
+    });
+  }
+  if (isVeoError(error) && !error.taskId) error.taskId = id;
+  return error;
+}
+
+/** Polls a task with a live status line, keeping the journal current. */
+export async function waitWithStatus(
+  ctx: Context,
+  id: string,
+  timing: WaitTiming,
+  status: StatusLine,
+  options: { firstPollMs?: number; resume: string },
+): Promise<Task> {
+  const { waitForTask } = await import('../api/wait.js');
+  const client = await ctx.client();
+  const started = Date.now();
+  let label = `waiting for ${id}`;
+  let lastStatus: string | undefined;
+  const ticker = setInterval(() => status.update(label, formatMs(Date.now() - started)), 1000);
+  ticker.unref();
+  status.update(label);
+  try {
+    const task = await waitForTask(client, id, {
+      intervalMs: timing.interval,
+      timeoutMs: timing.timeout,
+      firstPollMs: options.firstPollMs ?? 0,
+      signal: ctx.signal,
+      onProgress: ({ task, elapsedMs }) => {
+        label = `${id}: ${task.status}`;
+        status.update(label, formatMs(elapsedMs));
+        if (task.status !== lastStatus) {
+          lastStatus = task.status;
+          void recordSafely(ctx, entryFromTask(task));
+        }
+      },
+      onPollError: (error) => ctx.out.trace(`poll failed, will try again: ${(error as Error).message}`),
+    });
+    await recordSafely(ctx, entryFromTask(task));
+    return task;
+  } catch (error) {
+    if (isVeoError(error) && error.code === 'GENERATION_FAILED') {
+      await recordSafely(ctx, { id, status: 'failed', reason: (error as { reason?: string }).reason ?? error.message });
+    }
+    throw withResume(error, id, options.resume);
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** Saves a finished task's video with progress on the status line, and records where it went. */
+export async function saveWithStatus(
+  ctx: Context,
+  target: { id?: string; url: string; path: string; force: boolean },
+  status: StatusLine,
+  resume: string,
+): Promise<SavedVideo> {
+  const { downloadVideo, streamVideo } = await import('../api/download.js');
+  const timeoutSeconds = Number(ctx.env.VEO_REQUEST_TIMEOUT);
+  const retryBase = Number(ctx.env.VEO_RETRY_BASE_MS);
+  const common = {
+    url: target.url,
+    signal: ctx.signal,
+    taskId: target.id,
+    timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : undefined,
+    retryBaseMs: retryBase >= 0 && ctx.env.VEO_RETRY_BASE_MS ? retryBase : undefined,
+    onProgress: (progress: DownloadProgress) => status.update('downloading', progressText(progress)),
+    onRetry: ({ delayMs, error }: { delayMs: number; error: Error }) =>
+      ctx.out.trace(`download interrupted (${error.message}); resuming in ${delayMs}ms`),
+    onWarning: (message: string) => ctx.out.warn(message),
+  };
+  status.update('downloading');
+  try {
+    if (target.path === '-') {
+      const result = await streamVideo({ ...common, sink: ctx.out.streams.stdout });
+      return { ...result, path: '-', resumed: false, id: target.id };
+    }
+    const result = await downloadVideo({ ...common, path: target.path, force: target.force });
+    if (target.id) {
+      await recordSafely(ctx, { id: target.id, savedPath: result.path, bytes: result.bytes, sha256: result.sha256 });
+    }
+    return { ...result, id: target.id };
+  } catch (error) {
+    throw withResume(error, target.id ?? 'unknown', resume);
+  }
+}
+
+export function describeSaved(saved: SavedVideo): string {
+  return `saved ${saved.path} (${formatBytes(saved.bytes)})`;
+}

@@ -1,0 +1,33 @@
+import type { Task } from '../api/schemas.js';
+import type { Context } from '../context.js';
+import type { JournalEntry } from '../store/journal.js';
+
+/** The journal fields a task answer tells; the creation time comes from the id when the answer omits it. */
+export function entryFromTask(task: Task): Partial<JournalEntry> & { id: string } {
+  const createdSeconds = task.created_at && task.created_at > 1e9 ? task.created_at : parseInt(task.id.slice(0, 8), 16);
+  const patch: Partial<JournalEntry> & { id: string } = {
+    id: task.id,
+    status: task.status,
+    createdAt: new Date(createdSeconds * 1000).toISOString(),
+  };
+  if (task.model) patch.model = task.model;
+  if (task.url) patch.url = task.url;
+  const reason = (task as Record<string, unknown>).error;
+  if (typeof reason === 'string' && reason) patch.reason = reason;
+  return patch;
+}
+
+/**
+ * A failed journal write must not cost the user the result they paid for: it is reported and the command goes on.
+ * Returns whether the write succeeded.
+ */
+export async function recordSafely(ctx: Context, patch: Partial<JournalEntry> & { id: string }): Promise<boolean> {
+  try {
+    const journal = await ctx.journal();
+    await journal.record(patch);
+    return true;
+  } catch (error) {
+    ctx.out.warn(`Could not update the task journal: ${(error as Error).message}. Task id: ${patch.id}`);
+    return false;
+  }
+}

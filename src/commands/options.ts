@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { UsageError } from '../api/errors.js';
+import { TASK_ID_PATTERN } from '../api/schemas.js';
+
+/** Turns a zod failure on command-line input into a usage error that names the offending option. */
+export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = issue.path.map(String).join('.');
+    return name ? `${name}: ${issue.message}` : issue.message;
+  });
+  throw new UsageError(lines.join('; '));
+}
+
+export const taskIdArg = z
+  .string()
+  .trim()
+  .regex(TASK_ID_PATTERN, { message: 'a task id is 24 lowercase hex characters, such as 684e5b2214bed9a815408cb3' });
+
+export function parseTaskId(raw: string): string {
+  if (!TASK_ID_PATTERN.test(raw)) {
+    throw new UsageError(
+      `"${raw}" is not a task id: ids are 24 lowercase hex characters, such as 684e5b2214bed9a815408cb3.`,
+      {
+        code: 'INVALID_TASK_ID',
+      },
+    );
+  }
+  return raw;
+}
+
+/** `90`, `90s`, `15m`, `1h`, `1h30m`, `2.5m`: a bare number means seconds. */
+export function parseDuration(raw: string): number {
+  const text = raw.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let consumed = '';
+  for (const match of text.matchAll(part)) {
+    total += Number(match[1]) * (units[match[2] ?? 's'] ?? 1000);
+    consumed += match[0];
+  }
+  if (!consumed || consumed !== text) {
+    throw new UsageError(`"${raw}" is not a duration; use e.g. 90, 90s, 15m or 1h.`);
+  }
+  return Math.round(total);
+}
+
+export const durationOption = z.string().transform((value, ctx) => {
+  try {
+    const ms = parseDuration(value);
+    if (ms <= 0) throw new UsageError('must be more than zero');
+    return ms;
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const intervalOption = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, { message: 'the interval is a number of seconds, such as 5 or 0.5' })
+  .transform((value) => Math.round(Number(value) * 1000))
+  .refine((ms) => ms > 0 && ms <= 3_600_000, { message: 'the interval must be between 0.001 and 3600 seconds' });
+
+export const httpUrl = (what: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'https:' || url.protocol === 'http:') && Boolean(url.hostname);
+      } catch {
+        return false;
+      }
+    },
+    { message: `${what} must be a public http(s) URL` },
+  );
+
+export const waitOptionsSchema = z.object({
+  interval: intervalOption.default(5000),
+  timeout: durationOption.default(15 * 60_000),
+});
+export type WaitTiming = z.infer<typeof waitOptionsSchema>;

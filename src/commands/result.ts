@@ -1,0 +1,19 @@
+import type { Task } from '../api/schemas.js';
+import type { Context } from '../context.js';
+import { entryFromTask, recordSafely } from './journal-sync.js';
+import { parseTaskId } from './options.js';
+import { describeTask } from './task-view.js';
+
+/** Asks once; whatever the state is, that is the answer (exit 0). */
+export async function resultCommand(ctx: Context, id: string): Promise<Task> {
+  const client = await ctx.client();
+  const task = await client.getTask(id, { signal: ctx.signal });
+  await recordSafely(ctx, entryFromTask(task));
+  if (ctx.out.json) ctx.out.data(task);
+  else for (const line of describeTask(task)) ctx.out.result(line);
+  return task;
+}
+
+export async function run(ctx: Context, args: string[]): Promise<void> {
+  await resultCommand(ctx, parseTaskId(args[0] ?? ''));
+}

@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import { describeSaved, saveWithStatus, waitWithStatus } from './follow.js';
+import { parseOptions, parseTaskId, waitOptionsSchema } from './options.js';
+import { expandHome } from './paths.js';
+
+const waitCommandSchema = z
+  .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })
+  .and(waitOptionsSchema);
+export type WaitCommandOptions = z.infer<typeof waitCommandSchema>;
+
+export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
+  const output =
+    options.output === undefined || options.output === '-' ? options.output : resolve(expandHome(options.output));
+  const status = await ctx.out.statusLine();
+  const task = await waitWithStatus(ctx, id, options, status, {
+    resume: `veo wait ${id}${output ? ` -o ${output}` : ''}`,
+  });
+  if (output === undefined) {
+    status.done(`${id} done`);
+    if (ctx.out.json) ctx.out.data(task);
+    else ctx.out.result(task.url ?? '');
+    return;
+  }
+  const saved = await saveWithStatus(
+    ctx,
+    { id, url: task.url ?? '', path: output, force: options.force },
+    status,
+    `veo download ${id} -o ${output}`,
+  );
+  status.done(describeSaved(saved));
+  if (ctx.out.json) {
+    ctx.out.data({
+      ...task,
+      download: { id, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 },
+    });
+  } else if (output !== '-') ctx.out.result(saved.path);
+}
+
+export async function run(ctx: Context, args: string[], raw: Record<string, unknown>): Promise<void> {
+  const id = parseTaskId(args[0] ?? '');
+  await waitCommand(ctx, id, parseOptions(waitCommandSchema, raw));
+}

@@ -1,0 +1,86 @@
+import type { VeoClient } from './api/client.js';
+import { maskApiKey } from './api/key.js';
+import type { Journal } from './store/journal.js';
+import { requireApiKey, resolveSettings, type GlobalOptions, type Settings } from './settings.js';
+import type { Output } from './ui/output.js';
+import { VERSION } from './version.js';
+
+/** What every command receives: the parsed global options, the output, an abort signal, lazily built services. */
+export interface Context {
+  globals: GlobalOptions;
+  out: Output;
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+  settings(): Promise<Settings>;
+  client(): Promise<VeoClient>;
+  journal(): Promise<Journal>;
+}
+
+/** Test and power-user knobs: shorter timeouts and retry delays make fault scenarios quick to reproduce. */
+function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+export function createContext(globals: GlobalOptions, out: Output, signal: AbortSignal, env = process.env): Context {
+  let settings: Promise<Settings> | undefined;
+  let client: Promise<VeoClient> | undefined;
+  let journal: Promise<Journal> | undefined;
+  const context: Context = {
+    globals,
+    out,
+    signal,
+    env,
+    settings() {
+      settings ??= resolveSettings(globals, env).then((resolved) => {
+        out.setSecret(resolved.apiKey?.value);
+        for (const warning of resolved.warnings) out.warn(warning);
+        return resolved;
+      });
+      return settings;
+    },
+    client() {
+      client ??= (async () => {
+        const resolved = await context.settings();
+        const apiKey = requireApiKey(resolved);
+        const { VeoClient } = await import('./api/client.js');
+        const { DEFAULT_RETRY_POLICY } = await import('./api/retry.js');
+        const timeoutSeconds = numberFromEnv(env, 'VEO_REQUEST_TIMEOUT');
+        const retryBase = numberFromEnv(env, 'VEO_RETRY_BASE_MS');
+        const attempts = numberFromEnv(env, 'VEO_RETRY_ATTEMPTS');
+        out.trace(`using key ${maskApiKey(apiKey)} (from ${resolved.apiKey?.source}), API ${resolved.baseUrl.value}`);
+        return new VeoClient({
+          apiKey,
+          baseUrl: resolved.baseUrl.value,
+          timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+          userAgent: `veo/${VERSION} node/${process.versions.node}`,
+          retry: {
+            ...DEFAULT_RETRY_POLICY,
+            ...(retryBase === undefined ? {} : { baseMs: retryBase, maxMs: Math.max(retryBase * 8, 1) }),
+            ...(attempts === undefined ? {} : { attempts: Math.max(1, Math.floor(attempts)) }),
+          },
+          onTrace: (event) =>
+            out.trace(
+              `${event.method} ${event.url} ${event.status ?? event.error ?? ''} ${event.ms}ms`.replace(/\s+/g, ' '),
+            ),
+          onRetry: (event) =>
+            out.trace(
+              `retrying ${event.what} in ${event.delayMs}ms (attempt ${event.attempt + 1}): ${(event.error as Error).message}`,
+            ),
+        });
+      })();
+      return client;
+    },
+    journal() {
+      journal ??= (async () => {
+        const resolved = await context.settings();
+        const { Journal } = await import('./store/journal.js');
+        return new Journal(resolved.configDir);
+      })();
+      return journal;
+    },
+  };
+  return context;
+}

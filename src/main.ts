@@ -1,0 +1,231 @@
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError, InterruptedError } from './api/errors.js';
+import { createContext, type Context } from './context.js';
+import { VERSION } from './version.js';
+import { EXIT_OK, EXIT_TERMINATED } from './exit-codes.js';
+import type { GlobalOptions } from './settings.js';
+import { Output } from './ui/output.js';
+
+type CommandModule = { run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> };
+type Loader = () => Promise<CommandModule>;
+
+const controller = new AbortController();
+let signalName: NodeJS.Signals | undefined;
+
+/** The first Ctrl-C asks the running command to stop cleanly (it prints how to resume); a second one exits at once. */
+function installSignalHandlers(): void {
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(name, () => {
+      if (signalName) process.exit(name === 'SIGTERM' ? EXIT_TERMINATED : 130);
+      signalName = name;
+      controller.abort(new InterruptedError(`Interrupted by ${name}.`));
+    });
+  }
+}
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}
+
+function timingOptions(command: Command): Command {
+  return command
+    .option('--interval <seconds>', 'seconds between status checks (decimals allowed)', '5')
+    .option('--timeout <duration>', 'how long to wait: 90, 90s, 15m, 1h', '15m');
+}
+
+function build(
+  run: (loader: Loader) => (...args: unknown[]) => Promise<void>,
+  onCommanderError: (text: string) => void,
+): Command {
+  const program = new Command('veo')
+    .description("Turn a text prompt into a video with GPTunnel's Veo-3.1 Fast media API.")
+    .version(VERSION, '-V, --version')
+    .option('--json', 'print one JSON document on stdout (errors as JSON on stderr)')
+    .option('-q, --quiet', 'results only: no progress, hints or warnings')
+    .option('--verbose', 'trace every HTTP request on stderr (the key masked)')
+    .option('--no-color', 'no colours')
+    .option('--api-key <key>', 'API key (prefer GPTUNNEL_API_KEY or `veo auth login`: flags are visible in ps)')
+    .option('--base-url <url>', 'API origin (default https://gptunnel.ru)')
+    // Set before any subcommand exists: commander copies these settings into subcommands when they are created.
+    .exitOverride()
+    .configureOutput({ outputError: onCommanderError })
+    .addHelpText(
+      'after',
+      examples([
+        'veo auth login',
+        'veo create "a red fox running through snow, cinematic" --ar 16:9 -o fox.mp4',
+        'id=$(veo create "a lighthouse at dusk") && veo wait "$id" -o lighthouse.mp4',
+        'veo list',
+        'veo-sim & GPTUNNEL_BASE_URL=http://127.0.0.1:8787 veo create "test" -o test.mp4',
+      ]) +
+        '\nExit codes: 0 ok, 1 internal error, 2 usage, 3 auth, 4 balance/capacity, 5 wait timed out, 6 generation failed,\n7 network/service, 8 video link expired, 130 interrupted.\n',
+    );
+
+  timingOptions(
+    program
+      .command('create')
+      .description('start a generation; prints the task id')
+      .argument('[prompt]', 'the prompt, or - to read it from stdin')
+      .option('--prompt-file <path>', 'read the prompt (UTF-8) from a file, or - for stdin')
+      .addOption(new Option('--ar <ratio>', 'aspect ratio').choices(['1:1', '16:9', '9:16']))
+      .option('--image <url>', 'first frame: a public http(s) image URL')
+      .option('--model <id>', 'model id', 'glabs-veo-3-1-fast')
+      .option('--wait', 'wait for the video and print its URL')
+      .option('-o, --output <path>', 'wait, then save the video here (implies --wait; - for stdout)')
+      .option('--force', 'overwrite the output file if it exists')
+      .option('--dry-run', 'print the request that would be sent, and send nothing'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'veo create "a paper boat on a rainy street" --ar 9:16',
+        'veo create "timelapse of a city at night" -o city.mp4',
+        'veo create --prompt-file prompt.txt --image https://example.com/first-frame.jpg --wait',
+        'echo "a cat playing piano" | veo create - --dry-run',
+      ]),
+    )
+    .action(run(() => import('./commands/create.js')));
+
+  program
+    .command('result')
+    .description("ask once for a task's state")
+    .argument('<id>', 'task id (24 hex characters)')
+    .addHelpText(
+      'after',
+      examples(['veo result 684e5b2214bed9a815408cb3', 'veo result 684e5b2214bed9a815408cb3 --json']),
+    )
+    .action(run(() => import('./commands/result.js')));
+
+  timingOptions(
+    program
+      .command('wait')
+      .description('poll a task until it finishes; prints the video URL (or the saved path with -o)')
+      .argument('<id>', 'task id')
+      .option('-o, --output <path>', 'save the video here when done (- for stdout)')
+      .option('--force', 'overwrite the output file if it exists'),
+  )
+    .addHelpText(
+      'after',
+      examples(['veo wait 684e5b2214bed9a815408cb3', 'veo wait 684e5b2214bed9a815408cb3 --timeout 30m -o clip.mp4']),
+    )
+    .action(run(() => import('./commands/wait.js')));
+
+  timingOptions(
+    program
+      .command('download')
+      .description('save the video of a task (waiting for it first if needed), or of a video URL')
+      .argument('<id|url>', 'task id, or the video URL the API returned')
+      .option('-o, --output <path>', 'where to save it (default <output-dir>/<id>.mp4; - for stdout)')
+      .option('--force', 'overwrite an existing file'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'veo download 684e5b2214bed9a815408cb3',
+        'veo download 684e5b2214bed9a815408cb3 -o clip.mp4 --force',
+        'veo download 684e5b2214bed9a815408cb3 -o - | ffprobe -',
+      ]),
+    )
+    .action(run(() => import('./commands/download.js')));
+
+  const auth = program.command('auth').description('store, check or remove the API key');
+  auth
+    .command('login')
+    .description('store the API key (asked for without echo, or read from stdin with --with-token)')
+    .option('--with-token', 'read the key from stdin')
+    .addHelpText('after', examples(['veo auth login', 'printf %s "$KEY" | veo auth login --with-token']))
+    .action(run(() => import('./commands/auth-login.js')));
+  auth
+    .command('status')
+    .description('show which key is used and where it comes from (masked); exit 3 if none')
+    .addHelpText('after', examples(['veo auth status']))
+    .action(run(() => import('./commands/auth-status.js')));
+  auth
+    .command('logout')
+    .description('remove the stored key')
+    .addHelpText('after', examples(['veo auth logout']))
+    .action(run(() => import('./commands/auth-logout.js')));
+
+  const config = program.command('config').description('read and change settings (base-url, output-dir)');
+  for (const [name, description, args, example] of [
+    ['get', 'print a setting', ['<key>'], 'veo config get output-dir'],
+    ['set', 'change a setting', ['<key>', '<value>'], 'veo config set output-dir ~/videos'],
+    ['unset', 'remove a setting', ['<key>'], 'veo config unset base-url'],
+    ['list', 'print every setting (the key masked)', [], 'veo config list'],
+    ['path', 'print the config folder', [], 'veo config path'],
+  ] as const) {
+    const sub = config.command(name).description(description);
+    for (const arg of args) sub.argument(arg);
+    sub.addHelpText('after', examples([example])).action(run(() => import('./commands/config.js')));
+  }
+
+  return program;
+}
+
+function globalsOf(command: Command): GlobalOptions {
+  let root = command;
+  while (root.parent) root = root.parent;
+  const opts = root.opts<GlobalOptions>();
+  return { ...opts, color: opts.color !== false };
+}
+
+function preliminaryGlobals(argv: string[]): GlobalOptions {
+  return {
+    json: argv.includes('--json'),
+    quiet: argv.includes('-q') || argv.includes('--quiet'),
+    verbose: argv.includes('--verbose'),
+    color: !argv.includes('--no-color'),
+  };
+}
+
+function outputOptions(globals: GlobalOptions) {
+  return {
+    json: Boolean(globals.json),
+    quiet: Boolean(globals.quiet),
+    verbose: Boolean(globals.verbose),
+    color: globals.color !== false,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let out: Output | undefined;
+  let commanderMessage = '';
+  const program = build(
+    (loader) =>
+      async (...args: unknown[]) => {
+        const command = args.at(-1) as Command;
+        const options = command.opts();
+        const positional = command.processedArgs as string[];
+        const globals = globalsOf(command);
+        out = await Output.create(outputOptions(globals));
+        const ctx = createContext(globals, out, controller.signal);
+        const module = await loader();
+        const named = command.parent && command.parent.parent ? command.name() : undefined;
+        await module.run(ctx, named ? [named, ...positional] : positional, options);
+      },
+    (text) => (commanderMessage += text),
+  );
+  installSignalHandlers();
+  // `veo list | head` closes stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    const { renderError } = await import('./ui/render-error.js');
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+        return EXIT_OK;
+      }
+      out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
+      const message = (commanderMessage || error.message).replace(/^error: /, '').trim();
+      return renderError(out, new UsageError(message, { code: 'USAGE', hint: 'Run with --help for usage.' }));
+    }
+    out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
+    const code = renderError(out, error);
+    return signalName === 'SIGTERM' && code === 130 ? EXIT_TERMINATED : code;
+  }
+}

@@ -1,0 +1,116 @@
+import type { ChalkInstance } from 'chalk';
+import { redactKey } from '../api/key.js';
+import { createStatusLine, type StatusLine } from './status-line.js';
+
+export interface OutputOptions {
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  /** false when --no-color was given */
+  color: boolean;
+}
+
+export interface Streams {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/** Colour only on a terminal; NO_COLOR and FORCE_COLOR=0 are honoured here because chalk ignores NO_COLOR. */
+export function colorWanted(options: OutputOptions, stream: NodeJS.WriteStream, env = process.env): boolean {
+  if (!options.color || options.json) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return true;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+/** A spinner needs a real terminal with a width: ora can hang on a terminal that reports 0 columns. */
+export function spinnerWanted(options: OutputOptions, stream: NodeJS.WriteStream, env = process.env): boolean {
+  if (options.json || options.quiet) return false;
+  if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false') return false;
+  return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && env.TERM !== 'dumb';
+}
+
+/**
+ * The one place that writes to the terminal. stdout carries results only; everything else goes to stderr. Every
+ * line passes through key redaction, so a key that slipped into a message from anywhere is still never shown.
+ */
+export class Output {
+  readonly options: OutputOptions;
+  readonly streams: Streams;
+  #secret: string | undefined;
+  #chalk: ChalkInstance | undefined;
+
+  private constructor(options: OutputOptions, streams: Streams, chalk: ChalkInstance | undefined) {
+    this.options = options;
+    this.streams = streams;
+    this.#chalk = chalk;
+  }
+
+  static async create(options: OutputOptions, streams: Streams = process): Promise<Output> {
+    let chalk: ChalkInstance | undefined;
+    if (colorWanted(options, streams.stderr)) {
+      const { Chalk } = await import('chalk');
+      chalk = new Chalk({ level: 1 });
+    }
+    return new Output(options, streams, chalk);
+  }
+
+  get json(): boolean {
+    return this.options.json;
+  }
+
+  /** Progress and hints are shown only to a person: not in --json or --quiet. */
+  get chatty(): boolean {
+    return !this.options.json && !this.options.quiet;
+  }
+
+  setSecret(key: string | undefined): void {
+    this.#secret = key;
+  }
+
+  redact(text: string): string {
+    return redactKey(text, this.#secret);
+  }
+
+  paint(style: 'red' | 'yellow' | 'green' | 'dim' | 'bold' | 'cyan', text: string): string {
+    return this.#chalk ? this.#chalk[style](text) : text;
+  }
+
+  /** One line of result on stdout. */
+  result(line: string): void {
+    this.streams.stdout.write(`${this.redact(line)}\n`);
+  }
+
+  /** The single JSON document of --json mode. */
+  data(value: unknown): void {
+    this.streams.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
+  }
+
+  info(message: string): void {
+    if (this.chatty) this.streams.stderr.write(`${this.redact(message)}\n`);
+  }
+
+  warn(message: string): void {
+    if (this.chatty) this.streams.stderr.write(`${this.paint('yellow', 'warning:')} ${this.redact(message)}\n`);
+  }
+
+  trace(message: string): void {
+    if (this.options.verbose) this.streams.stderr.write(`${this.paint('dim', this.redact(message))}\n`);
+  }
+
+  /** Raw text on stderr (errors), always shown. */
+  stderr(text: string): void {
+    this.streams.stderr.write(this.redact(text));
+  }
+
+  /** `spinnerOnly`: a short step that is worth a spinner on a terminal but not a line in a log. */
+  async statusLine(options: { spinnerOnly?: boolean } = {}): Promise<StatusLine> {
+    if (!this.chatty) return createStatusLine({ mode: 'silent', stream: this.streams.stderr });
+    if (spinnerWanted(this.options, this.streams.stderr)) {
+      return createStatusLine({ mode: 'spinner', stream: this.streams.stderr, redact: (t) => this.redact(t) });
+    }
+    if (options.spinnerOnly) return createStatusLine({ mode: 'silent', stream: this.streams.stderr });
+    return createStatusLine({ mode: 'plain', stream: this.streams.stderr, redact: (t) => this.redact(t) });
+  }
+}

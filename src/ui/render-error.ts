@@ -1,0 +1,46 @@
+import { InvalidInputError, isVeoError, type VeoError } from '../api/errors.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import type { Output } from './output.js';
+
+export function exitCodeFor(error: unknown): number {
+  return isVeoError(error) ? EXIT_CODES[error.kind] : EXIT_CODES.internal;
+}
+
+function issueLines(error: VeoError): string[] {
+  if (!(error instanceof InvalidInputError)) return [];
+  return error.issues.map((issue) => {
+    const path = issue.path?.length ? `${issue.path.join('.')}: ` : '';
+    return `  - ${path}${issue.message ?? JSON.stringify(issue)}`;
+  });
+}
+
+/** Errors as a person reads them, or as one JSON document on stderr in --json mode. */
+export function renderError(out: Output, error: unknown): number {
+  const exitCode = exitCodeFor(error);
+  if (!isVeoError(error)) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    if (out.json) {
+      out.stderr(
+        `${JSON.stringify({ error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), exitCode } })}\n`,
+      );
+    } else {
+      out.stderr(
+        `${out.paint('red', 'veo: internal error:')} ${detail}\nThis is a bug in veo; please report it with the command you ran.\n`,
+      );
+    }
+    return exitCode;
+  }
+  if (out.json) {
+    const body: Record<string, unknown> = { code: error.code, message: error.message, exitCode };
+    if (error.taskId) body.taskId = error.taskId;
+    if (error.hint) body.hint = error.hint;
+    if (error instanceof InvalidInputError) body.issues = error.issues;
+    out.stderr(`${JSON.stringify({ error: body })}\n`);
+    return exitCode;
+  }
+  const lines = [`${out.paint('red', 'veo: error:')} ${error.message}`, ...issueLines(error)];
+  if (error.taskId && !error.message.includes(error.taskId)) lines.push(`  task: ${error.taskId}`);
+  if (error.hint) lines.push(`  ${out.paint('dim', 'hint:')} ${error.hint}`);
+  out.stderr(`${lines.join('\n')}\n`);
+  return exitCode;
+}

@@ -1,0 +1,83 @@
+import type { Ora } from 'ora';
+
+/**
+ * A live status for long operations. On a terminal it is an ora spinner; elsewhere one plain line per change of
+ * `status` (the detail, such as elapsed time, changes every second and would flood a CI log).
+ */
+export interface StatusLine {
+  update(status: string, detail?: string): void;
+  /** Stops the spinner and leaves a final line (a plain line when there is no terminal). */
+  done(message?: string): void;
+  /** Stops the spinner without leaving anything. */
+  clear(): void;
+}
+
+export interface StatusLineOptions {
+  mode: 'spinner' | 'plain' | 'silent';
+  stream: NodeJS.WriteStream;
+  redact?: (text: string) => string;
+}
+
+class SilentLine implements StatusLine {
+  update(): void {}
+  done(): void {}
+  clear(): void {}
+}
+
+class PlainLine implements StatusLine {
+  #last: string | undefined;
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly redact: (text: string) => string,
+  ) {}
+  update(status: string): void {
+    if (status === this.#last) return;
+    this.#last = status;
+    this.stream.write(`${this.redact(status)}\n`);
+  }
+  done(message?: string): void {
+    if (message) this.stream.write(`${this.redact(message)}\n`);
+  }
+  clear(): void {}
+}
+
+class SpinnerLine implements StatusLine {
+  #spinner: Ora | undefined;
+  #pending: string | undefined;
+  #stopped = false;
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly redact: (text: string) => string,
+  ) {
+    void import('ora').then(({ default: ora }) => {
+      if (this.#stopped) return;
+      this.#spinner = ora({ stream: this.stream, discardStdin: false, hideCursor: true, isEnabled: true });
+      this.#spinner.start(this.#pending ?? '');
+    });
+  }
+  update(status: string, detail?: string): void {
+    const text = this.redact(detail ? `${status} ${detail}` : status);
+    if (this.#spinner) this.#spinner.text = text;
+    else this.#pending = text;
+  }
+  done(message?: string): void {
+    this.#stopped = true;
+    if (!this.#spinner) {
+      if (message) this.stream.write(`${this.redact(message)}\n`);
+      return;
+    }
+    if (message) this.#spinner.stopAndPersist({ symbol: '✔', text: this.redact(message) });
+    else this.#spinner.stop();
+  }
+  clear(): void {
+    this.#stopped = true;
+    this.#spinner?.stop();
+  }
+}
+
+export function createStatusLine(options: StatusLineOptions): StatusLine {
+  const redact = options.redact ?? ((text: string) => text);
+  if (options.mode === 'silent') return new SilentLine();
+  if (options.mode === 'plain') return new PlainLine(options.stream, redact);
+  return new SpinnerLine(options.stream, redact);
+}

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startSim, type Sim, type SimOptions } from '../../src/sim/index.js';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const VEO = join(ROOT, 'bin', 'veo.js');
+export const KEY = 'shds-test-key-0123456789abcdef';
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Buffer;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string | Buffer;
+  cwd?: string;
+  /** Called once the process is running, e.g. to send it a signal when stderr shows something. */
+  onStart?: (child: ChildProcess) => void;
+  onStderr?: (text: string, child: ChildProcess) => void;
+}
+
+/** A clean environment: no proxy, no CI colour settings, no key from the developer's shell. */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SystemRoot']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+export function runVeo(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const env = { ...baseEnv(), ...options.env };
+    for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+    const child = spawn(process.execPath, [VEO, ...args], { env, cwd: options.cwd ?? ROOT, stdio: 'pipe' });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      options.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const stdoutBytes = Buffer.concat(out);
+      resolvePromise({ code, signal, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes });
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+    options.onStart?.(child);
+  });
+}
+
+/** A simulator on port 0 and a private config folder, torn down together. */
+export interface World {
+  sim: Sim;
+  configDir: string;
+  workDir: string;
+  env: Record<string, string>;
+  veo(args: string[], options?: RunOptions): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(simOptions: SimOptions = {}): Promise<World> {
+  const sim = await startSim({ taskMs: 300, ...simOptions });
+  const configDir = await mkdtemp(join(tmpdir(), 'veo-config-'));
+  const workDir = await mkdtemp(join(tmpdir(), 'veo-work-'));
+  const env = {
+    VEO_CONFIG_DIR: configDir,
+    GPTUNNEL_BASE_URL: sim.baseUrl,
+    GPTUNNEL_API_KEY: KEY,
+    VEO_RETRY_BASE_MS: '20',
+    VEO_REQUEST_TIMEOUT: '5',
+  };
+  return {
+    sim,
+    configDir,
+    workDir,
+    env,
+    veo: (args, options = {}) => runVeo(args, { cwd: workDir, ...options, env: { ...env, ...options.env } }),
+    async close() {
+      await sim.close();
+      await rm(configDir, { recursive: true, force: true });
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const ANSI = /\u001b\[|\r/;
