@@ -16,3 +16,20 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
 export const EXIT_OK = 0;
 /** SIGTERM follows the shell convention of 128 + the signal number. */
 export const EXIT_TERMINATED = 143;
+
+/** When several items fail differently, the one a user must act on first decides the exit code. */
+const SEVERITY: ErrorKind[] = [
+  'internal',
+  'auth',
+  'account',
+  'network',
+  'usage',
+  'expired',
+  'generation',
+  'timeout',
+  'interrupted',
+];
+
+export function mostSevere(kinds: ErrorKind[]): ErrorKind | undefined {
+  return SEVERITY.find((kind) => kinds.includes(kind));
+}

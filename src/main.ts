@@ -146,6 +146,26 @@ function build(
     .addHelpText('after', examples(['veo auth logout']))
     .action(run(() => import('./commands/auth-logout.js')));
 
+  program
+    .command('list')
+    .description('the tasks started from this machine: status, age, prompt, saved file or time left on the link')
+    .option('--pending', 'only tasks still running')
+    .option('--unsaved', 'only finished videos not saved yet')
+    .option('--limit <n>', 'only the newest n')
+    .addHelpText('after', examples(['veo list', 'veo list --unsaved', 'veo list --json --limit 5']))
+    .action(run(() => import('./commands/list.js')));
+
+  program
+    .command('sync')
+    .description('save every finished video of the journal that is not saved yet (for cron and CI)')
+    .option('--dir <folder>', 'where to save (default: the output-dir setting, else the current folder)')
+    .option('--force', 'overwrite files that are in the way')
+    .addHelpText(
+      'after',
+      examples(['veo sync', 'veo sync --dir ~/videos', '0 * * * * veo sync --quiet --dir ~/videos']),
+    )
+    .action(run(() => import('./commands/sync.js')));
+
   const config = program.command('config').description('read and change settings (base-url, output-dir)');
   for (const [name, description, args, example] of [
     ['get', 'print a setting', ['<key>'], 'veo config get output-dir'],
@@ -202,6 +222,10 @@ export async function main(argv: string[]): Promise<number> {
         const module = await loader();
         const named = command.parent && command.parent.parent ? command.name() : undefined;
         await module.run(ctx, named ? [named, ...positional] : positional, options);
+        if (!['list', 'sync', 'auth', 'config'].includes(named ? (command.parent?.name() ?? '') : command.name())) {
+          const { remindExpiring } = await import('./commands/reminder.js');
+          await remindExpiring(ctx);
+        }
       },
     (text) => (commanderMessage += text),
   );

@@ -195,3 +195,13 @@ export class InterruptedError extends VeoError {
 export function isVeoError(error: unknown): error is VeoError {
   return error instanceof VeoError;
 }
+
+/** Several items were processed and some failed: the exit code follows the most severe of their failures. */
+export class ItemsFailedError extends VeoError {
+  readonly kind: ErrorKind;
+  readonly code = 'ITEMS_FAILED';
+  constructor(message: string, kind: ErrorKind, details: ErrorDetails = {}) {
+    super(message, details);
+    this.kind = kind;
+  }
+}

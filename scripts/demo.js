@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The quick start: a real `veo create ... -o` against the bundled simulator, with a throwaway key and config
+// folder, leaving a playable mp4 behind. Nothing leaves this machine and nothing is paid for.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outputDir = join(root, '.veo-demo');
+const output = join(outputDir, 'demo.mp4');
+
+const sim = spawn(process.execPath, [join(root, 'bin', 'veo-sim.js'), '--port', '0', '--task-seconds', '6'], {
+  stdio: ['ignore', 'pipe', 'ignore'],
+});
+const [baseUrl] = await once(createInterface({ input: sim.stdout }), 'line');
+const configDir = await mkdtemp(join(tmpdir(), 'veo-demo-'));
+await mkdir(outputDir, { recursive: true });
+
+process.stderr.write(`veo-sim is listening on ${baseUrl}\n`);
+process.stderr.write(`$ veo create "a paper boat drifting down a rainy street, cinematic" --ar 16:9 -o ${output} --force\n`);
+const veo = spawn(
+  process.execPath,
+  [
+    join(root, 'bin', 'veo.js'),
+    'create',
+    'a paper boat drifting down a rainy street, cinematic',
+    '--ar',
+    '16:9',
+    '-o',
+    output,
+    '--force',
+    '--interval',
+    '1',
+  ],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, GPTUNNEL_BASE_URL: baseUrl, GPTUNNEL_API_KEY: 'shds-demo-key-0000', VEO_CONFIG_DIR: configDir },
+  },
+);
+const [code] = await once(veo, 'exit');
+sim.kill();
+await rm(configDir, { recursive: true, force: true });
+if (code === 0) process.stderr.write(`\nThe video is at ${output} (play it with any video player, or: ffprobe ${output})\n`);
+process.exitCode = code ?? 1;

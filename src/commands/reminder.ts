@@ -1,0 +1,24 @@
+import type { Context } from '../context.js';
+import { expiringSoon } from './journal-view.js';
+
+const REMIND_WITHIN_MS = 12 * 3600 * 1000;
+
+/**
+ * One line on stderr when finished videos nobody saved will lose their link within 12 hours. Never in --json or
+ * --quiet, and never allowed to fail the command it follows.
+ */
+export async function remindExpiring(ctx: Context): Promise<void> {
+  if (!ctx.out.chatty) return;
+  try {
+    const { existsSync } = await import('node:fs');
+    const journal = await ctx.journal();
+    if (!existsSync(journal.path)) return;
+    const { entries } = await journal.load();
+    const soon = expiringSoon(entries, REMIND_WITHIN_MS);
+    if (soon.length === 0) return;
+    const what = soon.length === 1 ? `1 finished video (${soon[0]?.id}) is` : `${soon.length} finished videos are`;
+    ctx.out.warn(`${what} not saved and the link expires within 12 hours: run \`veo sync\` to save them.`);
+  } catch {
+    // A reminder is a courtesy: a journal problem is reported by the commands that need the journal.
+  }
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { ItemsFailedError, isVeoError, type ErrorKind } from '../api/errors.js';
+import { taskPhase } from '../api/status.js';
+import type { Context } from '../context.js';
+import { mostSevere } from '../exit-codes.js';
+import type { JournalEntry } from '../store/journal.js';
+import { saveWithStatus } from './follow.js';
+import { entryFromTask, recordSafely } from './journal-sync.js';
+import { entryState } from './journal-view.js';
+import { parseOptions } from './options.js';
+import { defaultVideoPath } from './paths.js';
+
+const syncSchema = z.object({ dir: z.string().min(1).optional(), force: z.boolean().default(false) });
+export type SyncOptions = z.infer<typeof syncSchema>;
+
+export interface SyncSummary {
+  saved: string[];
+  alreadySaved: string[];
+  running: string[];
+  expired: string[];
+  failed: { id: string; code: string; message: string }[];
+}
+
+async function stillMatches(entry: JournalEntry): Promise<boolean> {
+  if (!entry.savedPath || entry.bytes === undefined) return false;
+  try {
+    if ((await stat(entry.savedPath)).size !== entry.bytes) return false;
+  } catch {
+    return false;
+  }
+  if (!entry.sha256) return true;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(entry.savedPath)) hash.update(chunk as Buffer);
+  return hash.digest('hex') === entry.sha256;
+}
+
+/** Asks once about every unfinished task, then saves every finished video whose link still lives. Idempotent. */
+export async function syncCommand(ctx: Context, options: SyncOptions): Promise<SyncSummary> {
+  const journal = await ctx.journal();
+  const summary: SyncSummary = { saved: [], alreadySaved: [], running: [], expired: [], failed: [] };
+  const kinds: ErrorKind[] = [];
+  const fail = (id: string, error: unknown) => {
+    const kind = isVeoError(error) ? error.kind : 'internal';
+    kinds.push(kind);
+    summary.failed.push({
+      id,
+      code: isVeoError(error) ? error.code : 'INTERNAL',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  };
+  const { entries, damaged } = await journal.load();
+  for (const record of damaged) ctx.out.warn(`journal line ${record.line} is damaged (${record.problem}); skipped`);
+
+  const client = entries.some((entry) => entryState(entry) === 'running') ? await ctx.client() : undefined;
+  const current: JournalEntry[] = [];
+  for (const entry of entries) {
+    if (entryState(entry) !== 'running' || !client) {
+      current.push(entry);
+      continue;
+    }
+    try {
+      const task = await client.getTask(entry.id, { signal: ctx.signal });
+      await recordSafely(ctx, entryFromTask(task));
+      current.push((await journal.get(entry.id)) ?? entry);
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      fail(entry.id, error);
+    }
+  }
+
+  for (const entry of current) {
+    const state = entryState(entry);
+    if (state === 'running') summary.running.push(entry.id);
+    if (state === 'expired') summary.expired.push(entry.id);
+    if (state === 'saved' && (await stillMatches(entry))) summary.alreadySaved.push(entry.id);
+    const linkAlive = !entry.expiresAt || Date.parse(entry.expiresAt) > Date.now();
+    const wanted = state === 'unsaved' || (state === 'saved' && !summary.alreadySaved.includes(entry.id) && linkAlive);
+    if (!wanted || !entry.url || taskPhase({ status: entry.status ?? '', url: entry.url }) !== 'done') continue;
+    const path = await defaultVideoPath(ctx, entry.id, options.dir);
+    const status = await ctx.out.statusLine();
+    try {
+      const saved = await saveWithStatus(
+        ctx,
+        { id: entry.id, url: entry.url, path, force: options.force },
+        status,
+        'veo sync',
+      );
+      status.done(`saved ${saved.path}`);
+      summary.saved.push(entry.id);
+    } catch (error) {
+      status.clear();
+      if (ctx.signal.aborted) throw error;
+      if (isVeoError(error) && error.kind === 'expired') {
+        await recordSafely(ctx, { id: entry.id, status: 'expired' });
+        summary.expired.push(entry.id);
+      } else fail(entry.id, error);
+    }
+  }
+
+  report(ctx, summary);
+  const worst = mostSevere(kinds);
+  if (worst) {
+    throw new ItemsFailedError(`${summary.failed.length} video(s) could not be saved.`, worst, {
+      hint: 'Run `veo sync` again once the problem is fixed: saved videos are not downloaded twice.',
+    });
+  }
+  return summary;
+}
+
+function report(ctx: Context, summary: SyncSummary): void {
+  if (ctx.out.json) {
+    ctx.out.data(summary);
+    return;
+  }
+  for (const failure of summary.failed) ctx.out.info(`${failure.id}: ${failure.message}`);
+  for (const id of summary.expired) ctx.out.info(`${id}: the link expired before the video was saved`);
+  const parts = [
+    `${summary.saved.length} saved`,
+    `${summary.alreadySaved.length} already saved`,
+    `${summary.running.length} still running`,
+    `${summary.expired.length} expired`,
+    `${summary.failed.length} failed`,
+  ];
+  ctx.out.result(`sync: ${parts.join(', ')}`);
+}
+
+export async function run(ctx: Context, _args: string[], raw: Record<string, unknown>): Promise<void> {
+  await syncCommand(ctx, parseOptions(syncSchema, raw));
+}
