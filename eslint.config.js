@@ -7,7 +7,13 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -20,18 +26,32 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['chalk', 'ora', 'commander', 'conf', '../commands/*', '../cli*', '../sim/*'], message: 'src/api knows nothing of terminals, commands or the simulator.' },
+            {
+              group: ['chalk', 'ora', 'commander', 'conf', '../commands/*', '../cli*', '../sim/*'],
+              message: 'src/api knows nothing of terminals, commands or the simulator.',
+            },
           ],
         },
       ],
       'no-console': 'error',
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit' }, { object: 'process', property: 'exitCode' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit' },
+        { object: 'process', property: 'exitCode' },
+      ],
     },
   },
   {
     files: ['src/sim/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../api/*', '../commands/*', '../cli*'], message: 'the simulator is independent of the client.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../api/*', '../commands/*', '../cli*'], message: 'the simulator is independent of the client.' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -21,7 +21,9 @@ const configDir = await mkdtemp(join(tmpdir(), 'veo-demo-'));
 await mkdir(outputDir, { recursive: true });
 
 process.stderr.write(`veo-sim is listening on ${baseUrl}\n`);
-process.stderr.write(`$ veo create "a paper boat drifting down a rainy street, cinematic" --ar 16:9 -o ${output} --force\n`);
+process.stderr.write(
+  `$ veo create "a paper boat drifting down a rainy street, cinematic" --ar 16:9 -o ${output} --force\n`,
+);
 const veo = spawn(
   process.execPath,
   [
@@ -38,11 +40,17 @@ const veo = spawn(
   ],
   {
     stdio: 'inherit',
-    env: { ...process.env, GPTUNNEL_BASE_URL: baseUrl, GPTUNNEL_API_KEY: 'shds-demo-key-0000', VEO_CONFIG_DIR: configDir },
+    env: {
+      ...process.env,
+      GPTUNNEL_BASE_URL: baseUrl,
+      GPTUNNEL_API_KEY: 'shds-demo-key-0000',
+      VEO_CONFIG_DIR: configDir,
+    },
   },
 );
 const [code] = await once(veo, 'exit');
 sim.kill();
 await rm(configDir, { recursive: true, force: true });
-if (code === 0) process.stderr.write(`\nThe video is at ${output} (play it with any video player, or: ffprobe ${output})\n`);
+if (code === 0)
+  process.stderr.write(`\nThe video is at ${output} (play it with any video player, or: ffprobe ${output})\n`);
 process.exitCode = code ?? 1;

@@ -7,4 +7,6 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else {
   const { main } = await import('./main.js');
   process.exitCode = await main(argv);
+  // Whatever is left (an idle keep-alive socket, a stray timer) must not keep a finished command alive.
+  setTimeout(() => process.exit(), 1000).unref();
 }

@@ -123,7 +123,7 @@ async function get(
     }
     const location = header(response, 'location');
     if (response.statusCode >= 300 && response.statusCode < 400 && location && hop < MAX_REDIRECTS) {
-      response.body.destroy();
+      discard(response.body);
       current = parseVideoUrl(new URL(location, current).href);
       continue;
     }
@@ -132,6 +132,12 @@ async function get(
 }
 
 class Restart extends Error {}
+
+/** Drops a body we will not read; undici reports the abort as an error event, which nobody needs to hear. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
 
 interface Attempt {
   received: number;
@@ -196,13 +202,13 @@ async function downloadOnce(
   }
   const status = response.statusCode;
   if (status === 403 || status === 404 || status === 410) {
-    response.body.destroy();
+    discard(response.body);
     throw new LinkExpiredError(status, { taskId: options.taskId });
   }
   if (status === 416 && offset > 0) {
     // The .part may already hold everything; otherwise it is stale and the download starts over.
     const total = /\/(\d+)$/.exec(header(response, 'content-range') ?? '')?.[1];
-    response.body.destroy();
+    discard(response.body);
     if (total !== undefined && Number(total) === offset && looksLikeMp4(await readHead(partPath))) {
       const hash = createHash('sha256');
       await hashFile(partPath, hash);
@@ -219,7 +225,7 @@ async function downloadOnce(
     });
   }
   if (status !== 200 && status !== 206) {
-    response.body.destroy();
+    discard(response.body);
     throw new DownloadError(`The file host answered HTTP ${status}.`, { taskId: options.taskId });
   }
 
@@ -230,7 +236,7 @@ async function downloadOnce(
     const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header(response, 'content-range') ?? '');
     if (!range || Number(range[1]) !== offset) {
       // A range we did not ask for cannot be appended safely.
-      response.body.destroy();
+      discard(response.body);
       await unlink(partPath).catch(() => undefined);
       throw new Restart();
     }
@@ -248,7 +254,7 @@ async function downloadOnce(
     file = createWriteStream(partPath, { flags: start > 0 ? 'a' : 'w', mode: 0o644 });
     await once(file, 'open');
   } catch (error) {
-    response.body.destroy();
+    discard(response.body);
     throw localFileError(error, partPath, options.taskId);
   }
   const contentType = header(response, 'content-type') ?? '';
@@ -341,11 +347,11 @@ export async function streamVideo(
   const url = parseVideoUrl(options.url);
   const response = await get(url, { accept: 'video/mp4,*/*', 'user-agent': 'veo' }, options);
   if ([403, 404, 410].includes(response.statusCode)) {
-    response.body.destroy();
+    discard(response.body);
     throw new LinkExpiredError(response.statusCode, { taskId: options.taskId });
   }
   if (response.statusCode !== 200) {
-    response.body.destroy();
+    discard(response.body);
     throw new DownloadError(`The file host answered HTTP ${response.statusCode}.`, { taskId: options.taskId });
   }
   const length = header(response, 'content-length');

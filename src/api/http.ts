@@ -97,6 +97,7 @@ export async function readText(body: Dispatcher.ResponseData['body'], limit = 4 
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
     if (size > limit) {
+      body.on('error', () => undefined);
       body.destroy();
       break;
     }

@@ -137,7 +137,7 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     resume: output ? `veo download ${task.id}${output === '-' ? ' -o -' : ` -o ${output}`}` : `veo wait ${task.id}`,
   });
   if (output === undefined) {
-    status.done(`${task.id} done`);
+    status.done();
     if (ctx.out.json) ctx.out.data(finished);
     else ctx.out.result(finished.url ?? '');
     return { task: finished };

@@ -81,6 +81,7 @@ export async function waitWithStatus(
     await recordSafely(ctx, entryFromTask(task));
     return task;
   } catch (error) {
+    status.clear();
     if (isVeoError(error) && error.code === 'GENERATION_FAILED') {
       await recordSafely(ctx, { id, status: 'failed', reason: (error as { reason?: string }).reason ?? error.message });
     }
@@ -123,6 +124,7 @@ export async function saveWithStatus(
     }
     return { ...result, id: target.id };
   } catch (error) {
+    status.clear();
     throw withResume(error, target.id ?? 'unknown', resume);
   }
 }

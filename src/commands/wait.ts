@@ -18,7 +18,7 @@ export async function waitCommand(ctx: Context, id: string, options: WaitCommand
     resume: `veo wait ${id}${output ? ` -o ${output}` : ''}`,
   });
   if (output === undefined) {
-    status.done(`${id} done`);
+    status.done();
     if (ctx.out.json) ctx.out.data(task);
     else ctx.out.result(task.url ?? '');
     return;

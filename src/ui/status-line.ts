@@ -43,22 +43,27 @@ class PlainLine implements StatusLine {
 
 class SpinnerLine implements StatusLine {
   #spinner: Ora | undefined;
-  #pending: string | undefined;
+  #loading = false;
+  #text = '';
   #stopped = false;
   constructor(
     private readonly stream: NodeJS.WriteStream,
     private readonly redact: (text: string) => string,
-  ) {
+  ) {}
+  /** ora is loaded on the first update, so a command that fails before showing progress never starts a spinner. */
+  #start(): void {
+    if (this.#loading || this.#stopped) return;
+    this.#loading = true;
     void import('ora').then(({ default: ora }) => {
       if (this.#stopped) return;
       this.#spinner = ora({ stream: this.stream, discardStdin: false, hideCursor: true, isEnabled: true });
-      this.#spinner.start(this.#pending ?? '');
+      this.#spinner.start(this.#text);
     });
   }
   update(status: string, detail?: string): void {
-    const text = this.redact(detail ? `${status} ${detail}` : status);
-    if (this.#spinner) this.#spinner.text = text;
-    else this.#pending = text;
+    this.#text = this.redact(detail ? `${status} ${detail}` : status);
+    if (this.#spinner) this.#spinner.text = this.#text;
+    else this.#start();
   }
   done(message?: string): void {
     this.#stopped = true;

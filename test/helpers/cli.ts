@@ -69,7 +69,7 @@ export interface World {
 }
 
 export async function startWorld(simOptions: SimOptions = {}): Promise<World> {
-  const sim = await startSim({ taskMs: 300, ...simOptions });
+  const sim = await startSim({ taskMs: 300, balance: 1_000_000, ...simOptions });
   const configDir = await mkdtemp(join(tmpdir(), 'veo-config-'));
   const workDir = await mkdtemp(join(tmpdir(), 'veo-work-'));
   const env = {
@@ -93,4 +93,5 @@ export async function startWorld(simOptions: SimOptions = {}): Promise<World> {
   };
 }
 
+// eslint-disable-next-line no-control-regex -- escape codes are exactly what this looks for
 export const ANSI = /\u001b\[|\r/;

@@ -96,10 +96,7 @@ describe('file names from URLs', () => {
       id: '6870d9bc6fd394f886a7bd7f',
       name: '6870d9bc6fd394f886a7bd7f.mp4',
     });
-    assert.equal(
-      fileNameFromUrl(new URL('https://s.example/a/..%2F..%2Fetc%2Fpasswd')).name,
-      '_.._etc_passwd.mp4',
-    );
+    assert.equal(fileNameFromUrl(new URL('https://s.example/a/..%2F..%2Fetc%2Fpasswd')).name, '_.._etc_passwd.mp4');
     assert.equal(fileNameFromUrl(new URL('https://s.example/')).name, 'video.mp4');
   });
 });

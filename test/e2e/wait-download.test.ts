@@ -1,0 +1,311 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync, watch } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { ANSI, KEY, VEO, startWorld, type World } from '../helpers/cli.js';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+describe('wait, download and create -o against veo-sim', () => {
+  let world: World;
+  before(async () => {
+    world = await startWorld({ taskMs: 200 });
+  });
+  after(() => world.close());
+  beforeEach(() => {
+    world.sim.clearFaults();
+    world.sim.configure({ taskMs: 200, failPattern: null, videoBytes: null });
+    world.sim.requests.length = 0;
+  });
+
+  const fileRequests = () => world.sim.requests.filter((r) => r.origin === 'file');
+  const create = async (prompt = 'a clip') => {
+    const run = await world.veo(['create', prompt]);
+    assert.equal(run.code, 0, run.stderr);
+    return run.stdout.trim();
+  };
+  const expected = async () => world.sim.video().sha256();
+
+  it('create -o saves exactly the bytes the file host served, and prints the path', async () => {
+    const path = join(world.workDir, 'one-shot.mp4');
+    const run = await world.veo(['create', 'a red fox', '-o', path, '--interval', '0.05']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${path}\n`);
+    assert.equal(sha256(await readFile(path)), await expected());
+    assert.ok(!existsSync(`${path}.part`));
+    assert.ok(fileRequests().length >= 1);
+    for (const request of fileRequests()) assert.equal(request.headers.authorization, undefined);
+    assert.doesNotMatch(run.stderr, ANSI, 'no escape codes or carriage returns without a terminal');
+  });
+
+  it('create --wait and wait print the video url', async () => {
+    const created = await world.veo(['create', 'x', '--wait', '--interval', '0.05']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^http:\/\/127\.0\.0\.1:\d+\/predication\/[0-9a-f]{24}_result\.mp4\n$/);
+    const id = await create();
+    const waited = await world.veo(['wait', id, '--interval', '0.05']);
+    assert.equal(waited.code, 0, waited.stderr);
+    assert.equal(waited.stdout, `${world.sim.fileUrl(id)}\n`);
+    const json = await world.veo(['wait', id, '--json', '--interval', '0.05']);
+    assert.equal(JSON.parse(json.stdout).url, world.sim.fileUrl(id));
+    assert.equal(json.stderr, '');
+  });
+
+  it('prints one plain line per status change when stderr is not a terminal', async () => {
+    world.sim.configure({ taskMs: 3000 });
+    const id = await create();
+    const run = await world.veo(['wait', id, '--interval', '0.05']);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stderr.trim().split('\n');
+    assert.ok(
+      lines.some((line) => line.endsWith(': processing')),
+      run.stderr,
+    );
+    assert.ok(
+      lines.some((line) => line.endsWith(': done')),
+      run.stderr,
+    );
+    assert.equal(new Set(lines).size, lines.length, 'no repeated lines');
+    assert.doesNotMatch(run.stderr, ANSI);
+  });
+
+  it('downloads a task to <output-dir>/<id>.mp4 and reports id, url, path, bytes and sha256', async () => {
+    const id = await create();
+    const run = await world.veo(['download', id, '--json', '--interval', '0.05']);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout);
+    assert.deepEqual(Object.keys(summary).sort(), ['bytes', 'id', 'path', 'sha256', 'url']);
+    assert.equal(summary.path, join(world.workDir, `${id}.mp4`));
+    assert.equal(summary.sha256, await expected());
+    assert.equal(summary.bytes, world.sim.video().size);
+    assert.equal(sha256(await readFile(summary.path)), summary.sha256);
+  });
+
+  it('downloads a video url, and writes to stdout with -o -', async () => {
+    const id = await create();
+    await world.veo(['wait', id, '--interval', '0.05']);
+    const toStdout = await world.veo(['download', world.sim.fileUrl(id), '-o', '-']);
+    assert.equal(toStdout.code, 0, toStdout.stderr);
+    assert.equal(sha256(toStdout.stdoutBytes), await expected());
+    const byUrl = await world.veo(['download', world.sim.fileUrl(id)]);
+    assert.equal(byUrl.code, 0, byUrl.stderr);
+    assert.equal(byUrl.stdout, `${join(world.workDir, `${id}.mp4`)}\n`);
+  });
+
+  it('resumes a dropped download with a Range request and ends with the whole file', async () => {
+    world.sim.configure({ videoBytes: 4 * 1024 * 1024 });
+    const id = await create();
+    world.sim.inject('file', { kind: 'drop', afterBytes: 1024 * 1024 }, 1);
+    const path = join(world.workDir, 'resumed.mp4');
+    const run = await world.veo(['download', id, '-o', path, '--interval', '0.05']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((await stat(path)).size, 4 * 1024 * 1024);
+    assert.equal(sha256(await readFile(path)), await expected());
+    const ranges = fileRequests().map((r) => r.headers.range);
+    assert.equal(ranges[0], undefined);
+    assert.match(ranges[1] ?? '', /^bytes=\d+-$/);
+    assert.ok(Number(/\d+/.exec(ranges[1] ?? '')?.[0]) > 0);
+  });
+
+  it('starts over cleanly when the server ignores the Range request', async () => {
+    world.sim.configure({ videoBytes: 2 * 1024 * 1024 });
+    const id = await create();
+    world.sim.inject('file', { kind: 'drop', afterBytes: 512 * 1024 }, 1);
+    world.sim.inject('file', { kind: 'ignore-range' }, 1);
+    const path = join(world.workDir, 'restarted.mp4');
+    const run = await world.veo(['download', id, '-o', path, '--interval', '0.05']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(sha256(await readFile(path)), await expected());
+  });
+
+  it('resumes after a stalled body', async () => {
+    world.sim.configure({ videoBytes: 1024 * 1024 });
+    const id = await create();
+    world.sim.inject('file', { kind: 'stall-body', afterBytes: 100_000 }, 1);
+    const path = join(world.workDir, 'stalled.mp4');
+    const run = await world.veo(['download', id, '-o', path, '--interval', '0.05'], {
+      env: { VEO_REQUEST_TIMEOUT: '0.5' },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(sha256(await readFile(path)), await expected());
+  });
+
+  it('fails a download that keeps breaking off, leaving no file under the final name', async () => {
+    world.sim.configure({ videoBytes: 1024 * 1024 });
+    const id = await create();
+    world.sim.inject('file', { kind: 'drop', afterBytes: 0 }, Infinity);
+    const path = join(world.workDir, 'truncated.mp4');
+    const run = await world.veo(['download', id, '-o', path, '--interval', '0.05']);
+    assert.equal(run.code, 7, run.stderr);
+    assert.ok(!existsSync(path));
+    assert.match(run.stderr, new RegExp(id));
+  });
+
+  it('refuses a body that is not a video', async () => {
+    const id = await create();
+    world.sim.inject('file', { kind: 'not-mp4' }, 1);
+    const path = join(world.workDir, 'page.mp4');
+    const run = await world.veo(['download', id, '-o', path, '--interval', '0.05']);
+    assert.equal(run.code, 7, run.stderr);
+    assert.match(run.stderr, /not send a video/);
+    assert.ok(!existsSync(path) && !existsSync(`${path}.part`));
+  });
+
+  it('keeps a real video served with a wrong content type, with a warning', async () => {
+    const id = await create();
+    world.sim.inject('file', { kind: 'wrong-type' }, 1);
+    const path = join(world.workDir, 'labelled.mp4');
+    const run = await world.veo(['download', id, '-o', path, '--interval', '0.05']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /text\/html/);
+    assert.equal(sha256(await readFile(path)), await expected());
+  });
+
+  it('exits 8 when the link expired, saying a new task is needed', async () => {
+    const id = await create();
+    for (const fault of [
+      { kind: 'expired' as const },
+      { kind: 'http' as const, status: 404 },
+      { kind: 'http' as const, status: 410 },
+    ]) {
+      world.sim.inject('file', fault, 1);
+      const path = join(world.workDir, 'expired.mp4');
+      const run = await world.veo(['download', id, '-o', path, '--interval', '0.05']);
+      assert.equal(run.code, 8, run.stderr);
+      assert.match(run.stderr, /48 hours/);
+      assert.match(run.stderr, /new task/);
+      assert.ok(!existsSync(path));
+    }
+  });
+
+  it('leaves an existing file untouched without --force and replaces it with --force', async () => {
+    const id = await create();
+    const path = join(world.workDir, 'existing.mp4');
+    await writeFile(path, 'precious');
+    const refused = await world.veo(['download', id, '-o', path, '--interval', '0.05']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--force/);
+    assert.equal(await readFile(path, 'utf8'), 'precious');
+    const createRefused = await world.veo(['create', 'x', '-o', path]);
+    assert.equal(createRefused.code, 2);
+    assert.equal(
+      world.sim.requests.filter((r) => r.route === 'create' && r.body.includes('"x"')).length,
+      0,
+      'no clip is paid for',
+    );
+    const forced = await world.veo(['download', id, '-o', path, '--force', '--interval', '0.05']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(sha256(await readFile(path)), await expected());
+  });
+
+  it('exits 5 on timeout, naming the id and the command that resumes', async () => {
+    world.sim.configure({ taskMs: 60_000 });
+    const id = await create();
+    const run = await world.veo(['wait', id, '--timeout', '0.3', '--interval', '0.05']);
+    assert.equal(run.code, 5, run.stderr);
+    assert.match(run.stderr, new RegExp(`veo wait ${id}`));
+    const json = await world.veo(['wait', id, '--timeout', '0.2', '--interval', '0.05', '--json']);
+    assert.equal(JSON.parse(json.stderr).error.taskId, id);
+  });
+
+  it('exits 6 with the reason when the generation fails', async () => {
+    world.sim.configure({ failPattern: 'forbidden' });
+    const id = await create('something forbidden');
+    const run = await world.veo(['wait', id, '--interval', '0.05']);
+    assert.equal(run.code, 6, run.stderr);
+    assert.match(run.stderr, /moderation|rejected/i);
+    const oneShot = await world.veo([
+      'create',
+      'forbidden again',
+      '-o',
+      join(world.workDir, 'never.mp4'),
+      '--interval',
+      '0.05',
+    ]);
+    assert.equal(oneShot.code, 6);
+    assert.ok(!existsSync(join(world.workDir, 'never.mp4')));
+  });
+
+  it('keeps polling through done-without-url, unknown statuses and transient errors', async () => {
+    world.sim.configure({ taskMs: 1 });
+    const id = await create();
+    world.sim.inject('result', { kind: 'done-without-url' }, 2);
+    world.sim.inject('result', { kind: 'status', status: 'rendering' }, 1);
+    world.sim.inject('result', { kind: 'html' }, 1);
+    const run = await world.veo(['wait', id, '--interval', '0.02'], { env: { VEO_RETRY_ATTEMPTS: '1' } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${world.sim.fileUrl(id)}\n`);
+    assert.ok(world.sim.requests.filter((r) => r.route === 'result').length >= 5);
+  });
+
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`exits ${code} on ${signal} while waiting and prints the command that resumes`, async () => {
+      world.sim.configure({ taskMs: 60_000 });
+      const id = await create();
+      const run = await world.veo(['wait', id, '--interval', '0.05'], {
+        onStderr: (text, child) => {
+          if (text.includes(': processing') || text.includes(': idle')) child.kill(signal);
+        },
+      });
+      assert.equal(run.code, code, run.stderr);
+      assert.match(run.stderr, new RegExp(`veo wait ${id}`));
+      assert.equal(world.sim.task(id)?.status === 'failed', false, 'the task goes on');
+    });
+  }
+
+  it('keeps the .part of an interrupted download and resumes from it', async () => {
+    world.sim.configure({ videoBytes: 2 * 1024 * 1024 });
+    const id = await create();
+    await world.veo(['wait', id, '--interval', '0.05']);
+    world.sim.inject('file', { kind: 'stall-body', afterBytes: 700_000 }, 1);
+    const path = join(world.workDir, 'interrupted.mp4');
+    const first = await world.veo(['download', id, '-o', path], {
+      onStart: (child) => {
+        // The body stalls after 700000 bytes: interrupt once they are on disk.
+        const watcher = watch(world.workDir, () => {
+          if (existsSync(`${path}.part`) && statSync(`${path}.part`).size >= 700_000) {
+            watcher.close();
+            child.kill('SIGINT');
+          }
+        });
+        child.on('exit', () => watcher.close());
+      },
+    });
+    assert.equal(first.code, 130, first.stderr);
+    assert.match(first.stderr, new RegExp(`veo download ${id}`));
+    assert.ok(!existsSync(path));
+    assert.ok((await stat(`${path}.part`)).size > 0);
+    world.sim.requests.length = 0;
+    const second = await world.veo(['download', id, '-o', path]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(fileRequests()[0]?.headers.range ?? '', /^bytes=[1-9]\d*-$/);
+    assert.equal(sha256(await readFile(path)), await expected());
+  });
+
+  it('shows a spinner inside a real pseudo-terminal', async () => {
+    world.sim.configure({ taskMs: 60_000 });
+    const id = await create();
+    // script(1) gives the pty no size when its own stdin is not a terminal; stty sets one, as a real terminal has.
+    const command = `stty cols 100 rows 30; ${process.execPath} ${VEO} wait ${id} --interval 0.1 --timeout 2`;
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        env: { ...world.env, PATH: process.env.PATH ?? '', TERM: 'xterm-256color', COLUMNS: '100', LINES: '30' },
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', () => resolve(text));
+    });
+    assert.match(output, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, 'spinner frames');
+    assert.ok(output.includes('\u001b['), 'terminal control codes');
+    assert.match(output, new RegExp(`${id}: (idle|processing)`));
+    assert.ok(output.includes(`veo wait ${id}`), 'the resume hint after the timeout');
+    assert.ok(!output.includes(KEY));
+  });
+});
