@@ -1,7 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { DownloadError, FileExistsError, InterruptedError, LinkExpiredError, UsageError } from './errors.js';
 import { describeNetworkError, dispatcherFor, loadUndici, readText } from './http.js';
@@ -152,6 +153,11 @@ export async function downloadVideo(options: DownloadOptions): Promise<DownloadR
   const partPath = `${options.path}.part`;
   if (!options.force && (await sizeOf(options.path)) !== undefined) {
     throw new FileExistsError(options.path, { taskId: options.taskId });
+  }
+  try {
+    await mkdir(dirname(options.path), { recursive: true });
+  } catch (error) {
+    throw localFileError(error, dirname(options.path), options.taskId);
   }
   const maxAttempts = options.attempts ?? 5;
   const started = Date.now();
