@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Renders the top-level help through commander once, at build time, so that `veo --help` can print it without
+// loading commander (see src/cli.ts). `veo help` still renders it live; a test checks that both agree.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const help = execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'help'], {
+  encoding: 'utf8',
+  env: { ...process.env, COLUMNS: '80' },
+});
+writeFileSync(join(root, 'dist', 'help.txt'), help);
