@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError, InterruptedError } from './api/errors.js';
 import { createContext, type Context } from './context.js';
 import { VERSION } from './version.js';
-import { EXIT_OK, EXIT_TERMINATED } from './exit-codes.js';
+import { EXIT_CODES, EXIT_OK, EXIT_TERMINATED } from './exit-codes.js';
 import type { GlobalOptions } from './settings.js';
 import { Output } from './ui/output.js';
 
@@ -162,7 +162,7 @@ function build(
     .option('--force', 'overwrite files that are in the way')
     .addHelpText(
       'after',
-      examples(['veo sync', 'veo sync --dir ~/videos', '0 * * * * veo sync --quiet --dir ~/videos']),
+      examples(['veo sync', 'veo sync --quiet --dir ~/videos']),
     )
     .action(run(() => import('./commands/sync.js')));
 
@@ -244,6 +244,8 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
         return EXIT_OK;
       }
+      // `veo` alone, or a command group without its subcommand: the help was shown on stderr; that is the message.
+      if (error.code === 'commander.help') return EXIT_CODES.usage;
       out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
       const message = (commanderMessage || error.message).replace(/^error: /, '').trim();
       return renderError(out, new UsageError(message, { code: 'USAGE', hint: 'Run with --help for usage.' }));
