@@ -128,7 +128,10 @@ function build(
     )
     .action(run(() => import('./commands/download.js')));
 
-  const auth = program.command('auth').description('store, check or remove the API key');
+  const auth = program
+    .command('auth')
+    .description('store, check or remove the API key')
+    .addHelpText('after', examples(['veo auth login', 'veo auth status', 'veo auth logout']));
   auth
     .command('login')
     .description('store the API key (asked for without echo, or read from stdin with --with-token)')
@@ -160,13 +163,13 @@ function build(
     .description('save every finished video of the journal that is not saved yet (for cron and CI)')
     .option('--dir <folder>', 'where to save (default: the output-dir setting, else the current folder)')
     .option('--force', 'overwrite files that are in the way')
-    .addHelpText(
-      'after',
-      examples(['veo sync', 'veo sync --quiet --dir ~/videos']),
-    )
+    .addHelpText('after', examples(['veo sync', 'veo sync --quiet --dir ~/videos']))
     .action(run(() => import('./commands/sync.js')));
 
-  const config = program.command('config').description('read and change settings (base-url, output-dir)');
+  const config = program
+    .command('config')
+    .description('read and change settings (base-url, output-dir)')
+    .addHelpText('after', examples(['veo config list', 'veo config set output-dir ~/videos', 'veo config path']));
   for (const [name, description, args, example] of [
     ['get', 'print a setting', ['<key>'], 'veo config get output-dir'],
     ['set', 'change a setting', ['<key>', '<value>'], 'veo config set output-dir ~/videos'],

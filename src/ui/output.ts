@@ -108,7 +108,12 @@ export class Output {
   async statusLine(options: { spinnerOnly?: boolean } = {}): Promise<StatusLine> {
     if (!this.chatty) return createStatusLine({ mode: 'silent', stream: this.streams.stderr });
     if (spinnerWanted(this.options, this.streams.stderr)) {
-      return createStatusLine({ mode: 'spinner', stream: this.streams.stderr, redact: (t) => this.redact(t) });
+      return createStatusLine({
+        mode: 'spinner',
+        stream: this.streams.stderr,
+        redact: (t) => this.redact(t),
+        color: this.#chalk !== undefined,
+      });
     }
     if (options.spinnerOnly) return createStatusLine({ mode: 'silent', stream: this.streams.stderr });
     return createStatusLine({ mode: 'plain', stream: this.streams.stderr, redact: (t) => this.redact(t) });

@@ -16,6 +16,8 @@ export interface StatusLineOptions {
   mode: 'spinner' | 'plain' | 'silent';
   stream: NodeJS.WriteStream;
   redact?: (text: string) => string;
+  /** ora colours its spinner on its own; NO_COLOR and --no-color must reach it too. */
+  color?: boolean;
 }
 
 class SilentLine implements StatusLine {
@@ -49,6 +51,7 @@ class SpinnerLine implements StatusLine {
   constructor(
     private readonly stream: NodeJS.WriteStream,
     private readonly redact: (text: string) => string,
+    private readonly color: boolean,
   ) {}
   /** ora is loaded on the first update, so a command that fails before showing progress never starts a spinner. */
   #start(): void {
@@ -56,7 +59,13 @@ class SpinnerLine implements StatusLine {
     this.#loading = true;
     void import('ora').then(({ default: ora }) => {
       if (this.#stopped) return;
-      this.#spinner = ora({ stream: this.stream, discardStdin: false, hideCursor: true, isEnabled: true });
+      this.#spinner = ora({
+        stream: this.stream,
+        discardStdin: false,
+        hideCursor: true,
+        isEnabled: true,
+        color: this.color ? 'cyan' : false,
+      });
       this.#spinner.start(this.#text);
     });
   }
@@ -84,5 +93,5 @@ export function createStatusLine(options: StatusLineOptions): StatusLine {
   const redact = options.redact ?? ((text: string) => text);
   if (options.mode === 'silent') return new SilentLine();
   if (options.mode === 'plain') return new PlainLine(options.stream, redact);
-  return new SpinnerLine(options.stream, redact);
+  return new SpinnerLine(options.stream, redact, options.color ?? false);
 }

@@ -34,7 +34,7 @@ describe('the command line itself', () => {
     ]) {
       const run = await runVeo([...command, '--help']);
       assert.equal(run.code, 0);
-      assert.match(run.stdout, /Examples:\n(  \$ .*veo .+\n)+\n?$/, command.join(' '));
+      assert.match(run.stdout, /Examples:\n( {2}\$ .*veo .+\n)+\n?$/, command.join(' '));
     }
   });
 

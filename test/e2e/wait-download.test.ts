@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ANSI, KEY, VEO, startWorld, type World } from '../helpers/cli.js';
 
+const ESC = '\u001b';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('wait, download and create -o against veo-sim', () => {
@@ -306,6 +307,25 @@ describe('wait, download and create -o against veo-sim', () => {
     assert.ok(output.includes('\u001b['), 'terminal control codes');
     assert.match(output, new RegExp(`${id}: (idle|processing)`));
     assert.ok(output.includes(`veo wait ${id}`), 'the resume hint after the timeout');
+    assert.ok(output.includes('\u001b[31m'), 'the error is red on a terminal');
     assert.ok(!output.includes(KEY));
+  });
+
+  it('uses no colour on a terminal when NO_COLOR is set', async () => {
+    world.sim.configure({ taskMs: 60_000 });
+    const id = await create();
+    const command = `stty cols 100 rows 30; ${process.execPath} ${VEO} wait ${id} --interval 0.1 --timeout 1`;
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        env: { ...world.env, PATH: process.env.PATH ?? '', TERM: 'xterm-256color', NO_COLOR: '1' },
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', () => resolve(text));
+    });
+    assert.match(output, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, 'the spinner still turns');
+    assert.doesNotMatch(output, new RegExp(`${ESC}\\[(3\\d|9\\d)m`), 'no foreground colour codes');
+    assert.ok(output.includes(`veo wait ${id}`));
   });
 });
