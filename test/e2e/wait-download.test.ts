@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync, watch } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ANSI, KEY, VEO, startWorld, type World } from '../helpers/cli.js';
+import { ANSI, KEY, VEO, runInPty, startWorld, type World } from '../helpers/cli.js';
 
 const ESC = '\u001b';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -292,17 +291,7 @@ describe('wait, download and create -o against veo-sim', () => {
   it('shows a spinner inside a real pseudo-terminal', async () => {
     world.sim.configure({ taskMs: 60_000 });
     const id = await create();
-    // script(1) gives the pty no size when its own stdin is not a terminal; stty sets one, as a real terminal has.
-    const command = `stty cols 100 rows 30; ${process.execPath} ${VEO} wait ${id} --interval 0.1 --timeout 2`;
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn('script', ['-qfec', command, '/dev/null'], {
-        env: { ...world.env, PATH: process.env.PATH ?? '', TERM: 'xterm-256color', COLUMNS: '100', LINES: '30' },
-      });
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', () => resolve(text));
-    });
+    const output = await runInPty(`${process.execPath} ${VEO} wait ${id} --interval 0.1 --timeout 2`, world.env);
     assert.match(output, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, 'spinner frames');
     assert.ok(output.includes('\u001b['), 'terminal control codes');
     assert.match(output, new RegExp(`${id}: (idle|processing)`));
@@ -311,18 +300,27 @@ describe('wait, download and create -o against veo-sim', () => {
     assert.ok(!output.includes(KEY));
   });
 
+  it('shows bytes, percent and speed while downloading on a terminal', async () => {
+    world.sim.configure({ videoBytes: 8 * 1024 * 1024 });
+    const id = await create();
+    await world.veo(['wait', id, '--interval', '0.05']);
+    world.sim.inject('file', { kind: 'stall-body', afterBytes: 1024 * 1024 }, 1);
+    const path = join(world.workDir, 'progress.mp4');
+    const output = await runInPty(`${process.execPath} ${VEO} download ${id} -o ${path}`, {
+      ...world.env,
+      VEO_REQUEST_TIMEOUT: '1',
+    });
+    assert.match(output, /downloading 1\.0 MiB \/ 8\.0 MiB \(12%\) [\d.]+ \S+\/s/);
+    assert.ok(output.includes(path));
+    assert.equal(sha256(await readFile(path)), await expected());
+  });
+
   it('uses no colour on a terminal when NO_COLOR is set', async () => {
     world.sim.configure({ taskMs: 60_000 });
     const id = await create();
-    const command = `stty cols 100 rows 30; ${process.execPath} ${VEO} wait ${id} --interval 0.1 --timeout 1`;
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn('script', ['-qfec', command, '/dev/null'], {
-        env: { ...world.env, PATH: process.env.PATH ?? '', TERM: 'xterm-256color', NO_COLOR: '1' },
-      });
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', () => resolve(text));
+    const output = await runInPty(`${process.execPath} ${VEO} wait ${id} --interval 0.1 --timeout 1`, {
+      ...world.env,
+      NO_COLOR: '1',
     });
     assert.match(output, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, 'the spinner still turns');
     assert.doesNotMatch(output, new RegExp(`${ESC}\\[(3\\d|9\\d)m`), 'no foreground colour codes');

@@ -95,3 +95,19 @@ export async function startWorld(simOptions: SimOptions = {}): Promise<World> {
 
 // eslint-disable-next-line no-control-regex -- escape codes are exactly what this looks for
 export const ANSI = /\u001b\[|\r/;
+
+/**
+ * Runs a shell command inside a real pseudo-terminal through script(1) and returns everything the terminal showed.
+ * script gives the pty no size when its own stdin is not a terminal; stty sets one, as a real terminal has.
+ */
+export function runInPty(command: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${command}`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', ...env },
+    });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', () => resolvePromise(text));
+  });
+}
