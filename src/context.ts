@@ -11,12 +11,30 @@ export interface Context {
   out: Output;
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
+  /** Knobs from the environment that shorten timeouts and backoff, for tests and slow networks. */
+  tuning: Tuning;
   settings(): Promise<Settings>;
   client(): Promise<VeoClient>;
   journal(): Promise<Journal>;
 }
 
+export interface Tuning {
+  timeoutMs?: number;
+  retryBaseMs?: number;
+  attempts?: number;
+}
+
 /** Test and power-user knobs: shorter timeouts and retry delays make fault scenarios quick to reproduce. */
+export function tuningFromEnv(env: NodeJS.ProcessEnv): Tuning {
+  const timeoutSeconds = numberFromEnv(env, 'VEO_REQUEST_TIMEOUT');
+  const attempts = numberFromEnv(env, 'VEO_RETRY_ATTEMPTS');
+  return {
+    timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+    retryBaseMs: numberFromEnv(env, 'VEO_RETRY_BASE_MS'),
+    attempts: attempts === undefined ? undefined : Math.max(1, Math.floor(attempts)),
+  };
+}
+
 function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -28,7 +46,9 @@ export function createContext(globals: GlobalOptions, out: Output, signal: Abort
   let settings: Promise<Settings> | undefined;
   let client: Promise<VeoClient> | undefined;
   let journal: Promise<Journal> | undefined;
+  const tuning = tuningFromEnv(env);
   const context: Context = {
+    tuning,
     globals,
     out,
     signal,
@@ -47,19 +67,18 @@ export function createContext(globals: GlobalOptions, out: Output, signal: Abort
         const apiKey = requireApiKey(resolved);
         const { VeoClient } = await import('./api/client.js');
         const { DEFAULT_RETRY_POLICY } = await import('./api/retry.js');
-        const timeoutSeconds = numberFromEnv(env, 'VEO_REQUEST_TIMEOUT');
-        const retryBase = numberFromEnv(env, 'VEO_RETRY_BASE_MS');
-        const attempts = numberFromEnv(env, 'VEO_RETRY_ATTEMPTS');
         out.trace(`using key ${maskApiKey(apiKey)} (from ${resolved.apiKey?.source}), API ${resolved.baseUrl.value}`);
         return new VeoClient({
           apiKey,
           baseUrl: resolved.baseUrl.value,
-          timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+          timeoutMs: tuning.timeoutMs,
           userAgent: `veo/${VERSION} node/${process.versions.node}`,
           retry: {
             ...DEFAULT_RETRY_POLICY,
-            ...(retryBase === undefined ? {} : { baseMs: retryBase, maxMs: Math.max(retryBase * 8, 1) }),
-            ...(attempts === undefined ? {} : { attempts: Math.max(1, Math.floor(attempts)) }),
+            ...(tuning.retryBaseMs === undefined
+              ? {}
+              : { baseMs: tuning.retryBaseMs, maxMs: Math.max(tuning.retryBaseMs * 8, 1) }),
+            ...(tuning.attempts === undefined ? {} : { attempts: tuning.attempts }),
           },
           onTrace: (event) =>
             out.trace(

@@ -99,14 +99,12 @@ export async function saveWithStatus(
   resume: string,
 ): Promise<SavedVideo> {
   const { downloadVideo, streamVideo } = await import('../api/download.js');
-  const timeoutSeconds = Number(ctx.env.VEO_REQUEST_TIMEOUT);
-  const retryBase = Number(ctx.env.VEO_RETRY_BASE_MS);
   const common = {
     url: target.url,
     signal: ctx.signal,
     taskId: target.id,
-    timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : undefined,
-    retryBaseMs: retryBase >= 0 && ctx.env.VEO_RETRY_BASE_MS ? retryBase : undefined,
+    timeoutMs: ctx.tuning.timeoutMs,
+    retryBaseMs: ctx.tuning.retryBaseMs,
     onProgress: (progress: DownloadProgress) => status.update('downloading', progressText(progress)),
     onRetry: ({ delayMs, error }: { delayMs: number; error: Error }) =>
       ctx.out.trace(`download interrupted (${error.message}); resuming in ${delayMs}ms`),
