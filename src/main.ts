@@ -166,6 +166,47 @@ function build(
     .addHelpText('after', examples(['veo sync', 'veo sync --quiet --dir ~/videos']))
     .action(run(() => import('./commands/sync.js')));
 
+  timingOptions(
+    program
+      .command('batch')
+      .description('create, wait for and save many videos: one prompt a line, bounded concurrency, resumable')
+      .argument(
+        '<file>',
+        'a text file (one prompt a line) or JSON lines (prompt, ar, image, model, output); - for stdin',
+      )
+      .option('--concurrency <n>', 'items in progress at once', '3')
+      .option('--dir <folder>', 'where to save (default: the output-dir setting, else the current folder)')
+      .option('--model <id>', 'model of the lines that name none (default glabs-veo-3-1-fast)')
+      .addOption(
+        new Option('--ar <ratio>', 'aspect ratio of the lines that name none').choices(['1:1', '16:9', '9:16']),
+      )
+      .option('--force', 'overwrite files that are in the way')
+      .option('--dry-run', 'check every line and print the total cost; send nothing'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'veo batch prompts.txt --dir clips',
+        'veo batch prompts.txt --dry-run',
+        'veo batch shots.jsonl --concurrency 5 --ar 9:16',
+        'grep -v draft ideas.txt | veo batch - --json > results.json',
+      ]) + '\nRe-running the same command resumes: saved items are skipped and no item is created twice.\n',
+    )
+    .action(run(() => import('./commands/batch.js')));
+
+  program
+    .command('models')
+    .description('the Veo models and the price of one clip (rubles); --all for every model')
+    .option('--all', 'every model the API offers, not only Veo')
+    .addHelpText('after', examples(['veo models', 'veo models --all --json']))
+    .action(run(() => import('./commands/models.js')));
+
+  program
+    .command('balance')
+    .description("the account's balance and credit limit (rubles)")
+    .addHelpText('after', examples(['veo balance', 'veo balance --json']))
+    .action(run(() => import('./commands/balance.js')));
+
   const config = program
     .command('config')
     .description('read and change settings (base-url, output-dir)')

@@ -1,9 +1,17 @@
 import type { z } from 'zod';
-import { UnconfirmedCreateError, NetworkError } from './errors.js';
+import { NetworkError, ServerError } from './errors.js';
 import { interpretMediaAnswer, interpretOpenAiAnswer, type RawAnswer } from './answers.js';
 import { describeNetworkError, dispatcherFor, loadUndici, readText, type TraceEvent } from './http.js';
 import { parseBaseUrl } from './origin.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type Operation, type RetryEvent, type RetryPolicy } from './retry.js';
+import {
+  CREATE_ANSWER_GRACE_MS,
+  checkTaskId,
+  deferAbort,
+  mayHaveCreated,
+  throwIfAborted,
+  unconfirmedCreate,
+} from './safety.js';
 import {
   BalanceSchema,
   ModelsAnswerSchema,
@@ -29,6 +37,9 @@ export interface ClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** For lookups that have a fallback: fewer attempts and a shorter timeout keep a slow service from stalling them. */
+  attempts?: number;
+  timeoutMs?: number;
 }
 
 interface Call<T extends z.ZodType> {
@@ -41,6 +52,8 @@ interface Call<T extends z.ZodType> {
   family: 'media' | 'openai';
   taskId?: string;
   signal?: AbortSignal;
+  attempts?: number;
+  timeoutMs?: number;
 }
 
 /** A typed client of GPTunnel's media API. It never prints and never exits: it returns values or throws VeoErrors. */
@@ -90,7 +103,7 @@ export class VeoClient {
       what: 'the model list',
       operation: 'read',
       family: 'media',
-      signal: options.signal,
+      ...options,
     });
     return answer.models;
   }
@@ -103,27 +116,22 @@ export class VeoClient {
       what: 'the balance',
       operation: 'read',
       family: 'openai',
-      signal: options.signal,
+      ...options,
     });
   }
 
   async #call<T extends z.ZodType>(call: Call<T>): Promise<z.infer<T>> {
+    const policy = this.#options.retry ?? DEFAULT_RETRY_POLICY;
     try {
       return await withRetry(() => this.#once(call), {
         operation: call.operation,
-        policy: this.#options.retry ?? DEFAULT_RETRY_POLICY,
+        policy: call.attempts === undefined ? policy : { ...policy, attempts: Math.max(1, call.attempts) },
         signal: call.signal,
         onRetry: (event) => this.#options.onRetry?.({ ...event, what: call.what }),
       });
     } catch (error) {
-      if (call.operation === 'create' && error instanceof NetworkError && error.sent) {
-        throw new UnconfirmedCreateError(
-          `${error.message} The create request may have reached the service, so it was not sent again: a task may have been created (and billed).`,
-          {
-            cause: error,
-            hint: 'Check your GPTunnel dashboard for the task; once you know its id, `veo wait <id>` or `veo download <id>` picks it up. Re-run the create only if no task was made.',
-          },
-        );
+      if (call.operation === 'create' && mayHaveCreated(error)) {
+        throw unconfirmedCreate(error as NetworkError | ServerError);
       }
       throw error;
     }
@@ -131,7 +139,7 @@ export class VeoClient {
 
   async #once<T extends z.ZodType>(call: Call<T>): Promise<z.infer<T>> {
     const url = new URL(call.path, this.origin);
-    const timeoutMs = this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = Math.min(call.timeoutMs ?? Infinity, this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const started = performance.now();
     const trace = (fields: Partial<TraceEvent>) =>
       this.#options.onTrace?.({
@@ -141,6 +149,9 @@ export class VeoClient {
         ...fields,
       });
     const { request } = await loadUndici();
+    throwIfAborted(call.signal);
+    const abort =
+      call.operation === 'create' ? deferAbort(call.signal, Math.min(timeoutMs, CREATE_ANSWER_GRACE_MS)) : undefined;
     let answer: RawAnswer;
     try {
       const response = await request(url, {
@@ -153,17 +164,20 @@ export class VeoClient {
         },
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         dispatcher: await dispatcherFor(url, timeoutMs),
-        signal: call.signal,
+        signal: abort?.signal ?? call.signal,
       });
       answer = { status: response.statusCode, headers: response.headers, text: await readText(response.body) };
     } catch (error) {
       const described = describeNetworkError(error, url, call.signal);
       trace({ error: described.message });
       throw described;
+    } finally {
+      abort?.dispose();
     }
     trace({ status: answer.status });
-    return call.family === 'media'
-      ? interpretMediaAnswer(answer, call.schema, call.what, call.taskId)
-      : interpretOpenAiAnswer(answer, call.schema, call.what);
+    if (call.family === 'openai') return interpretOpenAiAnswer(answer, call.schema, call.what);
+    const parsed = interpretMediaAnswer(answer, call.schema, call.what, call.taskId);
+    checkTaskId(parsed, call.taskId);
+    return parsed;
   }
 }

@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import { FileExistsError, InterruptedError, UsageError } from '../api/errors.js';
+import { DEFAULT_MODEL, type VeoClient } from '../api/client.js';
+import { BalanceError, FileExistsError, InterruptedError, UsageError } from '../api/errors.js';
 import { maskApiKey } from '../api/key.js';
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
+import { balanceIfAvailable, describeBalance, formatRubles, warnIfShort } from './cost.js';
 import { describeSaved, saveWithStatus, waitWithStatus, type SavedVideo } from './follow.js';
 import { entryFromTask } from './journal-sync.js';
-import { httpUrl, parseOptions, waitOptionsSchema } from './options.js';
+import { lookUpModels, priceOf, unknownModelError, type Catalog } from './model-catalog.js';
+import { aspectRatioOption, httpUrl, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
 import { defaultVideoPath, expandHome } from './paths.js';
 import { readTextSource } from './read-text.js';
 import { stat } from 'node:fs/promises';
@@ -15,13 +18,9 @@ export const createOptionsSchema = z
   .object({
     prompt: z.string().optional(),
     promptFile: z.string().optional(),
-    ar: z.enum(['1:1', '16:9', '9:16'], { message: '--ar must be 1:1, 16:9 or 9:16' }).optional(),
+    ar: aspectRatioOption('--ar').optional(),
     image: httpUrl('--image').optional(),
-    model: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, { message: '--model must be a model id such as glabs-veo-3-1-fast' })
-      .default('glabs-veo-3-1-fast'),
+    model: modelIdOption('--model').default(DEFAULT_MODEL),
     wait: z.boolean().default(false),
     output: z.string().min(1).optional(),
     force: z.boolean().default(false),
@@ -57,8 +56,19 @@ export function buildCreateInput(
   return input;
 }
 
+/** The model's price, and an unknown model refused before anything is paid for (when the list can be had). */
+async function checkModel(ctx: Context, client: VeoClient | undefined, model: string): Promise<Catalog> {
+  const { catalog, unknown } = await lookUpModels(ctx, client, [model]);
+  if (unknown.length > 0) throw unknownModelError(model, catalog);
+  return catalog;
+}
+
 async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
   const settings = await ctx.settings();
+  // Without a key the dry run still works, from the cached model list alone.
+  const client = settings.apiKey ? await ctx.client() : undefined;
+  const [catalog, balance] = await Promise.all([checkModel(ctx, client, input.model), balanceIfAvailable(ctx, client)]);
+  const price = priceOf(catalog, input.model);
   const url = new URL('/v1/media/create', settings.baseUrl.value).href;
   const authorization = settings.apiKey ? maskApiKey(settings.apiKey.value) : '(no key set)';
   const request = {
@@ -67,13 +77,24 @@ async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
     headers: { authorization, 'content-type': 'application/json' },
     body: input,
   };
-  if (ctx.out.json) return ctx.out.data({ dryRun: true, request });
+  if (ctx.out.json) {
+    const cost = { model: input.model, price: price ?? null, currency: 'RUB', priceFrom: catalog.source };
+    return ctx.out.data({ dryRun: true, request, cost: { ...cost, balance: balance ?? null } });
+  }
   ctx.out.result(`POST ${url}`);
   ctx.out.result(`authorization: ${authorization}`);
   ctx.out.result('content-type: application/json');
   ctx.out.result('');
   ctx.out.result(JSON.stringify(input, null, 2));
   ctx.out.info('Dry run: nothing was sent.');
+  const listed = catalog.fetchedAt ? `, model list of ${new Date(catalog.fetchedAt).toISOString().slice(0, 10)}` : '';
+  ctx.out.info(
+    price === undefined
+      ? `price: unknown (${catalog.models ? 'the model list gives none' : 'the model list could not be read'})`
+      : `price: ${formatRubles(price)} per clip (${input.model}${listed})`,
+  );
+  if (balance) ctx.out.info(`account: ${describeBalance(balance)}`);
+  warnIfShort(ctx, balance, price, `a ${input.model} clip`);
 }
 
 export interface CreateOutcome {
@@ -99,6 +120,7 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     );
     if (exists) throw new FileExistsError(output);
   }
+  const catalog = await checkModel(ctx, client, input.model);
   const status = await ctx.out.statusLine({ spinnerOnly: !options.wait && output === undefined });
   status.update('creating task');
   let task: Task;
@@ -111,6 +133,10 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
         cause: error,
         hint: 'Check your GPTunnel dashboard (or veo list, if the id was recorded) before creating it again.',
       });
+    }
+    // Only now is the balance worth a request: asking before every create would slow down every create.
+    if (error instanceof BalanceError) {
+      warnIfShort(ctx, await balanceIfAvailable(ctx, client), priceOf(catalog, input.model), `a ${input.model} clip`);
     }
     throw error;
   }

@@ -79,6 +79,19 @@ export const httpUrl = (what: string) =>
     { message: `${what} must be a public http(s) URL` },
   );
 
+export const ASPECT_RATIOS = ['1:1', '16:9', '9:16'] as const;
+export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+
+export const aspectRatioOption = (what: string) =>
+  z.enum(ASPECT_RATIOS, { message: `${what} must be 1:1, 16:9 or 9:16` });
+
+/** Any id the API might list: the model list, not this pattern, decides whether it exists. */
+export const modelIdOption = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, { message: `${what} must be a model id such as glabs-veo-3-1-fast` });
+
 export const waitOptionsSchema = z.object({
   interval: intervalOption.default(5000),
   timeout: durationOption.default(15 * 60_000),

@@ -55,8 +55,10 @@ describe('wait, download and create -o against veo-sim', () => {
   });
 
   it('prints one plain line per status change when stderr is not a terminal', async () => {
-    world.sim.configure({ taskMs: 3000 });
+    world.sim.configure({ taskMs: 1 });
     const id = await create();
+    // Two polls see 'processing', then the real answer says 'done': no dependence on timing.
+    world.sim.inject('result', { kind: 'status', status: 'processing' }, 2);
     const run = await world.veo(['wait', id, '--interval', '0.05']);
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stderr.trim().split('\n');

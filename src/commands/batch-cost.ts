@@ -1,0 +1,40 @@
+import type { Balance } from '../api/schemas.js';
+import type { Context } from '../context.js';
+import { describeBalance, formatRubles, spendable } from './cost.js';
+
+/** The sum of the known prices, rounded to kopecks so that float noise never shows. */
+export function sumKnown(prices: (number | undefined)[]): number {
+  const sum = prices.reduce<number>((total, price) => total + (price ?? 0), 0);
+  return Math.round(sum * 100) / 100;
+}
+
+export function describeTotal(prices: (number | undefined)[]): string {
+  const known = prices.filter((price): price is number => price !== undefined);
+  const sum = sumKnown(prices);
+  const clips = `${prices.length} new clip${prices.length === 1 ? '' : 's'}`;
+  if (known.length === prices.length) return `${formatRubles(sum)} for ${clips}`;
+  if (known.length === 0) return `unknown for ${clips} (no price known)`;
+  return `at least ${formatRubles(sum)} for ${clips} (${prices.length - known.length} price(s) unknown)`;
+}
+
+/** How many of the new clips, in file order, the account can pay for; undefined when it covers them all. */
+function coverage(balance: Balance | undefined, prices: (number | undefined)[]): number | undefined {
+  if (!balance) return undefined;
+  let left = spendable(balance);
+  let covered = 0;
+  for (const price of prices) {
+    if (price === undefined) continue;
+    if (left < price) return covered;
+    left -= price;
+    covered++;
+  }
+  return undefined;
+}
+
+export function warnCoverage(ctx: Context, balance: Balance | undefined, prices: (number | undefined)[]): void {
+  const covered = coverage(balance, prices);
+  if (covered === undefined || !balance) return;
+  ctx.out.warn(
+    `The account covers only ${covered} of the ${prices.length} new clips (${describeBalance(balance)}); the API refuses the rest with "insufficient balance".`,
+  );
+}

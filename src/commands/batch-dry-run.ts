@@ -1,0 +1,72 @@
+import type { Context } from '../context.js';
+import { describeTotal, sumKnown, warnCoverage } from './batch-cost.js';
+import type { PreparedBatch, Resumption } from './batch-plan.js';
+import { balanceIfAvailable, describeBalance, formatRubles } from './cost.js';
+import { shorten } from './journal-view.js';
+import { priceOf } from './model-catalog.js';
+
+const STATE_NAMES: Record<Resumption['kind'], string> = {
+  new: 'new',
+  resume: 'created',
+  saved: 'saved',
+  failed: 'failed',
+  expired: 'expired',
+};
+
+/** `veo batch --dry-run`: every item with its price and state, and the cost of the new ones. Sends no create. */
+export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Promise<void> {
+  const { planned, resumptions, catalog } = prepared;
+  const fresh = planned.filter((_, index) => resumptions[index]?.kind === 'new');
+  const prices = fresh.map((item) => priceOf(catalog, item.model));
+  const balance = fresh.length > 0 ? await balanceIfAvailable(ctx, prepared.client) : undefined;
+  if (ctx.out.json) {
+    ctx.out.data({
+      dryRun: true,
+      items: planned.map((item, index) => ({
+        line: item.line,
+        prompt: item.prompt,
+        model: item.model,
+        ...(item.ar ? { ar: item.ar } : {}),
+        ...(item.image ? { image: item.image } : {}),
+        ...(item.target ? { output: item.target } : {}),
+        price: priceOf(catalog, item.model) ?? null,
+        state: STATE_NAMES[resumptions[index]?.kind ?? 'new'],
+      })),
+      total: {
+        clips: fresh.length,
+        price: sumKnown(prices),
+        currency: 'RUB',
+        unknownPrices: prices.filter((price) => price === undefined).length,
+      },
+      balance: balance ?? null,
+    });
+    return;
+  }
+  const rows = planned.map((item, index) => {
+    const price = priceOf(catalog, item.model);
+    return [
+      String(item.line),
+      item.model,
+      price === undefined ? '?' : formatRubles(price),
+      STATE_NAMES[resumptions[index]?.kind ?? 'new'],
+      shorten(item.prompt, 60),
+    ];
+  });
+  const header = ['LINE', 'MODEL', 'PRICE', 'STATE', 'PROMPT'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  if (ctx.out.streams.stdout.isTTY) ctx.out.result(ctx.out.paint('bold', format(header)));
+  for (const row of rows) ctx.out.result(format(row));
+  const earlier = planned.length - fresh.length;
+  const note = earlier > 0 ? `; ${earlier} item(s) created by an earlier run are not paid again` : '';
+  ctx.out.result(`total: ${describeTotal(prices)}${note}`);
+  ctx.out.info('Dry run: nothing was sent.');
+  if (balance) ctx.out.info(`account: ${describeBalance(balance)}`);
+  warnCoverage(ctx, balance, prices);
+}

@@ -1,0 +1,113 @@
+// The input of `veo batch`: plain text (one prompt a line) or JSON lines ({"prompt", "ar", "image", "model",
+// "output"}). Blank lines and lines starting with # are skipped in both. Each item gets a key that stays the same
+// as long as the item does, so that a re-run of the same file recognises the tasks an earlier run created.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { aspectRatioOption, httpUrl, modelIdOption, type AspectRatio } from './options.js';
+
+export interface BatchItem {
+  /** 1-based line number in the file. */
+  line: number;
+  prompt: string;
+  model: string;
+  ar?: AspectRatio;
+  image?: string;
+  /** As written in the file: resolved against the output folder later. */
+  output?: string;
+  key: string;
+}
+
+export interface LineProblem {
+  line: number;
+  message: string;
+}
+
+export interface BatchDefaults {
+  model: string;
+  ar?: AspectRatio;
+}
+
+export interface ParsedBatch {
+  format: 'text' | 'jsonl';
+  items: BatchItem[];
+  problems: LineProblem[];
+}
+
+// Strict: a misspelt field ("aspect", "promt") would otherwise be dropped silently and a clip paid for anyway.
+const jsonLineSchema = z.strictObject({
+  prompt: z.string({ message: 'prompt must be a string' }).trim().min(1, { message: 'prompt is empty' }),
+  ar: aspectRatioOption('ar').optional(),
+  image: httpUrl('image').optional(),
+  model: modelIdOption('model').optional(),
+  output: z.string({ message: 'output must be a string' }).trim().min(1, { message: 'output is empty' }).optional(),
+});
+
+function isSkipped(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed === '' || trimmed.startsWith('#');
+}
+
+/**
+ * Identical lines are distinct items (someone may want two clips of one prompt), so the occurrence number is part
+ * of the key: the second "a cat" of a file is always the same second item.
+ */
+export function itemHash(item: Omit<BatchItem, 'line' | 'key'>): string {
+  const normalized = [item.prompt, item.ar ?? '', item.image ?? '', item.model, item.output ?? ''];
+  return createHash('sha256').update(JSON.stringify(normalized)).digest('hex');
+}
+
+function parseJsonLine(text: string): { fields: z.infer<typeof jsonLineSchema> } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { problem: `not valid JSON (${(error as Error).message})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { problem: 'expected a JSON object such as {"prompt": "a red fox"}' };
+  }
+  const parsed = jsonLineSchema.safeParse(value);
+  if (parsed.success) return { fields: parsed.data };
+  const problem = parsed.error.issues
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+      return issue.message;
+    })
+    .join('; ');
+  return { problem };
+}
+
+export function parseBatch(text: string, defaults: BatchDefaults): ParsedBatch {
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  const first = lines.find((line) => !isSkipped(line));
+  const format = first?.trimStart().startsWith('{') ? 'jsonl' : 'text';
+  const items: BatchItem[] = [];
+  const problems: LineProblem[] = [];
+  const seen = new Map<string, number>();
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const content = raw.replace(/\r$/, '');
+    if (isSkipped(content)) return;
+    let fields: Omit<BatchItem, 'line' | 'key'>;
+    if (format === 'text') {
+      fields = { prompt: content.trim(), model: defaults.model, ...(defaults.ar ? { ar: defaults.ar } : {}) };
+    } else {
+      const parsed = parseJsonLine(content);
+      if ('problem' in parsed) {
+        problems.push({ line, message: parsed.problem });
+        return;
+      }
+      const { prompt, ar, image, model, output } = parsed.fields;
+      fields = { prompt, model: model ?? defaults.model };
+      const ratio = ar ?? defaults.ar;
+      if (ratio) fields.ar = ratio;
+      if (image) fields.image = image;
+      if (output) fields.output = output;
+    }
+    const hash = itemHash(fields);
+    const occurrence = seen.get(hash) ?? 0;
+    seen.set(hash, occurrence + 1);
+    items.push({ line, ...fields, key: `${hash}:${occurrence}` });
+  });
+  return { format, items, problems };
+}

@@ -1,0 +1,90 @@
+import { stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { taskPhase } from '../api/status.js';
+import type { VeoClient } from '../api/client.js';
+import type { JournalEntry } from '../store/journal.js';
+import type { BatchItem, LineProblem } from './batch-file.js';
+import { entryState } from './journal-view.js';
+import type { Catalog } from './model-catalog.js';
+
+export interface PlannedItem extends BatchItem {
+  /** 1-based position among the items: the [3/20] of progress lines. */
+  index: number;
+  /** The absolute path of an item that names its output; others go to <dir>/<id>.mp4 once the id is known. */
+  target?: string;
+}
+
+/** True when `path` is inside `dir` (and is not `dir` itself). */
+export function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/** Resolves each item's `output` against `dir`; one that escapes it, or that another item also names, is refused. */
+export function planOutputs(items: BatchItem[], dir: string): { planned: PlannedItem[]; problems: LineProblem[] } {
+  const problems: LineProblem[] = [];
+  const owners = new Map<string, number>();
+  const planned = items.map((item, position): PlannedItem => {
+    const plannedItem: PlannedItem = { ...item, index: position + 1 };
+    if (item.output === undefined) return plannedItem;
+    const target = resolve(dir, item.output);
+    if (!isInside(dir, target)) {
+      problems.push({ line: item.line, message: `output "${item.output}" is outside the output folder ${dir}` });
+      return plannedItem;
+    }
+    const owner = owners.get(target);
+    if (owner !== undefined) {
+      problems.push({ line: item.line, message: `output "${item.output}" is also the output of line ${owner}` });
+    } else owners.set(target, item.line);
+    plannedItem.target = target;
+    return plannedItem;
+  });
+  return { planned, problems };
+}
+
+/** What an earlier run left for an item, from the journal entry its batch tag points at. */
+export type Resumption =
+  | { kind: 'new' }
+  | { kind: 'saved'; entry: JournalEntry }
+  | { kind: 'failed'; entry: JournalEntry }
+  | { kind: 'expired'; entry: JournalEntry }
+  | { kind: 'resume'; entry: JournalEntry };
+
+/** The newest task each key of this batch file created (findLast, as a retried line may have made several). */
+export function tasksByKey(entries: JournalEntry[], file: string): Map<string, JournalEntry> {
+  const byKey = new Map<string, JournalEntry>();
+  for (const entry of entries) if (entry.batch?.file === file) byKey.set(entry.batch.key, entry);
+  return byKey;
+}
+
+async function stillThere(entry: JournalEntry): Promise<boolean> {
+  if (!entry.savedPath) return false;
+  try {
+    const info = await stat(entry.savedPath);
+    return info.isFile() && (entry.bytes === undefined || info.size === entry.bytes);
+  } catch {
+    return false;
+  }
+}
+
+export async function resumptionOf(entry: JournalEntry | undefined): Promise<Resumption> {
+  if (!entry) return { kind: 'new' };
+  if (await stillThere(entry)) return { kind: 'saved', entry };
+  if (taskPhase({ status: entry.status ?? 'idle', url: entry.url ?? null }) === 'failed')
+    return { kind: 'failed', entry };
+  // A video saved and since deleted can be fetched again while its link lives.
+  if (entryState({ ...entry, savedPath: undefined }) === 'expired') return { kind: 'expired', entry };
+  return { kind: 'resume', entry };
+}
+
+/** A batch file read, checked and matched against the journal: everything a run or a dry run needs. */
+export interface PreparedBatch {
+  planned: PlannedItem[];
+  /** What earlier runs did, item by item. */
+  resumptions: Resumption[];
+  catalog: Catalog;
+  client: VeoClient | undefined;
+  /** The batch tag's file: an absolute path, or 'stdin'. */
+  file: string;
+  dir: string;
+}

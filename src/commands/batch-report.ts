@@ -1,0 +1,60 @@
+import { InterruptedError, ItemsFailedError, type ErrorKind } from '../api/errors.js';
+import type { Context } from '../context.js';
+import { mostSevere } from '../exit-codes.js';
+import type { Tracked } from './batch-run.js';
+import { shorten } from './journal-view.js';
+
+function lines(tracked: Tracked[]): string {
+  const numbers = tracked.map((t) => t.item.line);
+  return `line${numbers.length === 1 ? '' : 's'} ${numbers.slice(0, 20).join(', ')}${numbers.length > 20 ? ', ...' : ''}`;
+}
+
+/**
+ * The results: one JSON array with --json; otherwise the saved paths on stdout (in line order, for scripts) and a
+ * summary of what failed and why on stderr. Then the outcome as an exit code: 130 when interrupted, else the most
+ * severe failure's.
+ */
+export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): void {
+  const by = (...statuses: string[]) => tracked.filter((t) => statuses.includes(t.result.status));
+  const saved = by('saved');
+  const already = by('already-saved');
+  const failed = by('failed');
+  const pending = by('pending');
+  const notCreated = by('not-created');
+  if (ctx.out.json) ctx.out.data(tracked.map((t) => t.result));
+  else
+    for (const t of [...saved, ...already].sort((a, b) => a.item.index - b.item.index))
+      ctx.out.result(t.result.path ?? '');
+
+  const counts = [
+    `${saved.length} saved`,
+    `${already.length} already saved`,
+    `${failed.length} failed`,
+    `${pending.length} pending`,
+    `${notCreated.length} not created`,
+  ];
+  ctx.out.info(`batch: ${counts.join(', ')} (of ${tracked.length})`);
+  for (const t of failed) {
+    const id = t.result.id ? ` (${t.result.id})` : '';
+    ctx.out.info(`  line ${t.item.line}${id}: ${t.result.error?.message ?? 'failed'}  [${shorten(t.item.prompt, 40)}]`);
+  }
+  if (failed.some((t) => t.earlier)) ctx.out.info('Tasks that failed in an earlier run were not created again.');
+  for (const t of pending)
+    ctx.out.info(`  line ${t.item.line} (${t.result.id}): still running on the service, not saved yet`);
+
+  if (ctx.signal.aborted) {
+    throw new InterruptedError(
+      `Interrupted: ${saved.length + already.length} of ${tracked.length} items saved, ${pending.length} created but not saved yet, ${notCreated.length} not created.`,
+      { hint: `Re-run the same command to resume (no item is created twice): ${resume}` },
+    );
+  }
+  const troubled = tracked.filter((t) => t.kind !== undefined);
+  const worst = mostSevere(troubled.map((t) => t.kind as ErrorKind));
+  if (!worst) return;
+  // A failed generation stays failed on a re-run; anything else (a timeout, a dropped download) can be picked up.
+  const hint = troubled.every((t) => t.kind === 'generation')
+    ? `A failed generation is not tried again by a re-run: edit its line (an edited line is a new item) and run ${resume} again.`
+    : `Fix the cause and run ${resume} again: saved items are skipped, started ones picked up, and no item is created twice.`;
+  const message = `${troubled.length} of ${tracked.length} items were not saved (${lines(troubled)}).`;
+  throw new ItemsFailedError(message, worst, { hint });
+}

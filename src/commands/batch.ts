@@ -1,0 +1,154 @@
+import { realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_MODEL } from '../api/client.js';
+import { UsageError } from '../api/errors.js';
+import type { Context } from '../context.js';
+import { createProgressBoard } from '../ui/live-lines.js';
+import { parseBatch, type LineProblem } from './batch-file.js';
+import { warnCoverage } from './batch-cost.js';
+import { printBatchPlan } from './batch-dry-run.js';
+import { planOutputs, resumptionOf, tasksByKey, type PreparedBatch } from './batch-plan.js';
+import { reportBatch } from './batch-report.js';
+import { runItems, startFrom } from './batch-run.js';
+import { balanceIfAvailable } from './cost.js';
+import { lookUpModels, priceOf, unknownModelHint, type Catalog } from './model-catalog.js';
+import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
+import { expandHome } from './paths.js';
+import { readTextSource } from './read-text.js';
+
+const batchSchema = z
+  .object({
+    file: z.string().min(1, { message: 'give the batch file, or - for stdin' }),
+    concurrency: z
+      .string()
+      .trim()
+      .regex(/^\d+$/, { message: '--concurrency takes a whole number' })
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 32, { message: '--concurrency must be from 1 to 32' })
+      .default(3),
+    dir: z.string().min(1).optional(),
+    model: modelIdOption('--model').optional(),
+    ar: aspectRatioOption('--ar').optional(),
+    force: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+  })
+  .and(waitOptionsSchema);
+export type BatchOptions = z.infer<typeof batchSchema>;
+
+function quoteArg(arg: string): string {
+  return /^[\w./:@%+=,~-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that resumes this batch: the options that decide item keys and places, as they were given. */
+function resumeCommand(options: BatchOptions): string {
+  const parts = ['veo batch', quoteArg(options.file)];
+  if (options.dir) parts.push('--dir', quoteArg(options.dir));
+  if (options.model) parts.push('--model', quoteArg(options.model));
+  if (options.ar) parts.push('--ar', options.ar);
+  const command = parts.join(' ');
+  return options.file === '-' ? `${command} with the same input on stdin` : command;
+}
+
+function problemsError(problems: LineProblem[], file: string, catalog: Catalog): UsageError {
+  const sorted = problems.toSorted((a, b) => a.line - b.line);
+  const shown = sorted.slice(0, 20).map((p) => `\n  line ${p.line}: ${p.message}`);
+  const more = sorted.length > shown.length ? `\n  ... and ${sorted.length - shown.length} more` : '';
+  const unknownModel = problems.some((p) => p.message.startsWith('unknown model'));
+  return new UsageError(
+    `${file}: ${problems.length} bad line${problems.length === 1 ? '' : 's'}; nothing was sent.${shown.join('')}${more}`,
+    {
+      code: 'BAD_BATCH_FILE',
+      hint: unknownModel
+        ? unknownModelHint(catalog)
+        : 'One prompt per line, or JSON lines such as {"prompt": "a red fox", "ar": "16:9", "output": "fox.mp4"}.',
+    },
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Reads, checks and places every item, and finds what earlier runs did; refuses the whole file if any line is bad. */
+async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBatch> {
+  const settings = await ctx.settings();
+  const text = await readTextSource(options.file);
+  const parsed = parseBatch(text, { model: options.model ?? DEFAULT_MODEL, ...(options.ar ? { ar: options.ar } : {}) });
+  const dir = resolve(expandHome(options.dir ?? settings.outputDir.value));
+  const { planned, problems } = planOutputs(parsed.items, dir);
+  problems.push(...parsed.problems);
+  // Without a key the lines are still checked, against the cached model list; only a real run needs the key.
+  const client = settings.apiKey ? await ctx.client() : undefined;
+  const models = [...new Set(planned.map((item) => item.model))];
+  const { catalog, unknown } = await lookUpModels(ctx, client, models);
+  for (const item of planned) {
+    if (unknown.includes(item.model)) problems.push({ line: item.line, message: `unknown model "${item.model}"` });
+  }
+  const file = options.file === '-' ? 'stdin' : await realpath(options.file).catch(() => resolve(options.file));
+  const journal = await ctx.journal();
+  const { entries, damaged } = await journal.load();
+  if (damaged.length > 0) ctx.out.warn(`${damaged.length} damaged journal line(s) skipped (see veo list).`);
+  const byKey = tasksByKey(entries, file);
+  const resumptions = await Promise.all(planned.map((item) => resumptionOf(byKey.get(item.key))));
+  if (!options.force) {
+    // Refused before paying for a clip that could not be saved where the line asks.
+    for (const [index, item] of planned.entries()) {
+      if (item.target && resumptions[index]?.kind === 'new' && (await exists(item.target))) {
+        problems.push({ line: item.line, message: `output "${item.output}" already exists (--force overwrites it)` });
+      }
+    }
+  }
+  const label = options.file === '-' ? 'stdin' : options.file;
+  if (problems.length > 0) throw problemsError(problems, label, catalog);
+  if (planned.length === 0) {
+    throw new UsageError(`${label} has no prompts: every line is blank or a # comment.`, { code: 'EMPTY_BATCH' });
+  }
+  if (!options.dryRun && !client) await ctx.client();
+  return { planned, resumptions, catalog, client, file, dir };
+}
+
+export async function batchCommand(ctx: Context, options: BatchOptions): Promise<void> {
+  const prepared = await prepare(ctx, options);
+  if (options.dryRun) return printBatchPlan(ctx, prepared);
+  const { planned, resumptions, catalog, client, file, dir } = prepared;
+  if (!client) throw new Error('a real batch run always has a client');
+  const tracked = planned.map((item, index) => startFrom(item, resumptions[index] ?? { kind: 'new' }));
+  const fresh = tracked.filter((t) => t.result.status === 'not-created');
+  if (fresh.length > 0) {
+    const prices = fresh.map((t) => priceOf(catalog, t.item.model));
+    if (prices.some((price) => price !== undefined)) warnCoverage(ctx, await balanceIfAvailable(ctx, client), prices);
+  }
+  const skipped = tracked.length - tracked.filter((t) => t.result.status === 'pending').length - fresh.length;
+  if (skipped > 0) ctx.out.info(`${skipped} item(s) settled by an earlier run are skipped.`);
+  const resume = resumeCommand(options);
+  const board = createProgressBoard(ctx.out);
+  try {
+    await runItems(
+      ctx,
+      {
+        client,
+        journal: await ctx.journal(),
+        board,
+        file,
+        dir,
+        force: options.force,
+        concurrency: options.concurrency,
+        interval: options.interval,
+        timeout: options.timeout,
+        resume,
+      },
+      tracked,
+    );
+  } finally {
+    board.stop();
+  }
+  reportBatch(ctx, tracked, resume);
+}
+
+export async function run(ctx: Context, args: string[], raw: Record<string, unknown>): Promise<void> {
+  await batchCommand(ctx, parseOptions(batchSchema, { ...raw, file: args[0] }));
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { DEFAULT_MODEL } from '../api/client.js';
+import type { Model } from '../api/schemas.js';
+import type { Context } from '../context.js';
+import { formatRubles } from './cost.js';
+import { isVeoModel, rememberModels } from './model-catalog.js';
+import { parseOptions } from './options.js';
+
+const modelsSchema = z.object({ all: z.boolean().default(false) });
+export type ModelsOptions = z.infer<typeof modelsSchema>;
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The Veo family (or every model with --all) with the price of one clip; always asked of the API, then cached. */
+export async function modelsCommand(ctx: Context, options: ModelsOptions): Promise<Model[]> {
+  const client = await ctx.client();
+  const models = await client.listModels({ signal: ctx.signal });
+  await rememberModels(ctx, models);
+  const shown = (options.all ? models : models.filter((model) => isVeoModel(model.id))).toSorted((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
+  if (ctx.out.json) {
+    ctx.out.data(shown);
+    return shown;
+  }
+  if (shown.length === 0) {
+    ctx.out.info(
+      options.all ? 'The API lists no models.' : 'The API lists no Veo models; `veo models --all` shows the others.',
+    );
+    return shown;
+  }
+  const rows = shown.map((model) => [
+    model.id,
+    typeof model.price === 'number' ? formatRubles(model.price) : '?',
+    [text(model.name), model.id === DEFAULT_MODEL ? '(default)' : ''].filter(Boolean).join(' '),
+  ]);
+  const header = ['MODEL', 'PRICE', 'NAME'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => (column === 1 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  if (ctx.out.streams.stdout.isTTY) ctx.out.result(ctx.out.paint('bold', format(header)));
+  for (const row of rows) ctx.out.result(format(row));
+  if (!options.all) ctx.out.info('Prices are per clip. `veo models --all` lists every model of the API.');
+  return shown;
+}
+
+export async function run(ctx: Context, _args: string[], raw: Record<string, unknown>): Promise<void> {
+  await modelsCommand(ctx, parseOptions(modelsSchema, raw));
+}

@@ -1,0 +1,59 @@
+// models-cache.json remembers the model list (ids and prices) so that a create can check its model and a dry run
+// can show a price without asking the API every time. It is a convenience: a missing, damaged or foreign cache
+// reads as no cache, and the callers fall back to asking the API (or to "price unknown").
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const MODELS_CACHE_FILE = 'models-cache.json';
+
+const cacheSchema = z.object({
+  version: z.literal(1),
+  /** The API origin the list came from: the simulator's models must never stand in for the real service's. */
+  origin: z.string(),
+  fetchedAt: z.number(),
+  models: z.array(z.object({ id: z.string(), price: z.number().nullable() })),
+});
+
+export type ModelsCache = z.infer<typeof cacheSchema>;
+export type ModelPrice = ModelsCache['models'][number];
+
+export function modelsCachePath(dir: string): string {
+  return join(dir, MODELS_CACHE_FILE);
+}
+
+export async function readModelsCache(dir: string, origin: string): Promise<ModelsCache | undefined> {
+  let text: string;
+  try {
+    text = await readFile(modelsCachePath(dir), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = cacheSchema.safeParse(json);
+  return parsed.success && parsed.data.origin === origin ? parsed.data : undefined;
+}
+
+/** Written to a private temp file and renamed over, so a reader never sees half a list. */
+export async function writeModelsCache(dir: string, cache: ModelsCache): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = modelsCachePath(dir);
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const fh = await open(temp, 'wx', 0o600);
+  try {
+    await fh.writeFile(`${JSON.stringify(cache)}\n`);
+    await fh.sync();
+    await fh.close();
+    await rename(temp, path);
+  } catch (error) {
+    await fh.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
