@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { finished } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { DownloadError, FileExistsError, InterruptedError, LinkExpiredError, UsageError } from './errors.js';
 import { describeNetworkError, dispatcherFor, loadUndici, readText } from './http.js';
@@ -52,15 +53,18 @@ function localFileError(error: unknown, path: string, taskId?: string): Error {
       hint: 'Free some space and run the same command again: the download resumes from the .part file.',
     });
   }
+  // mkdir -p answers EEXIST when a part of the path is a file rather than a folder.
+  const fileInTheWay = code === 'ENOTDIR' || code === 'EEXIST';
   if (
     code === 'EACCES' ||
     code === 'EPERM' ||
     code === 'EROFS' ||
     code === 'ENOENT' ||
-    code === 'ENOTDIR' ||
-    code === 'EISDIR'
+    code === 'EISDIR' ||
+    fileInTheWay
   ) {
-    return new UsageError(`Cannot write ${path}: ${(error as Error).message}.`, {
+    const why = fileInTheWay ? 'a part of that path is a file, not a folder' : (error as Error).message;
+    return new UsageError(`Cannot write ${path}: ${why}.`, {
       code: 'OUTPUT_NOT_WRITABLE',
       taskId,
       hint: 'Choose a folder you can write to with -o, or fix its permissions.',
@@ -209,6 +213,8 @@ async function downloadOnce(
   const status = response.statusCode;
   if (status === 403 || status === 404 || status === 410) {
     discard(response.body);
+    // Nothing can resume it any more.
+    await unlink(partPath).catch(() => undefined);
     throw new LinkExpiredError(status, { taskId: options.taskId });
   }
   if (status === 416 && offset > 0) {
@@ -264,6 +270,9 @@ async function downloadOnce(
     discard(response.body);
     throw localFileError(error, partPath, options.taskId);
   }
+  // A failed write (ENOSPC) may surface after write() accepted the chunk: kept here rather than thrown unhandled.
+  let writeError: Error | undefined;
+  file.on('error', (error) => (writeError ??= error));
   const contentType = header(response, 'content-type') ?? '';
   let received = start;
   let checkedHead = start > 0;
@@ -284,6 +293,7 @@ async function downloadOnce(
           );
         }
       }
+      if (writeError) throw writeError;
       hash.update(chunk);
       received += chunk.length;
       attempt.received += chunk.length;
@@ -291,11 +301,11 @@ async function downloadOnce(
       options.onProgress?.({ received, total, resumedFrom: start, elapsedMs: Date.now() - started });
     }
     file.end();
-    await once(file, 'finish');
-    await once(file, 'close');
+    // finished() also settles for a stream that already failed and closed, where once(file, 'close') never would.
+    await finished(file);
   } catch (error) {
     file.destroy();
-    await once(file, 'close').catch(() => undefined);
+    await finished(file).catch(() => undefined);
     if (error instanceof DownloadError) {
       if (error.code === 'NOT_A_VIDEO') await unlink(partPath).catch(() => undefined);
       throw error;

@@ -1,4 +1,4 @@
-import { UsageError } from '../api/errors.js';
+import { InterruptedError, UsageError } from '../api/errors.js';
 import { maskApiKey, normalizeApiKey } from '../api/key.js';
 import { writeConfig } from '../config/writer.js';
 import type { Context } from '../context.js';
@@ -29,7 +29,7 @@ async function promptHidden(question: string): Promise<string> {
     const onData = (chunk: string) => {
       for (const char of chunk) {
         if (char === '\r' || char === '\n') return finish();
-        if (char === '\u0003') return finish(new UsageError('Cancelled.', { code: 'CANCELLED' }));
+        if (char === '\u0003') return finish(new InterruptedError('Cancelled; no key was stored.'));
         if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
         else if (char >= ' ') value += char;
       }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL, type VeoClient } from '../api/client.js';
-import { BalanceError, FileExistsError, InterruptedError, UsageError } from '../api/errors.js';
+import { BalanceError, InterruptedError, UsageError } from '../api/errors.js';
 import { maskApiKey } from '../api/key.js';
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
@@ -9,10 +9,8 @@ import { describeSaved, saveWithStatus, waitWithStatus, type SavedVideo } from '
 import { entryFromTask } from './journal-sync.js';
 import { lookUpModels, priceOf, unknownModelError, type Catalog } from './model-catalog.js';
 import { aspectRatioOption, httpUrl, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
-import { defaultVideoPath, expandHome } from './paths.js';
+import { outputPath, planOutput } from './paths.js';
 import { readTextSource } from './read-text.js';
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 
 export const createOptionsSchema = z
   .object({
@@ -110,18 +108,10 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     return undefined;
   }
   const client = await ctx.client();
-  const output =
-    options.output === undefined ? undefined : options.output === '-' ? '-' : resolve(expandHome(options.output));
-  if (output && output !== '-' && !options.force) {
-    // Refuse before paying for a clip that could not be saved where asked.
-    const exists = await stat(output).then(
-      () => true,
-      () => false,
-    );
-    if (exists) throw new FileExistsError(output);
-  }
+  // Refuse before paying for a clip that could not be saved where asked.
+  const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force);
   const catalog = await checkModel(ctx, client, input.model);
-  const status = await ctx.out.statusLine({ spinnerOnly: !options.wait && output === undefined });
+  const status = await ctx.out.statusLine({ spinnerOnly: !options.wait && target === undefined });
   status.update('creating task');
   let task: Task;
   try {
@@ -151,7 +141,7 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   } catch (error) {
     ctx.out.warn(`The task could not be written to the journal (${(error as Error).message}); keep its id: ${task.id}`);
   }
-  if (!options.wait && output === undefined) {
+  if (!options.wait && target === undefined) {
     status.clear();
     if (ctx.out.json) ctx.out.data(task);
     else ctx.out.result(task.id);
@@ -160,15 +150,15 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   ctx.out.info(`task ${task.id} created`);
   const finished = await waitWithStatus(ctx, task.id, options, status, {
     firstPollMs: Math.min(3000, options.interval),
-    resume: output ? `veo download ${task.id}${output === '-' ? ' -o -' : ` -o ${output}`}` : `veo wait ${task.id}`,
+    resume: target ? `veo download ${task.id} -o ${outputPath(target, `${task.id}.mp4`)}` : `veo wait ${task.id}`,
   });
-  if (output === undefined) {
+  if (target === undefined) {
     status.done();
     if (ctx.out.json) ctx.out.data(finished);
     else ctx.out.result(finished.url ?? '');
     return { task: finished };
   }
-  const path = output ?? (await defaultVideoPath(ctx, task.id));
+  const path = outputPath(target, `${task.id}.mp4`);
   const saved = await saveWithStatus(
     ctx,
     { id: task.id, url: finished.url ?? '', path, force: options.force },

@@ -1,6 +1,8 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { JournalEntry } from '../store/journal.js';
 import { z } from 'zod';
-import { UsageError } from '../api/errors.js';
+import { FileExistsError, UsageError } from '../api/errors.js';
 import { parseVideoUrl } from '../api/origin.js';
 import { TASK_ID_PATTERN } from '../api/schemas.js';
 import { taskPhase } from '../api/status.js';
@@ -8,7 +10,7 @@ import type { Context } from '../context.js';
 import { describeSaved, saveWithStatus, waitWithStatus } from './follow.js';
 import { entryFromTask, recordSafely } from './journal-sync.js';
 import { parseOptions, waitOptionsSchema } from './options.js';
-import { defaultVideoPath, expandHome } from './paths.js';
+import { exists, expandHome, outputPath, planOutput } from './paths.js';
 
 const downloadSchema = z
   .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })
@@ -17,31 +19,36 @@ export type DownloadCommandOptions = z.infer<typeof downloadSchema>;
 
 /** A file name from a video URL, kept to a safe alphabet so that a URL can never steer the path elsewhere. */
 export function fileNameFromUrl(url: URL): { id?: string; name: string } {
-  const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  const raw = url.pathname.split('/').pop() ?? '';
+  let last: string;
+  try {
+    last = decodeURIComponent(raw);
+  } catch {
+    // A malformed escape is only a name to sanitise, not a reason to fail the download.
+    last = raw;
+  }
   const id = /([0-9a-f]{24})/.exec(last)?.[1];
   if (id) return { id, name: `${id}.mp4` };
   const safe = last.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
   return { name: safe && safe.length <= 200 ? (/\.mp4$/i.test(safe) ? safe : `${safe}.mp4`) : 'video.mp4' };
 }
 
+/** The journal already has this very file: downloading it again would only cost time. */
+async function alreadySaved(ctx: Context, id: string, path: string): Promise<JournalEntry | undefined> {
+  const entry = await (await ctx.journal()).get(id).catch(() => undefined);
+  if (!entry || entry.savedPath !== path || entry.bytes === undefined) return undefined;
+  const size = await stat(path).then(
+    (info) => info.size,
+    () => -1,
+  );
+  return size === entry.bytes ? entry : undefined;
+}
+
 export async function downloadCommand(ctx: Context, target: string, options: DownloadCommandOptions): Promise<void> {
-  const settings = await ctx.settings();
   let id: string | undefined;
-  let url: string;
-  const status = await ctx.out.statusLine();
-  if (TASK_ID_PATTERN.test(target)) {
-    id = target;
-    const client = await ctx.client();
-    let task = await client.getTask(id, { signal: ctx.signal });
-    await recordSafely(ctx, entryFromTask(task));
-    if (taskPhase(task) !== 'done') {
-      task = await waitWithStatus(ctx, id, options, status, {
-        firstPollMs: options.interval,
-        resume: `veo download ${id}${options.output ? ` -o ${options.output}` : ''}`,
-      });
-    }
-    url = task.url ?? '';
-  } else if (/^https?:\/\//i.test(target)) {
+  let url: string | undefined;
+  if (TASK_ID_PATTERN.test(target)) id = target;
+  else if (/^https?:\/\//i.test(target)) {
     url = parseVideoUrl(target).href;
     id = fileNameFromUrl(new URL(url)).id;
   } else {
@@ -49,17 +56,31 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
       code: 'INVALID_TASK_ID',
     });
   }
-  let path: string;
-  if (options.output === '-') path = '-';
-  else if (options.output) path = resolve(expandHome(options.output));
-  else if (id) path = await defaultVideoPath(ctx, id);
-  else path = resolve(expandHome(settings.outputDir.value), fileNameFromUrl(new URL(url)).name);
-  const saved = await saveWithStatus(
-    ctx,
-    { id, url, path, force: options.force },
-    status,
-    `veo download ${target}${options.output ? ` -o ${options.output}` : ''}`,
-  );
+  const name = id ? `${id}.mp4` : fileNameFromUrl(new URL(url ?? '')).name;
+  const path = options.output
+    ? outputPath(await planOutput(ctx, options.output, true), name)
+    : resolve(expandHome((await ctx.settings()).outputDir.value), name);
+  const resume = `veo download ${target}${options.output ? ` -o ${options.output}` : ''}`;
+  if (path !== '-' && !options.force && (await exists(path))) {
+    const saved = id ? await alreadySaved(ctx, id, path) : undefined;
+    if (!saved) throw new FileExistsError(path, { taskId: id });
+    ctx.out.info(`${path} is already saved (veo download --force fetches it again).`);
+    const summary = { id: id ?? null, url: saved.url ?? null, path, bytes: saved.bytes, sha256: saved.sha256 ?? null };
+    if (ctx.out.json) ctx.out.data(summary);
+    else ctx.out.result(path);
+    return;
+  }
+  const status = await ctx.out.statusLine();
+  if (id && !url) {
+    const client = await ctx.client();
+    let task = await client.getTask(id, { signal: ctx.signal });
+    await recordSafely(ctx, entryFromTask(task));
+    if (taskPhase(task) !== 'done') {
+      task = await waitWithStatus(ctx, id, options, status, { firstPollMs: options.interval, resume });
+    }
+    url = task.url ?? '';
+  }
+  const saved = await saveWithStatus(ctx, { id, url: url ?? '', path, force: options.force }, status, resume);
   status.done(path === '-' ? undefined : describeSaved(saved));
   const summary = { id: id ?? null, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 };
   if (ctx.out.json) {

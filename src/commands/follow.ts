@@ -1,5 +1,5 @@
 import type { DownloadProgress, DownloadResult } from '../api/download.js';
-import { InterruptedError, isVeoError } from '../api/errors.js';
+import { InterruptedError, isVeoError, WaitTimeoutError } from '../api/errors.js';
 import type { Task } from '../api/schemas.js';
 import { formatMs } from '../api/wait.js';
 import type { Context } from '../context.js';
@@ -33,15 +33,21 @@ function progressText(progress: DownloadProgress): string {
   return `${formatBytes(progress.received)} ${speed}`;
 }
 
-/** Adds the task id and the command that picks the work up again to an interruption. */
-function withResume(error: unknown, id: string, resume: string): unknown {
+/**
+ * Adds the task id and the exact command that picks the work up again (with its -o) to an interruption or a
+ * timeout; `what` says what is left behind.
+ */
+function withResume(error: unknown, id: string | undefined, resume: string, what: 'task' | 'download'): unknown {
   if (error instanceof InterruptedError || (isVeoError(error) && error.kind === 'interrupted')) {
-    return new InterruptedError(`Interrupted; task ${id} goes on on the service.`, {
-      taskId: id,
-      hint: `Resume with: ${resume}`,
-      cause: error,
-    });
+    const message =
+      what === 'download'
+        ? 'Interrupted; the part already downloaded is kept and the download resumes from it.'
+        : id
+          ? `Interrupted; task ${id} keeps running on the service.`
+          : 'Interrupted.';
+    return new InterruptedError(message, { taskId: id, hint: `Resume with: ${resume}`, cause: error });
   }
+  if (error instanceof WaitTimeoutError) error.hint = `Resume with: ${resume}`;
   if (isVeoError(error) && !error.taskId) error.taskId = id;
   return error;
 }
@@ -85,7 +91,7 @@ export async function waitWithStatus(
     if (isVeoError(error) && error.code === 'GENERATION_FAILED') {
       await recordSafely(ctx, { id, status: 'failed', reason: (error as { reason?: string }).reason ?? error.message });
     }
-    throw withResume(error, id, options.resume);
+    throw withResume(error, id, options.resume, 'task');
   } finally {
     clearInterval(ticker);
   }
@@ -123,7 +129,10 @@ export async function saveWithStatus(
     return { ...result, id: target.id };
   } catch (error) {
     status.clear();
-    throw withResume(error, target.id ?? 'unknown', resume);
+    if (target.id && isVeoError(error) && error.kind === 'expired') {
+      await recordSafely(ctx, { id: target.id, status: 'expired' });
+    }
+    throw withResume(error, target.id, resume, 'download');
   }
 }
 

@@ -1,5 +1,7 @@
+import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { FileExistsError, UsageError } from '../api/errors.js';
 import type { Context } from '../context.js';
 
 export function expandHome(path: string): string {
@@ -12,4 +14,64 @@ export function expandHome(path: string): string {
 export async function defaultVideoPath(ctx: Context, id: string, dir?: string): Promise<string> {
   const settings = await ctx.settings();
   return resolve(expandHome(dir ?? settings.outputDir.value), `${id}.mp4`);
+}
+
+/** Where `-o` asked the video to go: stdout, a file, or a folder that gets `<id>.mp4`. */
+export type OutputTarget = { kind: 'stdout' } | { kind: 'file'; path: string } | { kind: 'folder'; dir: string };
+
+/**
+ * Reads `-o` once, before anything is paid for or waited on: a binary video is never written to a terminal, a
+ * folder (existing, or written with a trailing slash) receives `<id>.mp4`, and the place must be writable.
+ */
+export async function planOutput(ctx: Context, output: string, force: boolean): Promise<OutputTarget> {
+  if (output === '-') {
+    if (ctx.out.streams.stdout.isTTY) {
+      throw new UsageError('Refusing to write a binary video to the terminal.', {
+        hint: 'Redirect or pipe it (veo download <id> -o - > clip.mp4), or give a file name with -o.',
+      });
+    }
+    return { kind: 'stdout' };
+  }
+  const path = resolve(expandHome(output));
+  const isFolder =
+    /[/\\]$/.test(output) ||
+    (await stat(path).then(
+      (info) => info.isDirectory(),
+      () => false,
+    ));
+  const target: OutputTarget = isFolder ? { kind: 'folder', dir: path } : { kind: 'file', path };
+  if (target.kind === 'file' && !force && (await exists(path))) throw new FileExistsError(path);
+  await probeWritable(isFolder ? path : dirname(path));
+  return target;
+}
+
+/** `fileName` is used only for a folder target; it is a validated id or a sanitised name, never a path. */
+export function outputPath(target: OutputTarget, fileName: string): string {
+  if (target.kind === 'stdout') return '-';
+  return target.kind === 'folder' ? join(target.dir, fileName) : target.path;
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Creating and removing a file is the only check that holds everywhere (read-only mounts, /proc, root). */
+async function probeWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.veo-write-check-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '');
+    await unlink(probe);
+  } catch (error) {
+    throw new UsageError(
+      `Cannot write to ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      {
+        code: 'OUTPUT_NOT_WRITABLE',
+        hint: 'Choose a folder you can write to with -o; nothing was sent.',
+      },
+    );
+  }
 }

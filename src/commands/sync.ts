@@ -88,8 +88,9 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<S
         status,
         'veo sync',
       );
-      status.done(`saved ${saved.path}`);
+      status.done();
       summary.saved.push(entry.id);
+      if (!ctx.out.json) ctx.out.result(saved.path);
     } catch (error) {
       status.clear();
       if (ctx.signal.aborted) throw error;
@@ -124,7 +125,8 @@ function report(ctx: Context, summary: SyncSummary): void {
     `${summary.expired.length} expired`,
     `${summary.failed.length} failed`,
   ];
-  ctx.out.result(`sync: ${parts.join(', ')}`);
+  // The summary is for people; stdout carries only the paths saved, so a quiet cron job stays silent when idle.
+  ctx.out.info(`sync: ${parts.join(', ')}`);
 }
 
 export async function run(ctx: Context, _args: string[], raw: Record<string, unknown>): Promise<void> {

@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import { describeSaved, saveWithStatus, waitWithStatus } from './follow.js';
 import { parseOptions, parseTaskId, waitOptionsSchema } from './options.js';
-import { expandHome } from './paths.js';
+import { outputPath, planOutput } from './paths.js';
 
 const waitCommandSchema = z
   .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })
@@ -11,8 +10,8 @@ const waitCommandSchema = z
 export type WaitCommandOptions = z.infer<typeof waitCommandSchema>;
 
 export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
-  const output =
-    options.output === undefined || options.output === '-' ? options.output : resolve(expandHome(options.output));
+  const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force);
+  const output = target && outputPath(target, `${id}.mp4`);
   const status = await ctx.out.statusLine();
   const task = await waitWithStatus(ctx, id, options, status, {
     resume: `veo wait ${id}${output ? ` -o ${output}` : ''}`,

@@ -52,6 +52,7 @@ describe('the task journal, veo list and veo sync', () => {
     await world.veo(['wait', (await world.veo(['create', 'one more'])).stdout.trim(), '--interval', '0.05']);
     const first = await world.veo(['sync', '--dir', dir]);
     assert.equal(first.code, 0, first.stderr);
+    assert.ok(first.stdout.trim().split('\n').length >= 13, 'every saved path on stdout');
     const unsaved = await listJson('--unsaved');
     assert.deepEqual(unsaved, []);
     const saved = (await listJson()).filter((e) => e.state === 'saved');
@@ -72,8 +73,11 @@ describe('the task journal, veo list and veo sync', () => {
     world.sim.requests.length = 0;
     const second = await world.veo(['sync', '--dir', dir]);
     assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stdout, /^sync: 0 saved, \d+ already saved/);
+    assert.match(second.stderr, /^sync: 0 saved, \d+ already saved/m);
+    assert.equal(second.stdout, '', 'nothing saved, nothing on stdout');
     assert.equal(world.sim.requests.filter((r) => r.origin === 'file').length, 0);
+    const quiet = await world.veo(['sync', '--dir', dir, '--quiet']);
+    assert.deepEqual([quiet.code, quiet.stdout, quiet.stderr], [0, '', ''], 'a quiet idle sync says nothing');
   });
 
   it('reports expired links without retrying them, and still exits 0', async () => {
@@ -83,7 +87,7 @@ describe('the task journal, veo list and veo sync', () => {
     const run = await world.veo(['sync', '--dir', join(world.workDir, 'late')]);
     world.sim.configure({ linkTtlMs: null });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /1 expired/);
+    assert.match(run.stderr, /1 expired/);
     assert.match(run.stderr, new RegExp(`${id}: the link expired`));
     world.sim.requests.length = 0;
     const again = await world.veo(['sync', '--dir', join(world.workDir, 'late')]);
@@ -98,10 +102,11 @@ describe('the task journal, veo list and veo sync', () => {
     const run = await world.veo(['sync', '--dir', join(world.workDir, 'flaky')]);
     world.sim.clearFaults();
     assert.equal(run.code, 7, run.stderr);
-    assert.match(run.stdout, /1 failed/);
+    assert.match(run.stderr, /1 failed/);
     const retry = await world.veo(['sync', '--dir', join(world.workDir, 'flaky')]);
     assert.equal(retry.code, 0, retry.stderr);
-    assert.match(retry.stdout, /^sync: 1 saved/);
+    assert.match(retry.stderr, /^sync: 1 saved/m);
+    assert.match(retry.stdout, /^\/.*\.mp4\n$/);
   });
 
   it('lists in a table and filters pending, unsaved and the newest', async () => {

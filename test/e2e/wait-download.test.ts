@@ -179,7 +179,7 @@ describe('wait, download and create -o against veo-sim', () => {
       assert.equal(run.code, 8, run.stderr);
       assert.match(run.stderr, /48 hours/);
       assert.match(run.stderr, /new task/);
-      assert.ok(!existsSync(path));
+      assert.ok(!existsSync(path) && !existsSync(`${path}.part`));
     }
   });
 
@@ -201,6 +201,48 @@ describe('wait, download and create -o against veo-sim', () => {
     const forced = await world.veo(['download', id, '-o', path, '--force', '--interval', '0.05']);
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal(sha256(await readFile(path)), await expected());
+  });
+
+  it('names the command that resumes with the same -o after a timeout', async () => {
+    world.sim.configure({ taskMs: 60_000 });
+    const path = join(world.workDir, 'later.mp4');
+    const created = await world.veo(['create', 'slow', '-o', path, '--timeout', '0.3', '--interval', '0.05']);
+    assert.equal(created.code, 5, created.stderr);
+    const id = /task ([0-9a-f]{24})/.exec(created.stderr)?.[1];
+    assert.ok(id, created.stderr);
+    assert.ok(created.stderr.includes(`veo download ${id} -o ${path}`), created.stderr);
+    const waited = await world.veo(['wait', id, '-o', path, '--timeout', '0.2', '--interval', '0.05']);
+    assert.equal(waited.code, 5);
+    assert.ok(waited.stderr.includes(`veo wait ${id} -o ${path}`), waited.stderr);
+  });
+
+  it('checks that the output can be written before paying for a clip', async () => {
+    const blocker = join(world.workDir, 'a-file');
+    await writeFile(blocker, 'x');
+    const run = await world.veo(['create', 'never paid', '-o', join(blocker, 'clip.mp4')]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /Cannot write/);
+    assert.equal(world.sim.requests.filter((r) => r.route === 'create').length, 0);
+  });
+
+  it('saves into a folder given as -o under the task id', async () => {
+    const dir = join(world.workDir, 'into-folder/');
+    const run = await world.veo(['create', 'x', '-o', dir, '--interval', '0.05']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`into-folder/[0-9a-f]{24}\\.mp4\n$`));
+    assert.equal(sha256(await readFile(run.stdout.trim())), await expected());
+  });
+
+  it('answers a repeated download of a saved video from the journal', async () => {
+    const id = await create();
+    const first = await world.veo(['download', id, '--interval', '0.05']);
+    assert.equal(first.code, 0, first.stderr);
+    world.sim.requests.length = 0;
+    const again = await world.veo(['download', id]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, first.stdout);
+    assert.match(again.stderr, /already saved/);
+    assert.equal(world.sim.requests.length, 0);
   });
 
   it('exits 5 on timeout, naming the id and the command that resumes', async () => {
