@@ -77,6 +77,15 @@ function parseJsonLine(text: string): { fields: z.infer<typeof jsonLineSchema> }
   return { problem };
 }
 
+function looksLikeJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 export function parseBatch(text: string, defaults: BatchDefaults): ParsedBatch {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   const first = lines.find((line) => !isSkipped(line));
@@ -90,6 +99,14 @@ export function parseBatch(text: string, defaults: BatchDefaults): ParsedBatch {
     if (isSkipped(content)) return;
     let fields: Omit<BatchItem, 'line' | 'key'>;
     if (format === 'text') {
+      // A JSON object among plain prompts is almost surely a mistake; sent as a prompt it would be paid for as one.
+      if (content.trimStart().startsWith('{') && looksLikeJsonObject(content)) {
+        problems.push({
+          line,
+          message: 'this line is JSON, but the file was read as plain prompts (its first line is not JSON)',
+        });
+        return;
+      }
       fields = { prompt: content.trim(), model: defaults.model, ...(defaults.ar ? { ar: defaults.ar } : {}) };
     } else {
       const parsed = parseJsonLine(content);

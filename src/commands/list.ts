@@ -67,6 +67,9 @@ export async function listCommand(ctx: Context, options: ListOptions): Promise<J
       .trimEnd();
   if (ctx.out.streams.stdout.isTTY) ctx.out.result(ctx.out.paint('bold', format(header)));
   for (const row of rows) ctx.out.result(format(row));
+  if (shown.some((entry) => entryState(entry, now) === 'running')) {
+    ctx.out.info('Statuses are as last seen; `veo sync` asks the service again (and saves what is finished).');
+  }
   return shown;
 }
 

@@ -171,3 +171,17 @@ describe('the worker pool', () => {
     assert.ok(done.length >= 5 && done.length < 10, `${done.length} done`);
   });
 });
+
+describe('a JSON line among plain prompts', () => {
+  it('is reported instead of being sent as a prompt', () => {
+    const parsed = parseBatch('a cat\n{"prompt":"a dog","ar":"1:1"}\n{not json} is a prompt\n', {
+      model: 'glabs-veo-3-1-fast',
+    });
+    assert.equal(parsed.format, 'text');
+    assert.deepEqual(
+      parsed.items.map((item) => item.prompt),
+      ['a cat', '{not json} is a prompt'],
+    );
+    assert.equal(parsed.problems[0]?.line, 2);
+  });
+});
