@@ -92,7 +92,11 @@ export async function withRetry<T>(attemptFn: (attempt: number) => Promise<T>, o
       return await attemptFn(attempt);
     } catch (error) {
       if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { cause: error });
-      if (attempt >= policy.attempts || !isRetryable(error, options.operation)) throw error;
+      if (attempt >= policy.attempts || !isRetryable(error, options.operation)) {
+        // Say that it was tried more than once: a long silent wait otherwise looks like a hang.
+        if (attempt > 1 && error instanceof Error) error.message += ` (gave up after ${attempt} attempts)`;
+        throw error;
+      }
       const retryAfter = retryAfterOf(error);
       if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) throw error;
       const delayMs = retryDelay(attempt, policy, retryAfter, options.random);
