@@ -4,6 +4,7 @@ import type { PreparedBatch, Resumption } from './batch-plan.js';
 import { balanceIfAvailable, describeBalance, formatRubles } from './cost.js';
 import { shorten } from './journal-view.js';
 import { priceOf } from './model-catalog.js';
+import { printTable } from '../ui/table.js';
 
 const STATE_NAMES: Record<Resumption['kind'], string> = {
   new: 'new',
@@ -53,16 +54,7 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
     ];
   });
   const header = ['LINE', 'MODEL', 'PRICE', 'STATE', 'PROMPT'];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const format = (row: string[]) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  if (ctx.out.streams.stdout.isTTY) ctx.out.result(ctx.out.paint('bold', format(header)));
-  for (const row of rows) ctx.out.result(format(row));
+  printTable(ctx.out, header, rows);
   const earlier = planned.length - fresh.length;
   const note = earlier > 0 ? `; ${earlier} item(s) created by an earlier run are not paid again` : '';
   ctx.out.result(`total: ${describeTotal(prices)}${note}`);

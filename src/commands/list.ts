@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import type { JournalEntry } from '../store/journal.js';
 import { entryState, formatAge, shorten, timeLeft } from './journal-view.js';
 import { parseOptions } from './options.js';
+import { printTable } from '../ui/table.js';
 
 const listSchema = z.object({
   pending: z.boolean().default(false),
@@ -57,16 +58,7 @@ export async function listCommand(ctx: Context, options: ListOptions): Promise<J
     where(entry, now),
   ]);
   const header = ['ID', 'STATUS', 'AGE', 'PROMPT', 'SAVED / LINK'];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const format = (row: string[]) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  if (ctx.out.streams.stdout.isTTY) ctx.out.result(ctx.out.paint('bold', format(header)));
-  for (const row of rows) ctx.out.result(format(row));
+  printTable(ctx.out, header, rows);
   if (shown.some((entry) => entryState(entry, now) === 'running')) {
     ctx.out.info('Statuses are as last seen; `veo sync` asks the service again (and saves what is finished).');
   }

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { formatRubles } from './cost.js';
 import { isVeoModel, rememberModels } from './model-catalog.js';
 import { parseOptions } from './options.js';
+import { printTable } from '../ui/table.js';
 
 const modelsSchema = z.object({ all: z.boolean().default(false) });
 export type ModelsOptions = z.infer<typeof modelsSchema>;
@@ -37,16 +38,7 @@ export async function modelsCommand(ctx: Context, options: ModelsOptions): Promi
     [text(model.name), model.id === DEFAULT_MODEL ? '(default)' : ''].filter(Boolean).join(' '),
   ]);
   const header = ['MODEL', 'PRICE', 'NAME'];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const format = (row: string[]) =>
-    row
-      .map((cell, column) => (column === 1 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  if (ctx.out.streams.stdout.isTTY) ctx.out.result(ctx.out.paint('bold', format(header)));
-  for (const row of rows) ctx.out.result(format(row));
+  printTable(ctx.out, header, rows, [1]);
   if (!options.all) ctx.out.info('Prices are per clip. `veo models --all` lists every model of the API.');
   return shown;
 }
