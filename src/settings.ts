@@ -63,12 +63,28 @@ async function tightenPermissions(dir: string): Promise<string[]> {
   return warnings;
 }
 
+/**
+ * `ps` shows every process's command line to every user: a key given with --api-key is masked there as soon as it
+ * is known. (The window before that is why the flag is discouraged.)
+ */
+function hideKeyFromProcessTitle(key: string): void {
+  const args = process.argv.slice(2);
+  if (!args.some((arg) => arg.includes(key))) return;
+  const masked = maskApiKey(key.trim());
+  try {
+    process.title = ['veo', ...args.map((arg) => arg.split(key).join(masked))].join(' ');
+  } catch {
+    // Some platforms refuse a new title; the flag's documentation already warns about ps.
+  }
+}
+
 /** Precedence: flag, then environment, then the config store, then the default. */
 export async function resolveSettings(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
   const dir = configDir(env);
   const warnings = await tightenPermissions(dir);
   const config = await readConfig(dir);
   const rawKey = pick(globals.apiKey, env.GPTUNNEL_API_KEY, config['api-key']);
+  if (globals.apiKey) hideKeyFromProcessTitle(globals.apiKey);
   const apiKey = rawKey && { value: normalizeApiKey(rawKey.value), source: rawKey.source };
   const baseUrl = pick(globals.baseUrl, env.GPTUNNEL_BASE_URL, config['base-url']) ?? {
     value: DEFAULT_BASE_URL,

@@ -7,6 +7,7 @@ import {
   OverloadError,
   ServerError,
   TaskNotFoundError,
+  UsageError,
   type InputIssue,
 } from './errors.js';
 import { parseRetryAfter } from './retry.js';
@@ -51,9 +52,16 @@ export function errorForApiCode(code: number, message: string | undefined, issue
     case 3:
       return new InvalidInputError(`The API rejected the request as invalid (code 3).${said}`, issues, { taskId });
     case 4:
-      return new TaskNotFoundError(taskId ?? 'unknown');
+      if (taskId) return new TaskNotFoundError(taskId);
+      // No task was asked about (a create): whatever record the service missed, the request must change.
+      return new UsageError(`The API found no such record (code 4).${said}`, {
+        code: 'RECORD_NOT_FOUND',
+        hint: 'Check --model (veo models lists them) and --image.',
+      });
     case 5:
-      return new BalanceError(`Insufficient balance (code 5): nothing was created.${said}`, { taskId });
+      return new BalanceError(`Insufficient balance (code 5)${taskId ? '' : ': nothing was created'}.${said}`, {
+        taskId,
+      });
     case 6:
       return new OverloadError(`The service is under heavy load (code 6).${said}`, { taskId });
     case 7:

@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { buildConnector as BuildConnector, Dispatcher } from 'undici';
 import { InterruptedError, NetworkError } from './errors.js';
 import { isLoopbackHost } from './origin.js';
 
@@ -37,6 +37,21 @@ export function loadUndici(): Promise<typeof import('undici')> {
 const dispatchers = new Map<string, Dispatcher>();
 
 /**
+ * Errors raised while the connection was being made (TCP, or a TLS handshake cut short by a reset): whatever the
+ * code, the request had not been written yet, so even a paid create may be sent again.
+ */
+const connectErrors = new WeakSet<object>();
+
+function markingConnector(build: typeof BuildConnector, timeoutMs: number): BuildConnector.connector {
+  const connect = build({ timeout: timeoutMs });
+  return (options, callback) =>
+    connect(options, (...args) => {
+      if (args[0]) connectErrors.add(args[0]);
+      callback(...args);
+    });
+}
+
+/**
  * Proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured, except for loopback hosts: a request to the local
  * simulator over plain http must never hand the key to a proxy in clear.
  */
@@ -47,9 +62,11 @@ export async function dispatcherFor(url: URL, timeoutMs: number): Promise<Dispat
   const key = `${useProxy}:${timeoutMs}`;
   let dispatcher = dispatchers.get(key);
   if (!dispatcher) {
-    const { Agent, EnvHttpProxyAgent } = await loadUndici();
-    const options = { connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
-    dispatcher = useProxy ? new EnvHttpProxyAgent(options) : new Agent(options);
+    const { Agent, EnvHttpProxyAgent, buildConnector } = await loadUndici();
+    const timeouts = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+    dispatcher = useProxy
+      ? new EnvHttpProxyAgent({ ...timeouts, connect: { timeout: timeoutMs } })
+      : new Agent({ ...timeouts, connect: markingConnector(buildConnector, timeoutMs) });
     dispatchers.set(key, dispatcher);
   }
   return dispatcher;
@@ -59,7 +76,7 @@ export function describeNetworkError(error: unknown, url: URL, signal?: AbortSig
   if (signal?.aborted) return new InterruptedError('Interrupted.', { cause: error });
   const err = error as { code?: string; message?: string; cause?: { code?: string } };
   const code = err.code ?? err.cause?.code ?? '';
-  const sent = !NOT_SENT_CODES.has(code);
+  const sent = !NOT_SENT_CODES.has(code) && !connectErrors.has(error as object);
   const where = url.host;
   let message: string;
   switch (code) {
@@ -82,7 +99,9 @@ export function describeNetworkError(error: unknown, url: URL, signal?: AbortSig
       break;
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
-      message = `The connection to ${where} was closed before an answer came.`;
+      message = sent
+        ? `The connection to ${where} was closed before an answer came.`
+        : `The connection to ${where} was reset while connecting, before the request was sent.`;
       break;
     default:
       message = `Network error talking to ${where}: ${err.message ?? String(error)}`;

@@ -2,9 +2,13 @@ import { UsageError } from './errors.js';
 
 export const DEFAULT_BASE_URL = 'https://gptunnel.ru';
 
+/**
+ * Only names that cannot leave the machine: `*.localhost` is left out because a resolver without RFC 6761 support
+ * forwards it to DNS, and plain http (the key in clear) is allowed only to loopback.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
+  if (host === 'localhost' || host === '::1') return true;
   return /^127(\.\d{1,3}){3}$/.test(host);
 }
 

@@ -2,15 +2,8 @@ import type { Fault, FaultKind, PendingFault, RecordedRoute, Route } from './typ
 
 const ROUTES: readonly Route[] = ['create', 'result', 'models', 'balance', 'file', 'any-api'];
 
-/** Kinds that only make sense while a video body is being served. */
-const FILE_ONLY: ReadonlySet<FaultKind> = new Set([
-  'drop',
-  'stall-body',
-  'ignore-range',
-  'expired',
-  'wrong-type',
-  'not-mp4',
-]);
+/** Kinds that only make sense while a video body is being served. drop and stall-body cut any answer short. */
+const FILE_ONLY: ReadonlySet<FaultKind> = new Set(['ignore-range', 'expired', 'wrong-type', 'not-mp4']);
 
 /** Kinds that rewrite a task answer, so they need a route that answers with a task. */
 const TASK_ONLY: ReadonlySet<FaultKind> = new Set(['done-without-url', 'status']);
@@ -30,6 +23,8 @@ const ALL_KINDS: ReadonlySet<FaultKind> = new Set([
   'done-without-url',
   'status',
   'redirect',
+  'drop',
+  'stall-body',
   ...FILE_ONLY,
 ]);
 

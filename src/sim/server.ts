@@ -50,6 +50,7 @@ export async function startSim(initial: SimOptions = {}): Promise<Sim> {
   const store = new TaskStore();
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
+  const watchers = new Set<{ match: (request: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
   const sockets = new Set<Socket>();
   const sleepers = new Map<NodeJS.Timeout, () => void>();
   const orgId = new ObjectIdGenerator().next(Math.floor(Date.now() / 1000));
@@ -103,6 +104,11 @@ export async function startSim(initial: SimOptions = {}): Promise<Sim> {
       return task && describeTask(task, now(), options.linkTtlMs, fileUrl(task.id));
     },
     fileUrl,
+    waitForRequest(match = () => true) {
+      const seen = requests.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => watchers.add({ match, resolve }));
+    },
     close,
   };
 
@@ -149,6 +155,11 @@ export async function startSim(initial: SimOptions = {}): Promise<Sim> {
     requests.push(record);
     const fault = faults.take(route, origin);
     if (fault) record.fault = fault.kind;
+    for (const watcher of watchers) {
+      if (!watcher.match(record)) continue;
+      watchers.delete(watcher);
+      watcher.resolve(record);
+    }
 
     if (fault?.kind === 'reset-before') {
       reset(req.socket);
@@ -203,6 +214,7 @@ export async function startSim(initial: SimOptions = {}): Promise<Sim> {
     closing ??= (async () => {
       closed = true;
       faults.clear();
+      watchers.clear();
       for (const [timer, wake] of sleepers) {
         clearTimeout(timer);
         wake();

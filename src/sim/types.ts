@@ -94,9 +94,9 @@ export type Fault =
   | { kind: 'status'; status: string }
   /** A redirect (default 302) to `location`, nothing processed. */
   | { kind: 'redirect'; location: string; status?: number }
-  /** File host: headers with the full Content-Length, `afterBytes` of body, then the connection is closed. */
+  /** Headers with the full Content-Length, `afterBytes` of body, then the connection is closed (any route). */
   | { kind: 'drop'; afterBytes: number }
-  /** File host: `afterBytes` of body, then silence (until close()). */
+  /** `afterBytes` of body, then silence until close() (any route: an API answer stalled half way, too). */
   | { kind: 'stall-body'; afterBytes: number }
   /** File host: a Range header is ignored; 200 with the whole body. */
   | { kind: 'ignore-range' }
@@ -169,6 +169,11 @@ export interface Sim {
   readonly fileBaseUrl: string;
   /** Every request either origin got, in arrival order (control calls to /__sim excluded). Live: clear it with `requests.length = 0`. */
   readonly requests: RecordedRequest[];
+  /**
+   * Resolves with the first recorded request, already recorded or still to come, that `match` accepts: a test can
+   * act at the moment a request arrives (send a signal, say) instead of sleeping. Never resolves after close().
+   */
+  waitForRequest(match?: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
   /** A snapshot of the options in force (balance goes down as creates are paid). */
   readonly options: Readonly<ResolvedSimOptions>;
   /** Change behaviour at run time. host, port and filePort cannot change. Throws TypeError on a bad value. */

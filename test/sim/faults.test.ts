@@ -185,7 +185,7 @@ describe('veo-sim API faults', () => {
   });
 
   it('refuses a fault that cannot apply to its route', () => {
-    assert.throws(() => sim.inject('create', { kind: 'drop', afterBytes: 10 }), TypeError);
+    assert.throws(() => sim.inject('create', { kind: 'not-mp4' }), TypeError);
     assert.throws(() => sim.inject('file', { kind: 'status', status: 'done' }), TypeError);
     assert.throws(() => sim.inject('models', { kind: 'done-without-url' }), TypeError);
     assert.throws(() => sim.inject('create', { kind: 'nonsense' } as never), TypeError);
