@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startSim, type Sim, type SimOptions } from '../../src/sim/index.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -32,6 +33,7 @@ function baseEnv(): Record<string, string> {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
+  env.NODE_OPTIONS = `--import ${pathToFileURL(join(ROOT, 'test', 'helpers', 'offline-dns.mjs')).href}`;
   return env;
 }
 
