@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, statSync, watch } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { startWorld, type World } from '../helpers/cli.js';
+import { startWorld, type World, signalWhenPartHolds } from '../helpers/cli.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -99,16 +99,8 @@ describe('Ctrl-C and SIGTERM in each phase of create -o', () => {
     world.sim.inject('file', { kind: 'stall-body', afterBytes: 700_000 }, 1);
     const path = join(world.workDir, 'downloading.mp4');
     const first = await world.veo(['create', 'a big one', '-o', path, '--interval', '0.05'], {
-      onStart: (child) => {
-        // The body stalls after 700000 bytes: stop once they are on disk.
-        const watcher = watch(world.workDir, () => {
-          if (existsSync(`${path}.part`) && statSync(`${path}.part`).size >= 700_000) {
-            watcher.close();
-            child.kill('SIGTERM');
-          }
-        });
-        child.on('exit', () => watcher.close());
-      },
+      // The body stalls after 700000 bytes: interrupt once they are on disk.
+      onStart: signalWhenPartHolds(path, 700_000, 'SIGTERM'),
     });
     assert.equal(first.code, 143, first.stderr);
     assert.ok(!existsSync(path));

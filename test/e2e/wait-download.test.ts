@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, statSync, watch } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ANSI, KEY, VEO, runInPty, startWorld, type World } from '../helpers/cli.js';
+import { ANSI, KEY, VEO, runInPty, startWorld, type World, signalWhenPartHolds } from '../helpers/cli.js';
 
 const ESC = '\u001b';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -310,16 +310,8 @@ describe('wait, download and create -o against veo-sim', () => {
     world.sim.inject('file', { kind: 'stall-body', afterBytes: 700_000 }, 1);
     const path = join(world.workDir, 'interrupted.mp4');
     const first = await world.veo(['download', id, '-o', path], {
-      onStart: (child) => {
-        // The body stalls after 700000 bytes: interrupt once they are on disk.
-        const watcher = watch(world.workDir, () => {
-          if (existsSync(`${path}.part`) && statSync(`${path}.part`).size >= 700_000) {
-            watcher.close();
-            child.kill('SIGINT');
-          }
-        });
-        child.on('exit', () => watcher.close());
-      },
+      // The body stalls after 700000 bytes: interrupt once they are on disk.
+      onStart: signalWhenPartHolds(path, 700_000, 'SIGINT'),
     });
     assert.equal(first.code, 130, first.stderr);
     assert.match(first.stderr, new RegExp(`veo download ${id}`));

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync, watch } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startSim, type Sim, type SimOptions } from '../../src/sim/index.js';
 
@@ -112,4 +113,21 @@ export function runInPty(command: string, env: Record<string, string>): Promise<
     child.on('error', reject);
     child.on('close', () => resolvePromise(text));
   });
+}
+
+/** For `RunOptions.onStart`: sends `signal` to the child once `<path>.part` holds at least `bytes` bytes. */
+export function signalWhenPartHolds(
+  path: string,
+  bytes: number,
+  signal: NodeJS.Signals,
+): (child: ChildProcess) => void {
+  return (child) => {
+    const watcher = watch(dirname(path), () => {
+      if (existsSync(`${path}.part`) && statSync(`${path}.part`).size >= bytes) {
+        watcher.close();
+        child.kill(signal);
+      }
+    });
+    child.on('exit', () => watcher.close());
+  };
 }
