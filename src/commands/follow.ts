@@ -105,18 +105,20 @@ export async function saveWithStatus(
   resume: string,
 ): Promise<SavedVideo> {
   const { downloadVideo, streamVideo } = await import('../api/download.js');
+  // With the id, a log of several downloads (sync, batch) says which one each line is about.
+  const label = target.id ? `downloading ${target.id}` : 'downloading';
   const common = {
     url: target.url,
     signal: ctx.signal,
     taskId: target.id,
     timeoutMs: ctx.tuning.timeoutMs,
     retryBaseMs: ctx.tuning.retryBaseMs,
-    onProgress: (progress: DownloadProgress) => status.update('downloading', progressText(progress)),
+    onProgress: (progress: DownloadProgress) => status.update(label, progressText(progress)),
     onRetry: ({ delayMs, error }: { delayMs: number; error: Error }) =>
       ctx.out.trace(`download interrupted (${error.message}); resuming in ${delayMs}ms`),
     onWarning: (message: string) => ctx.out.warn(message),
   };
-  status.update('downloading');
+  status.update(label);
   try {
     if (target.path === '-') {
       const result = await streamVideo({ ...common, sink: ctx.out.streams.stdout });

@@ -346,7 +346,7 @@ describe('wait, download and create -o against veo-sim', () => {
       ...world.env,
       VEO_REQUEST_TIMEOUT: '1',
     });
-    assert.match(output, /downloading 1\.0 MiB \/ 8\.0 MiB \(12%\) [\d.]+ \S+\/s/);
+    assert.match(output, /downloading [0-9a-f]{24} 1\.0 MiB \/ 8\.0 MiB \(12%\) [\d.]+ \S+\/s/);
     assert.ok(output.includes(path));
     assert.equal(sha256(await readFile(path)), await expected());
   });
