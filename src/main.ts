@@ -275,9 +275,11 @@ export async function main(argv: string[]): Promise<number> {
   );
   installSignalHandlers();
   // `veo list | head` closes stdout early: that is the reader's choice, not an error.
+  // Any other failure to write results (a full disk behind a redirect) is a local problem, like a full disk for -o.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    process.stderr.write(`veo: error: cannot write the results to stdout: ${error.message}\n`);
+    process.exit(EXIT_CODES.usage);
   });
   try {
     await program.parseAsync(argv, { from: 'user' });

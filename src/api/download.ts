@@ -86,7 +86,7 @@ async function hashFile(path: string, hash: Hash): Promise<void> {
 }
 
 /** An MP4 file starts with a box whose type, at bytes 4 to 7, is `ftyp`. */
-export function looksLikeMp4(head: Buffer): boolean {
+function looksLikeMp4(head: Buffer): boolean {
   return head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp';
 }
 
@@ -280,7 +280,8 @@ async function downloadOnce(
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       if (!checkedHead) {
         checkedHead = true;
-        if (!looksLikeMp4(chunk)) {
+        // A first chunk too short to judge is left to the check of the finished file.
+        if (chunk.length >= 8 && !looksLikeMp4(chunk)) {
           const preview = chunk.toString('utf8', 0, 200).replace(/\s+/g, ' ').trim();
           throw new DownloadError(
             `The file host did not send a video (${contentType || 'no content type'}): ${preview.slice(0, 120)}`,
@@ -378,7 +379,7 @@ export async function streamVideo(
   const started = Date.now();
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      if (received === 0 && !looksLikeMp4(chunk)) {
+      if (received === 0 && chunk.length >= 8 && !looksLikeMp4(chunk)) {
         throw new DownloadError('The file host did not send a video.', { taskId: options.taskId, code: 'NOT_A_VIDEO' });
       }
       hash.update(chunk);

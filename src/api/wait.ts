@@ -65,12 +65,14 @@ export async function waitForTask(client: TaskReader, taskId: string, options: W
       );
     }
   }
-  if (lastError) throw lastError;
+  // Never reached at all: that is a network failure, not a slow task. Otherwise the deadline is what ended it.
+  if (lastError && polls === 0) throw lastError;
   throw new WaitTimeoutError(
-    `Gave up waiting for task ${taskId} after ${formatMs(options.timeoutMs)}; it goes on on the service.`,
+    `Gave up waiting for task ${taskId} after ${formatMs(options.timeoutMs)}; it keeps running on the service.`,
     {
       taskId,
       hint: `Resume with: veo wait ${taskId}`,
+      cause: lastError,
     },
   );
 }

@@ -7,7 +7,7 @@ import type { ProgressBoard } from '../ui/live-lines.js';
 import type { Resumption, PlannedItem } from './batch-plan.js';
 import { buildCreateInput } from './create.js';
 import { saveWithStatus, waitWithStatus } from './follow.js';
-import { entryFromTask } from './journal-sync.js';
+import { recordCreated } from './journal-sync.js';
 import { shorten } from './journal-view.js';
 import type { WaitTiming } from './options.js';
 import { defaultVideoPath } from './paths.js';
@@ -76,22 +76,15 @@ export function startFrom(item: PlannedItem, resumption: Resumption): Tracked {
 /** Creates the item's task and records it, batch tag included, in one journal write before anything else happens. */
 async function create(ctx: Context, run: RunSettings, item: PlannedItem): Promise<string> {
   const input = buildCreateInput(item.prompt, item);
-  // No abort signal: a create cut off by Ctrl-C may still have made a task nobody would know of. It is left to
-  // finish (one request) so that its id reaches the journal and a re-run never pays for the item twice.
-  const task = await run.client.createTask(input);
-  try {
-    await run.journal.record({
-      ...entryFromTask(task),
-      model: input.model,
-      prompt: item.prompt,
-      params: { ...(input.ar ? { ar: input.ar } : {}), ...(item.image ? { image: item.image } : {}) },
-      batch: { file: run.file, key: item.key },
-    });
-  } catch (error) {
-    ctx.out.warn(
-      `Task ${task.id} (line ${item.line}) could not be written to the journal (${(error as Error).message}); a re-run would create it again.`,
-    );
-  }
+  // The client holds a Ctrl-C back from a create already on its way, so its id still reaches the journal.
+  const task = await run.client.createTask(input, { signal: ctx.signal });
+  await recordCreated(
+    ctx,
+    task,
+    input,
+    { batch: { file: run.file, key: item.key } },
+    ` (line ${item.line}; a re-run would create it again)`,
+  );
   return task.id;
 }
 

@@ -5,8 +5,8 @@ import { maskApiKey } from '../api/key.js';
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import { balanceIfAvailable, describeBalance, formatRubles, warnIfShort } from './cost.js';
-import { describeSaved, saveWithStatus, waitWithStatus, type SavedVideo } from './follow.js';
-import { entryFromTask } from './journal-sync.js';
+import { finishTask, shellQuote, waitWithStatus } from './follow.js';
+import { recordCreated } from './journal-sync.js';
 import { lookUpModels, priceOf, unknownModelError, type Catalog } from './model-catalog.js';
 import { aspectRatioOption, httpUrl, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
 import { outputPath, planOutput } from './paths.js';
@@ -95,17 +95,12 @@ async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
   warnIfShort(ctx, balance, price, `a ${input.model} clip`);
 }
 
-export interface CreateOutcome {
-  task: Task;
-  saved?: SavedVideo;
-}
-
-export async function createCommand(ctx: Context, options: CreateOptions): Promise<CreateOutcome | undefined> {
+export async function createCommand(ctx: Context, options: CreateOptions): Promise<void> {
   const prompt = await readPrompt(options);
   const input = buildCreateInput(prompt, options);
   if (options.dryRun) {
     await dryRun(ctx, input);
-    return undefined;
+    return;
   }
   const client = await ctx.client();
   // Refuse before paying for a clip that could not be saved where asked.
@@ -121,7 +116,7 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     if (error instanceof InterruptedError) {
       throw new InterruptedError('Interrupted while the create request was under way: a task may have been created.', {
         cause: error,
-        hint: 'Check your GPTunnel dashboard (or veo list, if the id was recorded) before creating it again.',
+        hint: 'Check your GPTunnel dashboard before creating it again.',
       });
     }
     // Only now is the balance worth a request: asking before every create would slow down every create.
@@ -130,49 +125,20 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     }
     throw error;
   }
-  const journal = await ctx.journal().catch(() => undefined);
-  try {
-    await journal?.record({
-      ...entryFromTask(task),
-      model: input.model,
-      prompt,
-      params: { ...(input.ar ? { ar: input.ar } : {}), ...(options.image ? { image: options.image } : {}) },
-    });
-  } catch (error) {
-    ctx.out.warn(`The task could not be written to the journal (${(error as Error).message}); keep its id: ${task.id}`);
-  }
+  await recordCreated(ctx, task, input);
   if (!options.wait && target === undefined) {
     status.clear();
     if (ctx.out.json) ctx.out.data(task);
     else ctx.out.result(task.id);
-    return { task };
+    return;
   }
   ctx.out.info(`task ${task.id} created`);
+  const path = target && outputPath(target, `${task.id}.mp4`);
   const finished = await waitWithStatus(ctx, task.id, options, status, {
     firstPollMs: Math.min(3000, options.interval),
-    resume: target ? `veo download ${task.id} -o ${outputPath(target, `${task.id}.mp4`)}` : `veo wait ${task.id}`,
+    resume: path ? `veo download ${task.id} -o ${shellQuote(path)}` : `veo wait ${task.id}`,
   });
-  if (target === undefined) {
-    status.done();
-    if (ctx.out.json) ctx.out.data(finished);
-    else ctx.out.result(finished.url ?? '');
-    return { task: finished };
-  }
-  const path = outputPath(target, `${task.id}.mp4`);
-  const saved = await saveWithStatus(
-    ctx,
-    { id: task.id, url: finished.url ?? '', path, force: options.force },
-    status,
-    `veo download ${task.id} -o ${path}`,
-  );
-  status.done(describeSaved(saved));
-  if (ctx.out.json)
-    ctx.out.data({
-      ...finished,
-      download: { id: task.id, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 },
-    });
-  else if (path !== '-') ctx.out.result(saved.path);
-  return { task: finished, saved };
+  await finishTask(ctx, finished, path, { force: options.force, status });
 }
 
 export async function run(ctx: Context, args: string[], raw: Record<string, unknown>): Promise<void> {

@@ -5,10 +5,8 @@ import { z } from 'zod';
 import { FileExistsError, UsageError } from '../api/errors.js';
 import { parseVideoUrl } from '../api/origin.js';
 import { TASK_ID_PATTERN } from '../api/schemas.js';
-import { taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
 import { describeSaved, saveWithStatus, waitWithStatus } from './follow.js';
-import { entryFromTask, recordSafely } from './journal-sync.js';
 import { parseOptions, waitOptionsSchema } from './options.js';
 import { exists, expandHome, outputPath, planOutput } from './paths.js';
 
@@ -72,12 +70,8 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
   }
   const status = await ctx.out.statusLine();
   if (id && !url) {
-    const client = await ctx.client();
-    let task = await client.getTask(id, { signal: ctx.signal });
-    await recordSafely(ctx, entryFromTask(task));
-    if (taskPhase(task) !== 'done') {
-      task = await waitWithStatus(ctx, id, options, status, { firstPollMs: options.interval, resume });
-    }
+    // The first poll answers at once; a finished task goes straight to the download.
+    const task = await waitWithStatus(ctx, id, options, status, { firstPollMs: 0, resume });
     url = task.url ?? '';
   }
   const saved = await saveWithStatus(ctx, { id, url: url ?? '', path, force: options.force }, status, resume);

@@ -2,6 +2,7 @@ import type { DownloadProgress, DownloadResult } from '../api/download.js';
 import { InterruptedError, isVeoError, WaitTimeoutError } from '../api/errors.js';
 import type { Task } from '../api/schemas.js';
 import { formatMs } from '../api/wait.js';
+import { taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
 import type { StatusLine } from '../ui/status-line.js';
 import { entryFromTask, recordSafely } from './journal-sync.js';
@@ -37,14 +38,21 @@ function progressText(progress: DownloadProgress): string {
  * Adds the task id and the exact command that picks the work up again (with its -o) to an interruption or a
  * timeout; `what` says what is left behind.
  */
-function withResume(error: unknown, id: string | undefined, resume: string, what: 'task' | 'download'): unknown {
+function withResume(
+  error: unknown,
+  id: string | undefined,
+  resume: string,
+  what: 'task' | 'download' | 'stream',
+): unknown {
   if (error instanceof InterruptedError || (isVeoError(error) && error.kind === 'interrupted')) {
     const message =
       what === 'download'
         ? 'Interrupted; the part already downloaded is kept and the download resumes from it.'
-        : id
-          ? `Interrupted; task ${id} keeps running on the service.`
-          : 'Interrupted.';
+        : what === 'stream'
+          ? 'Interrupted; the video written to stdout is incomplete.'
+          : id
+            ? `Interrupted; task ${id} keeps running on the service.`
+            : 'Interrupted.';
     return new InterruptedError(message, { taskId: id, hint: `Resume with: ${resume}`, cause: error });
   }
   if (error instanceof WaitTimeoutError) error.hint = `Resume with: ${resume}`;
@@ -77,7 +85,8 @@ export async function waitWithStatus(
       onProgress: ({ task, elapsedMs }) => {
         label = `${id}: ${task.status}`;
         status.update(label, formatMs(elapsedMs));
-        if (task.status !== lastStatus) {
+        // The final answer is recorded once below, awaited; this keeps the journal current while it runs.
+        if (task.status !== lastStatus && taskPhase(task) === 'running') {
           lastStatus = task.status;
           void recordSafely(ctx, entryFromTask(task));
         }
@@ -113,6 +122,7 @@ export async function saveWithStatus(
     taskId: target.id,
     timeoutMs: ctx.tuning.timeoutMs,
     retryBaseMs: ctx.tuning.retryBaseMs,
+    attempts: ctx.tuning.attempts,
     onProgress: (progress: DownloadProgress) => status.update(label, progressText(progress)),
     onRetry: ({ delayMs, error }: { delayMs: number; error: Error }) =>
       ctx.out.trace(`download interrupted (${error.message}); resuming in ${delayMs}ms`),
@@ -134,10 +144,49 @@ export async function saveWithStatus(
     if (target.id && isVeoError(error) && error.kind === 'expired') {
       await recordSafely(ctx, { id: target.id, status: 'expired' });
     }
-    throw withResume(error, target.id, resume, 'download');
+    throw withResume(error, target.id, resume, target.path === '-' ? 'stream' : 'download');
   }
 }
 
 export function describeSaved(saved: SavedVideo): string {
   return `saved ${saved.path} (${formatBytes(saved.bytes)})`;
+}
+
+/**
+ * Ends a create or wait: prints the video url, or saves the video and prints where. In --json mode the task is the
+ * document, with the download added; when the video itself went to stdout the document goes to stderr instead.
+ */
+export async function finishTask(
+  ctx: Context,
+  task: Task,
+  path: string | undefined,
+  options: { force: boolean; status: StatusLine },
+): Promise<void> {
+  const { status } = options;
+  if (path === undefined) {
+    status.done();
+    if (ctx.out.json) ctx.out.data(task);
+    else ctx.out.result(task.url ?? '');
+    return;
+  }
+  const saved = await saveWithStatus(
+    ctx,
+    { id: task.id, url: task.url ?? '', path, force: options.force },
+    status,
+    `veo download ${task.id} -o ${shellQuote(path)}`,
+  );
+  status.done(path === '-' ? undefined : describeSaved(saved));
+  const document = {
+    ...task,
+    download: { id: task.id, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 },
+  };
+  if (path === '-') {
+    if (ctx.out.json) ctx.out.stderr(`${JSON.stringify(document)}\n`);
+  } else if (ctx.out.json) ctx.out.data(document);
+  else ctx.out.result(saved.path);
+}
+
+/** Resume hints are meant to be pasted into a shell: a path with spaces or quotes must survive that. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }

@@ -1,4 +1,4 @@
-import type { Task } from '../api/schemas.js';
+import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import type { JournalEntry } from '../store/journal.js';
 
@@ -29,5 +29,33 @@ export async function recordSafely(ctx: Context, patch: Partial<JournalEntry> & 
   } catch (error) {
     ctx.out.warn(`Could not update the task journal: ${(error as Error).message}. Task id: ${patch.id}`);
     return false;
+  }
+}
+
+/**
+ * Records a task just created, with what was asked for: the only copy of a paid task's id besides the answer.
+ * A failed write is reported with the id (and `context`), never silently dropped.
+ */
+export async function recordCreated(
+  ctx: Context,
+  task: Task,
+  input: CreateTaskInput,
+  extra: Partial<JournalEntry> = {},
+  context = '',
+): Promise<void> {
+  const image = input.images?.[0];
+  try {
+    const journal = await ctx.journal();
+    await journal.record({
+      ...entryFromTask(task),
+      model: input.model,
+      prompt: input.prompt,
+      params: { ...(input.ar ? { ar: input.ar } : {}), ...(image ? { image } : {}) },
+      ...extra,
+    });
+  } catch (error) {
+    ctx.out.warn(
+      `Task ${task.id}${context} could not be written to the journal (${(error as Error).message}); keep its id.`,
+    );
   }
 }

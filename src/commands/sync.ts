@@ -63,8 +63,9 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<S
     }
     try {
       const task = await client.getTask(entry.id, { signal: ctx.signal });
-      await recordSafely(ctx, entryFromTask(task));
-      current.push((await journal.get(entry.id)) ?? entry);
+      const patch = entryFromTask(task);
+      await recordSafely(ctx, patch);
+      current.push({ ...entry, ...patch });
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       fail(entry.id, error);
@@ -75,8 +76,9 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<S
     const state = entryState(entry);
     if (state === 'running') summary.running.push(entry.id);
     if (state === 'expired') summary.expired.push(entry.id);
-    if (state === 'saved' && (await stillMatches(entry))) summary.alreadySaved.push(entry.id);
     const linkAlive = !entry.expiresAt || Date.parse(entry.expiresAt) > Date.now();
+    // A saved video whose link is dead could not be fetched again anyway: it is not re-hashed on every run.
+    if (state === 'saved' && (!linkAlive || (await stillMatches(entry)))) summary.alreadySaved.push(entry.id);
     const wanted = state === 'unsaved' || (state === 'saved' && !summary.alreadySaved.includes(entry.id) && linkAlive);
     if (!wanted || !entry.url || taskPhase({ status: entry.status ?? '', url: entry.url }) !== 'done') continue;
     const path = await defaultVideoPath(ctx, entry.id, options.dir);
@@ -92,12 +94,9 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<S
       summary.saved.push(entry.id);
       if (!ctx.out.json) ctx.out.result(saved.path);
     } catch (error) {
-      status.clear();
       if (ctx.signal.aborted) throw error;
-      if (isVeoError(error) && error.kind === 'expired') {
-        await recordSafely(ctx, { id: entry.id, status: 'expired' });
-        summary.expired.push(entry.id);
-      } else fail(entry.id, error);
+      if (isVeoError(error) && error.kind === 'expired') summary.expired.push(entry.id);
+      else fail(entry.id, error);
     }
   }
 

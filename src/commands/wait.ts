@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
-import { describeSaved, saveWithStatus, waitWithStatus } from './follow.js';
+import { finishTask, shellQuote, waitWithStatus } from './follow.js';
 import { parseOptions, parseTaskId, waitOptionsSchema } from './options.js';
 import { outputPath, planOutput } from './paths.js';
 
@@ -14,27 +14,9 @@ export async function waitCommand(ctx: Context, id: string, options: WaitCommand
   const output = target && outputPath(target, `${id}.mp4`);
   const status = await ctx.out.statusLine();
   const task = await waitWithStatus(ctx, id, options, status, {
-    resume: `veo wait ${id}${output ? ` -o ${output}` : ''}`,
+    resume: `veo wait ${id}${output ? ` -o ${shellQuote(output)}` : ''}`,
   });
-  if (output === undefined) {
-    status.done();
-    if (ctx.out.json) ctx.out.data(task);
-    else ctx.out.result(task.url ?? '');
-    return;
-  }
-  const saved = await saveWithStatus(
-    ctx,
-    { id, url: task.url ?? '', path: output, force: options.force },
-    status,
-    `veo download ${id} -o ${output}`,
-  );
-  status.done(describeSaved(saved));
-  if (ctx.out.json) {
-    ctx.out.data({
-      ...task,
-      download: { id, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 },
-    });
-  } else if (output !== '-') ctx.out.result(saved.path);
+  await finishTask(ctx, task, output, { force: options.force, status });
 }
 
 export async function run(ctx: Context, args: string[], raw: Record<string, unknown>): Promise<void> {

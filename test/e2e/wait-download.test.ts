@@ -97,6 +97,23 @@ describe('wait, download and create -o against veo-sim', () => {
     assert.equal(byUrl.stdout, `${join(world.workDir, `${id}.mp4`)}\n`);
   });
 
+  it('keeps stdout pure video with -o - --json, the document going to stderr', async () => {
+    const run = await world.veo(['create', 'to stdout', '-o', '-', '--json', '--interval', '0.05']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(sha256(run.stdoutBytes), await expected());
+    const document = JSON.parse(run.stderr.trim().split('\n').at(-1) ?? '');
+    assert.equal(document.download.path, '-');
+    assert.equal(document.download.sha256, await expected());
+  });
+
+  it('quotes a path with spaces in the command that resumes', async () => {
+    world.sim.configure({ taskMs: 60_000 });
+    const path = join(world.workDir, "my clip's.mp4");
+    const run = await world.veo(['create', 'slow', '-o', path, '--timeout', '0.2', '--interval', '0.05']);
+    assert.equal(run.code, 5, run.stderr);
+    assert.ok(run.stderr.includes(`-o '${path.replace(/'/g, "'\\''")}'`), run.stderr);
+  });
+
   it('resumes a dropped download with a Range request and ends with the whole file', async () => {
     world.sim.configure({ videoBytes: 4 * 1024 * 1024 });
     const id = await create();
