@@ -12,7 +12,7 @@ export interface SavedVideo extends DownloadResult {
   id: string | undefined;
 }
 
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KiB', 'MiB', 'GiB'];
   let value = bytes / 1024;

@@ -16,7 +16,7 @@ import { defaultVideoPath } from './paths.js';
 const syncSchema = z.object({ dir: z.string().min(1).optional(), force: z.boolean().default(false) });
 export type SyncOptions = z.infer<typeof syncSchema>;
 
-export interface SyncSummary {
+interface SyncSummary {
   saved: string[];
   alreadySaved: string[];
   running: string[];
@@ -38,7 +38,7 @@ async function stillMatches(entry: JournalEntry): Promise<boolean> {
 }
 
 /** Asks once about every unfinished task, then saves every finished video whose link still lives. Idempotent. */
-export async function syncCommand(ctx: Context, options: SyncOptions): Promise<SyncSummary> {
+export async function syncCommand(ctx: Context, options: SyncOptions): Promise<void> {
   const journal = await ctx.journal();
   const summary: SyncSummary = { saved: [], alreadySaved: [], running: [], expired: [], failed: [] };
   const kinds: ErrorKind[] = [];
@@ -107,7 +107,6 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<S
       hint: 'Run `veo sync` again once the problem is fixed: saved videos are not downloaded twice.',
     });
   }
-  return summary;
 }
 
 function report(ctx: Context, summary: SyncSummary): void {
