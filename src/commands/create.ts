@@ -132,7 +132,8 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     else ctx.out.result(task.id);
     return;
   }
-  ctx.out.info(`task ${task.id} created`);
+  // Through the status line: a plain log gets the line, a spinner is not garbled by a stray write.
+  status.update(`task ${task.id} created`);
   const path = target && outputPath(target, `${task.id}.mp4`);
   const finished = await waitWithStatus(ctx, task.id, options, status, {
     firstPollMs: Math.min(3000, options.interval),
