@@ -18,7 +18,7 @@ export interface ProgressBoard {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const TICK_MS = 80;
 
-const silentLine: StatusLine = { update() {}, done() {}, clear() {} };
+const silentLine: StatusLine = { update() {}, done() {}, clear() {}, around: (write) => write() };
 
 class SilentBoard implements ProgressBoard {
   line(): StatusLine {
@@ -103,6 +103,8 @@ class LiveBoard implements ProgressBoard {
       if (this.#rows.delete(row)) this.#draw();
     };
     return {
+      // The board already redraws below whatever else is written to stderr.
+      around: (write) => write(),
       update: (status, detail) => {
         row.text = this.#out.redact(detail ? `${status} ${detail}` : status);
       },

@@ -40,6 +40,7 @@ export class Output {
   readonly streams: Streams;
   #secret: string | undefined;
   #chalk: ChalkInstance | undefined;
+  #spinner: StatusLine | undefined;
 
   private constructor(options: OutputOptions, streams: Streams, chalk: ChalkInstance | undefined) {
     this.options = options;
@@ -88,15 +89,22 @@ export class Output {
   }
 
   info(message: string): void {
-    if (this.chatty) this.streams.stderr.write(`${this.redact(message)}\n`);
+    if (this.chatty) this.#toStderr(`${this.redact(message)}\n`);
   }
 
   warn(message: string): void {
-    if (this.chatty) this.streams.stderr.write(`${this.paint('yellow', 'warning:')} ${this.redact(message)}\n`);
+    if (this.chatty) this.#toStderr(`${this.paint('yellow', 'warning:')} ${this.redact(message)}\n`);
   }
 
   trace(message: string): void {
-    if (this.options.verbose) this.streams.stderr.write(`${this.paint('dim', this.redact(message))}\n`);
+    if (this.options.verbose) this.#toStderr(`${this.paint('dim', this.redact(message))}\n`);
+  }
+
+  /** Lines written while a spinner runs are slipped in above it instead of through it. */
+  #toStderr(text: string): void {
+    const write = () => this.streams.stderr.write(text);
+    if (this.#spinner) this.#spinner.around(write);
+    else write();
   }
 
   /** Raw text on stderr (errors), always shown. */
@@ -108,12 +116,13 @@ export class Output {
   async statusLine(options: { spinnerOnly?: boolean } = {}): Promise<StatusLine> {
     if (!this.chatty) return createStatusLine({ mode: 'silent', stream: this.streams.stderr });
     if (spinnerWanted(this.options, this.streams.stderr)) {
-      return createStatusLine({
+      this.#spinner = createStatusLine({
         mode: 'spinner',
         stream: this.streams.stderr,
         redact: (t) => this.redact(t),
         color: this.#chalk !== undefined,
       });
+      return this.#spinner;
     }
     if (options.spinnerOnly) return createStatusLine({ mode: 'silent', stream: this.streams.stderr });
     return createStatusLine({ mode: 'plain', stream: this.streams.stderr, redact: (t) => this.redact(t) });

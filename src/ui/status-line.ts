@@ -10,6 +10,8 @@ export interface StatusLine {
   done(message?: string): void;
   /** Stops the spinner without leaving anything. */
   clear(): void;
+  /** Writes a line of its own on the same stream without garbling a running spinner. */
+  around(write: () => void): void;
 }
 
 export interface StatusLineOptions {
@@ -24,6 +26,9 @@ class SilentLine implements StatusLine {
   update(): void {}
   done(): void {}
   clear(): void {}
+  around(write: () => void): void {
+    write();
+  }
 }
 
 class PlainLine implements StatusLine {
@@ -41,6 +46,9 @@ class PlainLine implements StatusLine {
     if (message) this.stream.write(`${this.redact(message)}\n`);
   }
   clear(): void {}
+  around(write: () => void): void {
+    write();
+  }
 }
 
 class SpinnerLine implements StatusLine {
@@ -86,6 +94,12 @@ class SpinnerLine implements StatusLine {
   clear(): void {
     this.#stopped = true;
     this.#spinner?.stop();
+  }
+  around(write: () => void): void {
+    const spinning = this.#spinner?.isSpinning ?? false;
+    if (spinning) this.#spinner?.clear();
+    write();
+    if (spinning) this.#spinner?.render();
   }
 }
 
