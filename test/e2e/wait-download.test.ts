@@ -368,6 +368,16 @@ describe('wait, download and create -o against veo-sim', () => {
     assert.equal(sha256(await readFile(path)), await expected());
   });
 
+  it('falls back to plain lines on a terminal that reports 0 columns, instead of hanging', async () => {
+    world.sim.configure({ taskMs: 1 });
+    const id = await create();
+    world.sim.inject('result', { kind: 'status', status: 'processing' }, 1);
+    const output = await runInPty(`${process.execPath} ${VEO} wait ${id} --interval 0.05`, world.env, 'cols 0 rows 0');
+    assert.doesNotMatch(output, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, 'no spinner without a width');
+    assert.match(output, new RegExp(`${id}: processing`));
+    assert.ok(output.includes(world.sim.fileUrl(id)), 'it finished');
+  });
+
   it('uses no colour on a terminal when NO_COLOR is set', async () => {
     world.sim.configure({ taskMs: 60_000 });
     const id = await create();

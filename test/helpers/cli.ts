@@ -103,15 +103,23 @@ export const ANSI = /\u001b\[|\r/;
  * Runs a shell command inside a real pseudo-terminal through script(1) and returns everything the terminal showed.
  * script gives the pty no size when its own stdin is not a terminal; stty sets one, as a real terminal has.
  */
-export function runInPty(command: string, env: Record<string, string>): Promise<string> {
+export function runInPty(command: string, env: Record<string, string>, size = 'cols 100 rows 30'): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${command}`, '/dev/null'], {
+    const child = spawn('script', ['-qfec', `stty ${size}; ${command}`, '/dev/null'], {
       env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', ...env },
     });
     let text = '';
+    // A spinner that hangs (ora on a terminal without a width) must fail the test, not stall the suite.
+    const timer = setTimeout(() => {
+      text += '\n[killed: still running after 20 s]';
+      child.kill('SIGKILL');
+    }, 20_000);
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('close', () => resolvePromise(text));
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolvePromise(text);
+    });
   });
 }
 
