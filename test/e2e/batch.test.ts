@@ -2,24 +2,20 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { before, beforeEach, describe, it } from 'node:test';
 import { Journal } from '../../src/store/journal.js';
-import { startWorld, type RunOptions, type World } from '../helpers/cli.js';
+import { type RunOptions, useWorld } from '../helpers/cli.js';
 
 const ID = /^[0-9a-f]{24}$/;
 
 describe('veo batch', () => {
-  let world: World;
+  const world = useWorld({ taskMs: 150, failPattern: 'FAIL' });
   let videoSha: string;
   before(async () => {
-    world = await startWorld({ taskMs: 150, failPattern: 'FAIL' });
     videoSha = await world.sim.video().sha256();
   });
-  after(() => world.close());
   beforeEach(() => {
-    world.sim.clearFaults();
     world.sim.configure({ taskMs: 150, balance: 1_000_000 });
-    world.sim.requests.length = 0;
   });
 
   const batch = (args: string[], options?: RunOptions) => world.veo(['batch', ...args, '--interval', '0.05'], options);

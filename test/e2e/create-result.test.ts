@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { KEY, startWorld, type World } from '../helpers/cli.js';
+import { after, before, describe, it } from 'node:test';
+import { KEY, startWorld, type World, useWorld } from '../helpers/cli.js';
 
 const ID = /^[0-9a-f]{24}$/;
 
 describe('create and result against veo-sim', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(() => world.close());
-  beforeEach(() => {
-    world.sim.clearFaults();
-    world.sim.requests.length = 0;
-  });
+  const world = useWorld();
 
   const creates = () => world.sim.requests.filter((r) => r.route === 'create');
 

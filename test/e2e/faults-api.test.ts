@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Fault } from '../../src/sim/index.js';
-import { startWorld, type RunResult, type World } from '../helpers/cli.js';
+import { type RunResult, useWorld } from '../helpers/cli.js';
 
 // Two attempts and a 5 ms backoff: enough to see what is retried, and fast.
 const QUICK = { VEO_RETRY_ATTEMPTS: '2', VEO_RETRY_BASE_MS: '5' };
@@ -21,16 +21,10 @@ const retries = (run: RunResult, what: string) =>
   run.stderr.split('\n').filter((line) => line.startsWith(`retrying ${what}`)).length;
 
 describe('API faults against veo-sim', () => {
-  let world: World;
+  const world = useWorld({ taskMs: 200 });
   let id: string;
   before(async () => {
-    world = await startWorld({ taskMs: 200 });
     id = (await world.veo(['create', 'the task every read asks about'])).stdout.trim();
-  });
-  after(() => world.close());
-  beforeEach(() => {
-    world.sim.clearFaults();
-    world.sim.requests.length = 0;
   });
 
   const count = (route: string) => world.sim.requests.filter((r) => r.route === route).length;

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startWorld, type World } from '../helpers/cli.js';
+import { before, describe, it } from 'node:test';
+import { useWorld } from '../helpers/cli.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -33,16 +33,10 @@ const NO_MOUNT = MOUNT ? false : 'mounting a tmpfs needs root or CAP_SYS_ADMIN';
 const ROOT = process.getuid?.() === 0;
 
 describe('download faults against veo-sim', () => {
-  let world: World;
+  const world = useWorld({ taskMs: 1, videoBytes: 2 * 1024 * 1024 });
   let id: string;
   before(async () => {
-    world = await startWorld({ taskMs: 1, videoBytes: 2 * 1024 * 1024 });
     id = (await world.veo(['create', 'a clip'])).stdout.trim();
-  });
-  after(() => world.close());
-  beforeEach(() => {
-    world.sim.clearFaults();
-    world.sim.requests.length = 0;
   });
 
   const ranges = () => world.sim.requests.filter((r) => r.origin === 'file').map((r) => r.headers.range);

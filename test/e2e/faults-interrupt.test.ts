@@ -4,21 +4,15 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startWorld, type World, signalWhenPartHolds } from '../helpers/cli.js';
+import { beforeEach, describe, it } from 'node:test';
+import { signalWhenPartHolds, useWorld } from '../helpers/cli.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('Ctrl-C and SIGTERM in each phase of create -o', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(() => world.close());
+  const world = useWorld();
   beforeEach(() => {
-    world.sim.clearFaults();
     world.sim.configure({ taskMs: 300, videoBytes: null });
-    world.sim.requests.length = 0;
   });
 
   /** Sends `signal` the moment the simulator receives the create request. */

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Journal } from '../../src/store/journal.js';
-import { KEY, startWorld, type World } from '../helpers/cli.js';
+import { KEY, useWorld } from '../helpers/cli.js';
 
 describe('the task journal, veo list and veo sync', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld({ taskMs: 100 });
-  });
-  after(() => world.close());
-  beforeEach(() => {
-    world.sim.clearFaults();
-    world.sim.requests.length = 0;
-  });
+  const world = useWorld({ taskMs: 100 });
 
   const listJson = async (...args: string[]) => {
     const run = await world.veo(['list', '--json', ...args]);

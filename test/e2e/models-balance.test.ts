@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { MODELS } from '../../src/sim/models.js';
-import { startWorld, type World } from '../helpers/cli.js';
+import { useWorld } from '../helpers/cli.js';
 
 const VEO_IDS = ['glabs-veo-3', 'glabs-veo-3-1', 'glabs-veo-3-1-fast', 'glabs-veo-3-1-lite', 'glabs-veo-3-fast'];
 
 describe('veo models, veo balance and what a clip costs', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld({ taskMs: 100 });
-  });
-  after(() => world.close());
+  const world = useWorld({ taskMs: 100 });
   beforeEach(() => {
-    world.sim.clearFaults();
     world.sim.configure({ balance: 1_000_000, creditLimit: 0 });
-    world.sim.requests.length = 0;
   });
 
   const routes = () => world.sim.requests.map((r) => r.route);

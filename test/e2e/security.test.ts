@@ -4,8 +4,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { KEY, startWorld, type RunResult, type World } from '../helpers/cli.js';
+import { before, describe, it } from 'node:test';
+import { KEY, type RunResult, useWorld } from '../helpers/cli.js';
 
 const MASKED = 'shds-…cdef';
 const linux = process.platform === 'linux';
@@ -52,16 +52,10 @@ async function refusingProxy() {
 }
 
 describe('security: where the key goes, and where files go', () => {
-  let world: World;
+  const world = useWorld({ taskMs: 1 });
   let id: string;
   before(async () => {
-    world = await startWorld({ taskMs: 1 });
     id = (await world.veo(['create', 'the task'])).stdout.trim();
-  });
-  after(() => world.close());
-  beforeEach(() => {
-    world.sim.clearFaults();
-    world.sim.requests.length = 0;
   });
 
   it('the key never shows in stdout, stderr, --verbose, --dry-run, errors, JSON errors or any file', async () => {

@@ -3,22 +3,16 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { ANSI, KEY, VEO, runInPty, startWorld, type World, signalWhenPartHolds } from '../helpers/cli.js';
+import { beforeEach, describe, it } from 'node:test';
+import { ANSI, KEY, VEO, runInPty, signalWhenPartHolds, useWorld } from '../helpers/cli.js';
 
 const ESC = '\u001b';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('wait, download and create -o against veo-sim', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld({ taskMs: 200 });
-  });
-  after(() => world.close());
+  const world = useWorld({ taskMs: 200 });
   beforeEach(() => {
-    world.sim.clearFaults();
     world.sim.configure({ taskMs: 200, failPattern: null, videoBytes: null });
-    world.sim.requests.length = 0;
   });
 
   const fileRequests = () => world.sim.requests.filter((r) => r.origin === 'file');

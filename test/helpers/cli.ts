@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { existsSync, statSync, watch } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { after, before, beforeEach } from 'node:test';
 import { startSim, type Sim, type SimOptions } from '../../src/sim/index.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -93,6 +94,42 @@ export async function startWorld(simOptions: SimOptions = {}): Promise<World> {
       await rm(configDir, { recursive: true, force: true });
       await rm(workDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Registers the hooks most suites share: a world started before the first test and closed after the last, with
+ * faults and recorded requests cleared before each test. The object returned stands for that world.
+ */
+export function useWorld(simOptions: SimOptions = {}): World {
+  let current: World | undefined;
+  const world = (): World => {
+    if (!current) throw new Error('the world is started in a before() hook');
+    return current;
+  };
+  before(async () => {
+    current = await startWorld(simOptions);
+  });
+  after(() => current?.close());
+  beforeEach(() => {
+    world().sim.clearFaults();
+    world().sim.requests.length = 0;
+  });
+  return {
+    get sim() {
+      return world().sim;
+    },
+    get configDir() {
+      return world().configDir;
+    },
+    get workDir() {
+      return world().workDir;
+    },
+    get env() {
+      return world().env;
+    },
+    veo: (args, options) => world().veo(args, options),
+    close: () => world().close(),
   };
 }
 

@@ -1,26 +1,16 @@
 // The journal shared by several `veo` processes, and a process killed while it writes.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { taskId, tempDir } from '../helpers/journal-fixtures.js';
 import { Journal } from '../../src/store/journal.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WRITER = join(ROOT, 'test', 'helpers', 'journal-writer.ts');
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'veo-journal-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function taskId(n: number): string {
-  return `6650a1b2${n.toString(16).padStart(16, '0')}`;
-}
 
 interface Writer {
   child: ChildProcessWithoutNullStreams;

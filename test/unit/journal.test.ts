@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFile, chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { appendFile, chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { threadId } from 'node:worker_threads';
+import { taskId, tempDir } from '../helpers/journal-fixtures.js';
 import { Journal, LINK_TTL_MS, linkExpiry, type JournalEntry } from '../../src/store/journal.js';
 
 const posix = process.platform !== 'win32';
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'veo-journal-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-// Shaped like the API's ids: MongoDB ObjectIds, whose first 8 hex digits are the creation time.
-function taskId(n: number): string {
-  return `6650a1b2${n.toString(16).padStart(16, '0')}`;
-}
 
 function clock(start = T0): { now: () => number; set: (ms: number) => void } {
   let ms = start;
