@@ -16,6 +16,14 @@ export interface Context {
   settings(): Promise<Settings>;
   client(): Promise<VeoClient>;
   journal(): Promise<Journal>;
+  /** Create requests on their way: a signal handler tells the user that their answers are awaited. */
+  creates: CreatesInFlight;
+}
+
+export interface CreatesInFlight {
+  count: number;
+  /** Set by a command that tells the user itself what a Ctrl-C does to its creates (batch). */
+  announcesOwnStop?: boolean;
 }
 
 export interface Tuning {
@@ -42,13 +50,20 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined
   return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-export function createContext(globals: GlobalOptions, out: Output, signal: AbortSignal, env = process.env): Context {
+export function createContext(
+  globals: GlobalOptions,
+  out: Output,
+  signal: AbortSignal,
+  env = process.env,
+  creates: CreatesInFlight = { count: 0 },
+): Context {
   let settings: Promise<Settings> | undefined;
   let client: Promise<VeoClient> | undefined;
   let journal: Promise<Journal> | undefined;
   const tuning = tuningFromEnv(env);
   const context: Context = {
     tuning,
+    creates,
     globals,
     out,
     signal,

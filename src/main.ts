@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, InterruptedError } from './api/errors.js';
-import { createContext, type Context } from './context.js';
+import { CREATE_ANSWER_GRACE_MS } from './api/safety.js';
+import { createContext, type Context, type CreatesInFlight } from './context.js';
 import { VERSION } from './version.js';
 import { EXIT_CODES, EXIT_OK, EXIT_TERMINATED } from './exit-codes.js';
 import type { GlobalOptions } from './settings.js';
@@ -10,14 +11,48 @@ type CommandModule = { run(ctx: Context, args: string[], options: Record<string,
 type Loader = () => Promise<CommandModule>;
 
 const controller = new AbortController();
-let signalName: NodeJS.Signals | undefined;
+let signalName: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
+const creates: CreatesInFlight = { count: 0 };
+let out: Output | undefined;
 
-/** The first Ctrl-C asks the running command to stop cleanly (it prints how to resume); a second one exits at once. */
+/** 128 + the signal number, the shell's convention; a closed terminal (SIGHUP) is handled like SIGTERM. */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = {
+  SIGINT: 130,
+  SIGTERM: EXIT_TERMINATED,
+  SIGHUP: 129,
+};
+
+function say(text: string): void {
+  try {
+    if (out) out.warn(text);
+    else process.stderr.write(`veo: ${text}\n`);
+  } catch {
+    // After SIGHUP the terminal may be gone: the journal, not the screen, keeps what matters.
+  }
+}
+
+/**
+ * The first signal asks the running command to stop cleanly (it prints how to resume); a second one exits at once.
+ * Either way a create request already sent is never silently abandoned: its intent is in the journal.
+ */
 function installSignalHandlers(): void {
-  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(name, () => {
-      if (signalName) process.exit(name === 'SIGTERM' ? EXIT_TERMINATED : 130);
+      const again = name === 'SIGINT' ? 'Ctrl-C again' : 'a second signal';
+      if (signalName) {
+        if (creates.count > 0) {
+          say(
+            `Quit with ${creates.count} create request(s) unanswered: a billed task may exist. It is recorded in the journal as unconfirmed; \`veo list\` shows it.`,
+          );
+        }
+        process.exit(SIGNAL_EXIT[name]);
+      }
       signalName = name;
+      if (creates.count > 0 && !creates.announcesOwnStop) {
+        say(
+          `Stopping: waiting up to ${CREATE_ANSWER_GRACE_MS / 1000} s for the answer to the create request already sent, so the paid task's id is not lost (${again} quits at once).`,
+        );
+      }
       controller.abort(new InterruptedError(`Interrupted by ${name}.`));
     });
   }
@@ -181,7 +216,9 @@ function build(
         new Option('--ar <ratio>', 'aspect ratio of the lines that name none').choices(['1:1', '16:9', '9:16']),
       )
       .option('--force', 'overwrite files that are in the way')
-      .option('--dry-run', 'check every line and print the total cost; send nothing'),
+      .option('--dry-run', 'check every line and print the total cost; send nothing')
+      .option('--allow-duplicates', 'make one clip per line even when lines repeat (each is paid for)')
+      .option('--retry-unconfirmed', 'create again the items whose earlier create was never answered (may pay twice)'),
   )
     .addHelpText(
       'after',
@@ -252,7 +289,6 @@ function outputOptions(globals: GlobalOptions) {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let out: Output | undefined;
   let commanderMessage = '';
   const program = build(
     (loader) =>
@@ -262,7 +298,7 @@ export async function main(argv: string[]): Promise<number> {
         const positional = command.processedArgs as string[];
         const globals = globalsOf(command);
         out = await Output.create(outputOptions(globals));
-        const ctx = createContext(globals, out, controller.signal);
+        const ctx = createContext(globals, out, controller.signal, process.env, creates);
         const module = await loader();
         const named = command.parent && command.parent.parent ? command.name() : undefined;
         await module.run(ctx, named ? [named, ...positional] : positional, options);
@@ -298,6 +334,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
     const code = renderError(out, error);
-    return signalName === 'SIGTERM' && code === 130 ? EXIT_TERMINATED : code;
+    return signalName && code === 130 ? SIGNAL_EXIT[signalName] : code;
   }
 }

@@ -12,12 +12,17 @@ const STATE_NAMES: Record<Resumption['kind'], string> = {
   saved: 'saved',
   failed: 'failed',
   expired: 'expired',
+  unconfirmed: 'unconfirmed',
+  elsewhere: 'in progress elsewhere',
 };
 
 /** `veo batch --dry-run`: every item with its price and state, and the cost of the new ones. Sends no create. */
 export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Promise<void> {
   const { planned, resumptions, catalog } = prepared;
-  const fresh = planned.filter((_, index) => resumptions[index]?.kind === 'new');
+  const fresh = planned.filter((_, index) => {
+    const kind = resumptions[index]?.kind;
+    return kind === 'new' || (kind === 'unconfirmed' && prepared.retryUnconfirmed);
+  });
   const prices = fresh.map((item) => priceOf(catalog, item.model));
   const balance = fresh.length > 0 ? await balanceIfAvailable(ctx, prepared.client) : undefined;
   if (ctx.out.json) {
@@ -56,7 +61,7 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
   const header = ['LINE', 'MODEL', 'PRICE', 'STATE', 'PROMPT'];
   printTable(ctx.out, header, rows);
   const earlier = planned.length - fresh.length;
-  const note = earlier > 0 ? `; ${earlier} item(s) created by an earlier run are not paid again` : '';
+  const note = earlier > 0 ? `; ${earlier} item(s) created (or being created) by another run are not paid again` : '';
   ctx.out.result(`total: ${describeTotal(prices)}${note}`);
   ctx.out.info('Dry run: nothing was sent.');
   if (balance) ctx.out.info(`account: ${describeBalance(balance)}`);

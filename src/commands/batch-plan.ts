@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { taskPhase } from '../api/status.js';
 import type { VeoClient } from '../api/client.js';
-import type { JournalEntry } from '../store/journal.js';
+import type { CreateIntent, JournalEntry } from '../store/journal.js';
+import { liveness } from '../store/process-identity.js';
 import type { BatchItem, LineProblem } from './batch-file.js';
 import { entryState } from './journal-view.js';
 import type { Catalog } from './model-catalog.js';
@@ -42,18 +43,35 @@ export function planOutputs(items: BatchItem[], dir: string): { planned: Planned
   return { planned, problems };
 }
 
-/** What an earlier run left for an item, from the journal entry its batch tag points at. */
+/** What an earlier (or a concurrent) run left for an item, from the journal entry or intent its batch tag names. */
 export type Resumption =
   | { kind: 'new' }
   | { kind: 'saved'; entry: JournalEntry }
   | { kind: 'failed'; entry: JournalEntry }
   | { kind: 'expired'; entry: JournalEntry }
-  | { kind: 'resume'; entry: JournalEntry };
+  | { kind: 'resume'; entry: JournalEntry }
+  /** A create was sent and its answer never came: the task may exist, and be billed. */
+  | { kind: 'unconfirmed'; intent: CreateIntent }
+  /** Another veo, still running, is creating it right now. */
+  | { kind: 'elsewhere'; intent: CreateIntent };
 
-/** The newest task each key of this batch file created (findLast, as a retried line may have made several). */
-export function tasksByKey(entries: JournalEntry[], file: string): Map<string, JournalEntry> {
+/**
+ * The newest task each key of this batch created into `dir`. An item is the same item wherever its file lives:
+ * its key (the clip it asks for) and the folder it goes to decide. Entries of older versions, tagged with the
+ * file instead of the folder, still match when the file is the same.
+ */
+export function tasksByKey(entries: JournalEntry[], dir: string, file: string): Map<string, JournalEntry> {
   const byKey = new Map<string, JournalEntry>();
-  for (const entry of entries) if (entry.batch?.file === file) byKey.set(entry.batch.key, entry);
+  for (const entry of entries) {
+    const tag = entry.batch;
+    if (tag && (tag.dir === dir || (tag.dir === undefined && tag.file === file))) byKey.set(tag.key, entry);
+  }
+  return byKey;
+}
+
+export function intentsByKey(intents: CreateIntent[], dir: string): Map<string, CreateIntent> {
+  const byKey = new Map<string, CreateIntent>();
+  for (const intent of intents) if (intent.batch?.dir === dir) byKey.set(intent.batch.key, intent);
   return byKey;
 }
 
@@ -67,8 +85,12 @@ async function stillThere(entry: JournalEntry): Promise<boolean> {
   }
 }
 
-export async function resumptionOf(entry: JournalEntry | undefined): Promise<Resumption> {
-  if (!entry) return { kind: 'new' };
+export async function resumptionOf(entry: JournalEntry | undefined, intent?: CreateIntent): Promise<Resumption> {
+  if (!entry) {
+    if (!intent) return { kind: 'new' };
+    const live = intent.state === 'sending' && intent.owner !== undefined && liveness(intent.owner) !== 'dead';
+    return live ? { kind: 'elsewhere', intent } : { kind: 'unconfirmed', intent };
+  }
   if (await stillThere(entry)) return { kind: 'saved', entry };
   if (taskPhase({ status: entry.status ?? 'idle', url: entry.url ?? null }) === 'failed')
     return { kind: 'failed', entry };
@@ -84,7 +106,11 @@ export interface PreparedBatch {
   resumptions: Resumption[];
   catalog: Catalog;
   client: VeoClient | undefined;
-  /** The batch tag's file: an absolute path, or 'stdin'. */
+  /** The batch file as an absolute path, or 'stdin': only to recognise entries of older versions. */
   file: string;
   dir: string;
+  /** When the journal behind `resumptions` was read (ms). */
+  since: number;
+  /** Create again the items whose earlier create was never confirmed. */
+  retryUnconfirmed: boolean;
 }

@@ -21,6 +21,7 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): v
   const failed = by('failed');
   const pending = by('pending');
   const notCreated = by('not-created');
+  const unconfirmed = by('unconfirmed');
   if (ctx.out.json) ctx.out.data(tracked.map((t) => t.result));
   else
     for (const t of [...saved, ...already].sort((a, b) => a.item.index - b.item.index))
@@ -32,6 +33,7 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): v
     `${failed.length} failed`,
     `${pending.length} pending`,
     `${notCreated.length} not created`,
+    ...(unconfirmed.length > 0 ? [`${unconfirmed.length} unconfirmed`] : []),
   ];
   ctx.out.info(`batch: ${counts.join(', ')} (of ${tracked.length})`);
   for (const t of failed) {
@@ -39,6 +41,10 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): v
     ctx.out.info(`  line ${t.item.line}${id}: ${t.result.error?.message ?? 'failed'}  [${shorten(t.item.prompt, 40)}]`);
   }
   if (failed.some((t) => t.earlier)) ctx.out.info('Tasks that failed in an earlier run were not created again.');
+  for (const t of unconfirmed)
+    ctx.out.info(
+      `  line ${t.item.line}: unconfirmed: ${t.result.error?.message ?? ''}  [${shorten(t.item.prompt, 40)}]`,
+    );
   for (const t of pending)
     ctx.out.info(`  line ${t.item.line} (${t.result.id}): still running on the service, not saved yet`);
 
@@ -54,7 +60,9 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): v
   // A failed generation stays failed on a re-run; anything else (a timeout, a dropped download) can be picked up.
   const hint = troubled.every((t) => t.kind === 'generation')
     ? `A failed generation is not tried again by a re-run: edit its line (an edited line is a new item) and run ${resume} again.`
-    : `Fix the cause and run ${resume} again: saved items are skipped, started ones picked up, and no item is created twice.`;
+    : troubled.every((t) => t.result.status === 'unconfirmed')
+      ? `Look for those tasks in the GPTunnel dashboard; if none was made, ${resume} --retry-unconfirmed creates them again.`
+      : `Fix the cause and run ${resume} again: saved items are skipped, started ones picked up, and no item is created twice.`;
   const message = `${troubled.length} of ${tracked.length} items were not saved (${lines(troubled)}).`;
   throw new ItemsFailedError(message, worst, { hint });
 }

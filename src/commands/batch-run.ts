@@ -1,19 +1,32 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { VeoClient } from '../api/client.js';
 import { isVeoError, type ErrorKind, type VeoError } from '../api/errors.js';
+import { CREATE_ANSWER_GRACE_MS } from '../api/safety.js';
 import type { Context } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import type { Journal } from '../store/journal.js';
+import { claimItem, type ClaimAttempt } from '../store/item-claims.js';
+import type { Journal, JournalEntry } from '../store/journal.js';
 import type { ProgressBoard } from '../ui/live-lines.js';
-import type { Resumption, PlannedItem } from './batch-plan.js';
+import type { StatusLine } from '../ui/status-line.js';
+import { intentsByKey, resumptionOf, tasksByKey, type PlannedItem, type Resumption } from './batch-plan.js';
 import { buildCreateInput } from './create.js';
 import { saveWithStatus, waitWithStatus } from './follow.js';
-import { recordCreated } from './journal-sync.js';
 import { shorten } from './journal-view.js';
+import { createPaidTask } from './paid-create.js';
 import type { WaitTiming } from './options.js';
 import { defaultVideoPath } from './paths.js';
 import { runPool } from './pool.js';
 
-export type ItemStatus = 'saved' | 'already-saved' | 'failed' | 'pending' | 'not-created';
+export type ItemStatus =
+  | 'saved'
+  | 'already-saved'
+  | 'failed'
+  | 'pending'
+  | 'not-created'
+  /** A create was sent in an earlier run and never answered: not created again without --retry-unconfirmed. */
+  | 'unconfirmed';
 
 /** One item of the `--json` array. */
 export interface ItemResult {
@@ -32,19 +45,24 @@ export interface Tracked {
   kind?: ErrorKind;
   /** Failed in an earlier run and not created again. */
   earlier?: boolean;
+  /** The unconfirmed intent of an earlier run, to be dismissed when the item is created again. */
+  unconfirmed?: string;
 }
 
 export interface RunSettings extends WaitTiming {
   client: VeoClient;
   journal: Journal;
   board: ProgressBoard;
-  /** The batch tag's file: an absolute path, or 'stdin'. */
+  /** The batch file as an absolute path, or 'stdin': only to recognise entries of older versions. */
   file: string;
   dir: string;
   force: boolean;
   concurrency: number;
   /** The command that picks the batch up again, for hints. */
   resume: string;
+  /** When the journal the plan was made from was read. */
+  since: number;
+  retryUnconfirmed: boolean;
 }
 
 function fail(tracked: Tracked, kind: ErrorKind, code: string, message: string): void {
@@ -53,11 +71,23 @@ function fail(tracked: Tracked, kind: ErrorKind, code: string, message: string):
   tracked.result.error = { code, message, exitCode: EXIT_CODES[kind] };
 }
 
-/** The starting point of an item: what an earlier run of the same file already did for it. */
-export function startFrom(item: PlannedItem, resumption: Resumption): Tracked {
+const UNCONFIRMED_MESSAGE =
+  'a create was sent for it and its answer never came: a task may exist (and be billed). Check the GPTunnel dashboard; --retry-unconfirmed creates it again';
+
+/** The starting point of an item: what an earlier run of the same batch already did for it. */
+export function startFrom(item: PlannedItem, resumption: Resumption, retryUnconfirmed = false): Tracked {
   const result: ItemResult = { line: item.line, prompt: item.prompt, id: null, status: 'not-created' };
   const tracked: Tracked = { item, result };
-  if (resumption.kind === 'new') return tracked;
+  if (resumption.kind === 'new' || resumption.kind === 'elsewhere') return tracked;
+  if (resumption.kind === 'unconfirmed') {
+    if (retryUnconfirmed) tracked.unconfirmed = resumption.intent.intent;
+    else {
+      tracked.kind = 'network';
+      result.status = 'unconfirmed';
+      result.error = { code: 'CREATE_UNCONFIRMED', message: UNCONFIRMED_MESSAGE, exitCode: EXIT_CODES.network };
+    }
+    return tracked;
+  }
   result.id = resumption.entry.id;
   result.status = 'pending';
   if (resumption.kind === 'saved') {
@@ -73,19 +103,82 @@ export function startFrom(item: PlannedItem, resumption: Resumption): Tracked {
   return tracked;
 }
 
-/** Creates the item's task and records it, batch tag included, in one journal write before anything else happens. */
-async function create(ctx: Context, run: RunSettings, item: PlannedItem): Promise<string> {
-  const input = buildCreateInput(item.prompt, item);
-  // The client holds a Ctrl-C back from a create already on its way, so its id still reaches the journal.
-  const task = await run.client.createTask(input, { signal: ctx.signal });
-  await recordCreated(
-    ctx,
-    task,
-    input,
-    { batch: { file: run.file, key: item.key } },
-    ` (line ${item.line}; a re-run would create it again)`,
-  );
+/** Creates the item's task; the journal holds its intent before the request leaves, and its id once it answers. */
+async function create(ctx: Context, run: RunSettings, tracked: Tracked): Promise<string> {
+  const { item } = tracked;
+  if (tracked.unconfirmed) {
+    // The user chose to create it again: the earlier intent stops being reported.
+    await run.journal.recordIntent({ intent: tracked.unconfirmed, state: 'dismissed' });
+  }
+  const task = await createPaidTask(ctx, run.client, buildCreateInput(item.prompt, item), {
+    batch: { key: item.key, dir: run.dir },
+    context: ` (line ${item.line})`,
+  });
   return task.id;
+}
+
+/**
+ * Takes the item for this process. While another live veo holds it, waits (within --timeout) for it to finish
+ * there; undefined when the item was settled meanwhile or the wait gave up.
+ */
+async function claimOrWait(
+  ctx: Context,
+  run: RunSettings,
+  tracked: Tracked,
+  status: StatusLine,
+  prefix: string,
+): Promise<Extract<ClaimAttempt, { taken: true }> | undefined> {
+  const deadline = Date.now() + run.timeout;
+  let announced: number | undefined;
+  for (;;) {
+    const attempt = await claimItem(run.journal, tracked.item.key, run.dir, run.since);
+    if (attempt.taken) return attempt;
+    const pid = attempt.owner.pid;
+    if (announced !== pid) {
+      announced = pid;
+      run.board.event(`${prefix} in progress in another veo (pid ${pid}); waiting for it`);
+    }
+    status.update(`in progress in another veo (pid ${pid})`);
+    if (ctx.signal.aborted) return undefined;
+    if (Date.now() >= deadline) {
+      fail(
+        tracked,
+        'timeout',
+        'IN_PROGRESS_ELSEWHERE',
+        `in progress in another veo (pid ${pid}); not finished within --timeout`,
+      );
+      return undefined;
+    }
+    await delay(CLAIM_POLL_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
+  }
+}
+
+const CLAIM_POLL_MS = 250;
+
+/** What the journal says of the item now: another run may have created, saved or failed it since the plan was made. */
+async function refresh(run: RunSettings, tracked: Tracked): Promise<Tracked> {
+  const { entries, intents } = await run.journal.load();
+  const { key } = tracked.item;
+  const resumption = await resumptionOf(
+    tasksByKey(entries, run.dir, run.file).get(key),
+    intentsByKey(intents, run.dir).get(key),
+  );
+  if (resumption.kind === 'saved' && !(await sameBytes(resumption.entry))) {
+    return startFrom(tracked.item, { kind: 'resume', entry: resumption.entry });
+  }
+  return startFrom(tracked.item, resumption, run.retryUnconfirmed);
+}
+
+/** A file saved by another run is reported as saved only once its bytes match what that run journaled. */
+async function sameBytes(entry: JournalEntry): Promise<boolean> {
+  if (!entry.savedPath || !entry.sha256) return false;
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(entry.savedPath)) hash.update(chunk as Buffer);
+    return hash.digest('hex') === entry.sha256;
+  } catch {
+    return false;
+  }
 }
 
 async function runItem(
@@ -95,25 +188,34 @@ async function runItem(
   total: number,
   state: RunState,
 ): Promise<void> {
-  const { item, result } = tracked;
+  const { item } = tracked;
   const prefix = `[${item.index}/${total}]`;
-  if (!result.id && state.cause) {
+  if (!tracked.result.id && state.cause) {
     fail(tracked, state.cause.kind, 'NOT_CREATED', `not created after an earlier item failed: ${state.cause.message}`);
     return;
   }
   const line = run.board.line(prefix, shorten(item.prompt, 40));
+  let claim: Extract<ClaimAttempt, { taken: true }> | undefined;
   try {
+    claim = await claimOrWait(ctx, run, tracked, line, prefix);
+    if (!claim) return;
+    if (claim.touched) {
+      const fresh = await refresh(run, tracked);
+      Object.assign(tracked, fresh);
+      if (fresh.result.status !== 'pending' && fresh.result.status !== 'not-created') {
+        const said =
+          fresh.result.status === 'already-saved' ? `saved by another veo: ${fresh.result.path}` : fresh.result.status;
+        run.board.event(`${prefix} ${said}`, true);
+        return;
+      }
+    }
+    const { result } = tracked;
     let id = result.id;
     if (id) {
       run.board.event(`${prefix} resuming ${id}`);
     } else {
       line.update('creating task');
-      state.creating++;
-      try {
-        id = await create(ctx, run, item);
-      } finally {
-        state.creating--;
-      }
+      id = await create(ctx, run, tracked);
       result.id = id;
       result.status = 'pending';
       run.board.event(`${prefix} created ${id}`);
@@ -136,28 +238,28 @@ async function runItem(
     const message = error instanceof Error ? error.message : String(error);
     fail(tracked, kind, isVeoError(error) ? error.code : 'INTERNAL', message);
     // Without a key or a balance every further create would fail the same way (and a busy service needs a rest).
-    if (!result.id && (kind === 'auth' || kind === 'account')) state.cause ??= error as VeoError;
+    if (!tracked.result.id && (kind === 'auth' || kind === 'account')) state.cause ??= error as VeoError;
     line.clear();
     run.board.event(`${prefix} failed: ${message}`, true);
   } finally {
     line.clear();
+    await claim?.release();
   }
 }
 
 interface RunState {
   /** An account-wide failure after which no more tasks are created. */
   cause: VeoError | undefined;
-  /** Create requests under way. */
-  creating: number;
 }
 
 /** Works through the items that need work, at most `concurrency` at a time, until done or interrupted. */
 export async function runItems(ctx: Context, run: RunSettings, tracked: Tracked[]): Promise<void> {
   const todo = tracked.filter((t) => t.result.status === 'pending' || t.result.status === 'not-created');
-  const state: RunState = { cause: undefined, creating: 0 };
+  const state: RunState = { cause: undefined };
+  ctx.creates.announcesOwnStop = true;
   const onAbort = () => {
-    const waiting = state.creating
-      ? `; waiting for ${state.creating} create request(s) already sent, to record their tasks`
+    const waiting = ctx.creates.count
+      ? `; waiting up to ${CREATE_ANSWER_GRACE_MS / 1000} s for ${ctx.creates.count} create request(s) already sent, to record their tasks`
       : '';
     run.board.event(`Stopping: no new item is started${waiting} (Ctrl-C again to quit at once).`, true);
   };

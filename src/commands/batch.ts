@@ -8,12 +8,20 @@ import { createProgressBoard } from '../ui/live-lines.js';
 import { parseBatch, type LineProblem } from './batch-file.js';
 import { warnCoverage } from './batch-cost.js';
 import { printBatchPlan } from './batch-dry-run.js';
-import { planOutputs, resumptionOf, tasksByKey, type PreparedBatch } from './batch-plan.js';
+import {
+  intentsByKey,
+  planOutputs,
+  resumptionOf,
+  tasksByKey,
+  type PlannedItem,
+  type PreparedBatch,
+} from './batch-plan.js';
 import { reportBatch } from './batch-report.js';
 import { runItems, startFrom } from './batch-run.js';
 import { balanceIfAvailable } from './cost.js';
 import { lookUpModels, priceOf, unknownModelHint, type Catalog } from './model-catalog.js';
 import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
+import { ensureJournalWritable } from './paid-create.js';
 import { expandHome } from './paths.js';
 import { readTextSource } from './read-text.js';
 
@@ -32,6 +40,8 @@ const batchSchema = z
     ar: aspectRatioOption('--ar').optional(),
     force: z.boolean().default(false),
     dryRun: z.boolean().default(false),
+    allowDuplicates: z.boolean().default(false),
+    retryUnconfirmed: z.boolean().default(false),
   })
   .and(waitOptionsSchema);
 export type BatchOptions = z.infer<typeof batchSchema>;
@@ -73,6 +83,19 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** Lines that ask for the same clip, to the same place: the later ones, each with the first line of its kind. */
+function duplicatesOf(planned: PlannedItem[]): { item: PlannedItem; first: number }[] {
+  const first = new Map<string, number>();
+  const found: { item: PlannedItem; first: number }[] = [];
+  for (const item of planned) {
+    const clip = item.key.slice(0, item.key.lastIndexOf(':'));
+    const line = first.get(clip);
+    if (line === undefined) first.set(clip, item.line);
+    else found.push({ item, first: line });
+  }
+  return found;
+}
+
 /** Reads, checks and places every item, and finds what earlier runs did; refuses the whole file if any line is bad. */
 async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBatch> {
   const settings = await ctx.settings();
@@ -81,6 +104,18 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const dir = resolve(expandHome(options.dir ?? settings.outputDir.value));
   const { planned, problems } = planOutputs(parsed.items, dir);
   problems.push(...parsed.problems);
+  const duplicates = duplicatesOf(planned);
+  if (!options.allowDuplicates) {
+    for (const { item, first } of duplicates) {
+      problems.push({
+        line: item.line,
+        message: `asks for the same clip as line ${first} (--allow-duplicates makes one clip per line, each paid for)`,
+      });
+    }
+  } else if (duplicates.length > 0) {
+    const pairs = duplicates.map(({ item, first }) => `${item.line} (as ${first})`).join(', ');
+    ctx.out.warn(`Lines ${pairs} repeat an earlier line: each makes a clip of its own, paid for separately.`);
+  }
   // Without a key the lines are still checked, against the cached model list; only a real run needs the key.
   const client = settings.apiKey ? await ctx.client() : undefined;
   const models = [...new Set(planned.map((item) => item.model))];
@@ -90,14 +125,20 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   }
   const file = options.file === '-' ? 'stdin' : await realpath(options.file).catch(() => resolve(options.file));
   const journal = await ctx.journal();
-  const { entries, damaged } = await journal.load();
+  const since = Date.now();
+  const { entries, damaged, intents } = await journal.load();
   if (damaged.length > 0) ctx.out.warn(`${damaged.length} damaged journal line(s) skipped (see veo list).`);
-  const byKey = tasksByKey(entries, file);
-  const resumptions = await Promise.all(planned.map((item) => resumptionOf(byKey.get(item.key))));
+  const byKey = tasksByKey(entries, dir, file);
+  const intentOf = intentsByKey(intents, dir);
+  const resumptions = await Promise.all(
+    planned.map((item) => resumptionOf(byKey.get(item.key), intentOf.get(item.key))),
+  );
   if (!options.force) {
     // Refused before paying for a clip that could not be saved where the line asks.
     for (const [index, item] of planned.entries()) {
-      if (item.target && resumptions[index]?.kind === 'new' && (await exists(item.target))) {
+      const kind = resumptions[index]?.kind;
+      const paid = kind === 'new' || (kind === 'unconfirmed' && options.retryUnconfirmed);
+      if (item.target && paid && (await exists(item.target))) {
         problems.push({ line: item.line, message: `output "${item.output}" already exists (--force overwrites it)` });
       }
     }
@@ -108,22 +149,33 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
     throw new UsageError(`${label} has no prompts: every line is blank or a # comment.`, { code: 'EMPTY_BATCH' });
   }
   if (!options.dryRun && !client) await ctx.client();
-  return { planned, resumptions, catalog, client, file, dir };
+  return { planned, resumptions, catalog, client, file, dir, since, retryUnconfirmed: options.retryUnconfirmed };
 }
 
 export async function batchCommand(ctx: Context, options: BatchOptions): Promise<void> {
   const prepared = await prepare(ctx, options);
   if (options.dryRun) return printBatchPlan(ctx, prepared);
-  const { planned, resumptions, catalog, client, file, dir } = prepared;
+  const { planned, resumptions, catalog, client, file, dir, since } = prepared;
   if (!client) throw new Error('a real batch run always has a client');
-  const tracked = planned.map((item, index) => startFrom(item, resumptions[index] ?? { kind: 'new' }));
+  // Every item's task is recorded before it is paid for: refuse the run now rather than item by item.
+  await ensureJournalWritable(ctx);
+  const tracked = planned.map((item, index) =>
+    startFrom(item, resumptions[index] ?? { kind: 'new' }, options.retryUnconfirmed),
+  );
   const fresh = tracked.filter((t) => t.result.status === 'not-created');
   if (fresh.length > 0) {
     const prices = fresh.map((t) => priceOf(catalog, t.item.model));
     if (prices.some((price) => price !== undefined)) warnCoverage(ctx, await balanceIfAvailable(ctx, client), prices);
   }
-  const skipped = tracked.length - tracked.filter((t) => t.result.status === 'pending').length - fresh.length;
+  const unconfirmed = tracked.filter((t) => t.result.status === 'unconfirmed');
+  const skipped =
+    tracked.length - tracked.filter((t) => t.result.status === 'pending').length - fresh.length - unconfirmed.length;
   if (skipped > 0) ctx.out.info(`${skipped} item(s) settled by an earlier run are skipped.`);
+  if (unconfirmed.length > 0) {
+    ctx.out.warn(
+      `${unconfirmed.length} item(s) (line ${unconfirmed.map((t) => t.item.line).join(', ')}) had a create sent whose answer never came: they may exist and be billed, so they are not created again. Check the GPTunnel dashboard; --retry-unconfirmed creates them again.`,
+    );
+  }
   const resume = resumeCommand(options);
   const board = createProgressBoard(ctx.out);
   try {
@@ -140,6 +192,8 @@ export async function batchCommand(ctx: Context, options: BatchOptions): Promise
         interval: options.interval,
         timeout: options.timeout,
         resume,
+        since,
+        retryUnconfirmed: options.retryUnconfirmed,
       },
       tracked,
     );

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL, type VeoClient } from '../api/client.js';
-import { BalanceError, InterruptedError, UsageError } from '../api/errors.js';
+import { BalanceError, isVeoError, UsageError } from '../api/errors.js';
 import { maskApiKey } from '../api/key.js';
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import { balanceIfAvailable, describeBalance, formatRubles, warnIfShort } from './cost.js';
 import { finishTask, shellQuote, waitWithStatus } from './follow.js';
-import { recordCreated } from './journal-sync.js';
 import { lookUpModels, priceOf, unknownModelError, type Catalog } from './model-catalog.js';
 import { aspectRatioOption, httpUrl, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
+import { createPaidTask } from './paid-create.js';
 import { outputPath, planOutput } from './paths.js';
 import { readTextSource } from './read-text.js';
 
@@ -110,22 +110,15 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   status.update('creating task');
   let task: Task;
   try {
-    task = await client.createTask(input, { signal: ctx.signal });
+    task = await createPaidTask(ctx, client, input);
   } catch (error) {
     status.clear();
-    if (error instanceof InterruptedError) {
-      throw new InterruptedError('Interrupted while the create request was under way: a task may have been created.', {
-        cause: error,
-        hint: 'Check your GPTunnel dashboard before creating it again.',
-      });
-    }
     // Only now is the balance worth a request: asking before every create would slow down every create.
     if (error instanceof BalanceError) {
       warnIfShort(ctx, await balanceIfAvailable(ctx, client), priceOf(catalog, input.model), `a ${input.model} clip`);
     }
     throw error;
   }
-  await recordCreated(ctx, task, input);
   if (!options.wait && target === undefined) {
     status.clear();
     if (ctx.out.json) ctx.out.data(task);
@@ -135,11 +128,35 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   // Through the status line: a plain log gets the line, a spinner is not garbled by a stray write.
   status.update(`task ${task.id} created`);
   const path = target && outputPath(target, `${task.id}.mp4`);
-  const finished = await waitWithStatus(ctx, task.id, options, status, {
-    firstPollMs: Math.min(3000, options.interval),
-    resume: path ? `veo download ${task.id} -o ${shellQuote(path)}` : `veo wait ${task.id}`,
-  });
-  await finishTask(ctx, finished, path, { force: options.force, status });
+  const resume = path ? `veo download ${task.id} -o ${shellQuote(path)}` : `veo wait ${task.id}`;
+  try {
+    const finished = await waitWithStatus(ctx, task.id, options, status, {
+      firstPollMs: Math.min(3000, options.interval),
+      resume,
+    });
+    await finishTask(ctx, finished, path, { force: options.force, status });
+  } catch (error) {
+    throw continuingTask(error, task.id, resume);
+  }
+}
+
+/**
+ * Once a task is paid for, running the same `veo create` again would pay for another: every hint after that point
+ * names the command that continues this task instead.
+ */
+function continuingTask(error: unknown, id: string, resume: string): unknown {
+  if (!isVeoError(error) || error.kind === 'generation') return error;
+  error.taskId ??= id;
+  if (error.hint?.includes(id)) return error;
+  const advice: Record<string, string> = {
+    DISK_FULL: 'Free some space, then continue this task (the download resumes from the .part file)',
+    LINK_EXPIRED: 'The task is paid for: ask the service for its video again before creating a new one',
+    FILE_EXISTS: 'Add --force to replace the file, or choose another -o, and continue this task',
+    OUTPUT_NOT_WRITABLE: 'Choose a folder you can write to and continue this task there',
+  };
+  const first = advice[error.code] ?? (error.hint ? error.hint.replace(/\.$/, '') : 'Continue this task');
+  error.hint = `${first}: ${resume} (it is paid for; running the same create again would pay for another).`;
+  return error;
 }
 
 export async function run(ctx: Context, args: string[], raw: Record<string, unknown>): Promise<void> {

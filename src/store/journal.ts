@@ -8,16 +8,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  checkIntent,
   checkPatch,
   mergePatch,
   parseJournal,
+  serializeIntent,
   serializePatch,
   type DamagedRecord,
+  type IntentPatch,
+  type IntentState,
   type Patch,
 } from './journal-format.js';
 import { errorCode, withLock } from './journal-lock.js';
+import type { ProcessIdentity } from './process-identity.js';
 
-export type { DamagedRecord } from './journal-format.js';
+export type { DamagedRecord, IntentState } from './journal-format.js';
 
 export const LINK_TTL_MS = 48 * 3600 * 1000;
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -40,13 +45,44 @@ export interface JournalEntry {
   sha256?: string;
   /** Why the task failed. */
   reason?: string;
-  /** Which input line of `veo batch` created the task. */
-  batch?: { file: string; key: string };
+  /** Which item of `veo batch` created the task: its key and output folder (older journals: the file). */
+  batch?: BatchTag;
+  /** The create intent this task completed. */
+  intent?: string;
   /** When the entry last changed (set by the journal; ignored in a patch). */
   updatedAt: string;
 }
 
+export interface BatchTag {
+  key: string;
+  dir?: string;
+  file?: string;
+}
+
 export type JournalPatch = Partial<JournalEntry> & { id: string };
+
+/** A create request about to leave, or that left without a known answer: it may have made a billed task. */
+export interface CreateIntent {
+  intent: string;
+  state: IntentState;
+  model?: string;
+  prompt?: string;
+  params?: { ar?: string; image?: string };
+  batch?: { key: string; dir?: string };
+  owner?: ProcessIdentity;
+  startedAt?: string;
+  reason?: string;
+  updatedAt: string;
+}
+
+export type IntentUpdate = Partial<Omit<CreateIntent, 'updatedAt'>> & { intent: string };
+
+export interface LoadedJournal {
+  entries: JournalEntry[];
+  damaged: DamagedRecord[];
+  /** Create intents no task line completes and nobody settled as void or dismissed, oldest first. */
+  intents: CreateIntent[];
+}
 
 export interface JournalOptions {
   /** Clock for updatedAt and doneAt, in ms since the epoch. */
@@ -72,6 +108,18 @@ function failure(what: string, err: unknown): Error {
 function createdMs(entry: JournalEntry): number {
   const ms = entry.createdAt === undefined ? Number.NaN : Date.parse(entry.createdAt);
   return Number.isNaN(ms) ? parseInt(entry.id.slice(0, 8), 16) * 1000 : ms;
+}
+
+function openIntents(states: Map<string, Patch>, intents: Map<string, IntentPatch>): IntentPatch[] {
+  if (intents.size === 0) return [];
+  const confirmed = new Set<string>();
+  for (const state of states.values()) if (state.intent !== undefined) confirmed.add(state.intent);
+  return [...intents.values()].filter((i) => !confirmed.has(i.intent) && i.state !== 'void' && i.state !== 'dismissed');
+}
+
+function toIntent(state: IntentPatch): CreateIntent {
+  const { at, ...fields } = state;
+  return { ...fields, state: fields.state ?? 'sending', updatedAt: new Date(at).toISOString() } as CreateIntent;
 }
 
 function toEntry(state: Patch): JournalEntry {
@@ -127,61 +175,103 @@ export class Journal {
     const checked = checkPatch({ ...fields, at: 0 });
     if ('problem' in checked)
       throw new Error(`invalid journal record for task ${String(patch.id)}: ${checked.problem}`);
+    await this.#locked(() => this.#append(checked.patch));
+  }
+
+  /**
+   * Records (or updates) a create intent. Written before a create request leaves the machine, so that a task the
+   * service may bill is never known only to a process that can die.
+   */
+  async recordIntent(update: IntentUpdate): Promise<void> {
+    const { updatedAt: _updatedAt, ...fields } = update as IntentUpdate & { updatedAt?: unknown };
+    const checked = checkIntent({ ...fields, at: 0 });
+    if ('problem' in checked) throw new Error(`invalid journal record for intent ${update.intent}: ${checked.problem}`);
+    await this.#locked(() => this.#appendIntent(checked.intent));
+  }
+
+  /** Proves the journal can be written now (folder, lock, file) without adding anything to it. */
+  async checkWritable(): Promise<void> {
+    await this.#locked(async () => {
+      const fh = await open(this.path, 'a', 0o600);
+      await fh.close();
+    });
+  }
+
+  /** Runs `fn` holding the journal's lock: what other veo processes decide under it cannot interleave with `fn`. */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#locked(fn);
+  }
+
+  get dir(): string {
+    return this.#dir;
+  }
+
+  async #locked<T>(fn: () => Promise<T>): Promise<T> {
     try {
       await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-      await withLock(this.#lockPath, this.#lockTimeoutMs, () => this.#append(checked.patch));
+      return await withLock(this.#lockPath, this.#lockTimeoutMs, fn);
     } catch (err) {
       // Errors without a code are ours (a lock held too long) and already name their file.
       throw errorCode(err) === undefined ? err : failure(`cannot write the task journal ${this.path}`, err);
     }
   }
 
-  /** Every entry, oldest first, and the lines that could not be read. A missing journal is empty. */
-  async load(): Promise<{ entries: JournalEntry[]; damaged: DamagedRecord[] }> {
+  /** Every entry, oldest first, the lines that could not be read, and open intents. A missing journal is empty. */
+  async load(): Promise<LoadedJournal> {
     let bytes: Buffer;
     try {
       bytes = await readFile(this.path);
     } catch (err) {
-      if (errorCode(err) === 'ENOENT') return { entries: [], damaged: [] };
+      if (errorCode(err) === 'ENOENT') return { entries: [], damaged: [], intents: [] };
       throw failure(`cannot read the task journal ${this.path}`, err);
     }
-    const { states, damaged } = parseJournal(bytes);
+    const { states, intents, damaged } = parseJournal(bytes);
     const entries = [...states.values()].map(toEntry);
     entries.sort((a, b) => createdMs(a) - createdMs(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { entries, damaged: damaged.map(({ line, text, problem }) => ({ line, text, problem })) };
+    return {
+      entries,
+      damaged: damaged.map(({ line, text, problem }) => ({ line, text, problem })),
+      intents: openIntents(states, intents).map(toIntent),
+    };
   }
 
   async get(id: string): Promise<JournalEntry | undefined> {
     return (await this.load()).entries.find((e) => e.id === id);
   }
 
-  /** The newest task created for this batch line (a retried line may have created several). */
-  async findByBatch(file: string, key: string): Promise<JournalEntry | undefined> {
-    const { entries } = await this.load();
-    return entries.findLast((e) => e.batch?.file === file && e.batch.key === key);
+  async #appendIntent(intent: IntentPatch): Promise<void> {
+    intent.at = this.#now();
+    await this.#appendLine(() => serializeIntent(intent));
   }
 
   async #append(patch: Patch): Promise<void> {
+    await this.#appendLine(async (fh, size) => {
+      patch.at = this.#now();
+      if (patch.doneAt !== undefined) patch.expiresAt ??= linkExpiry(patch.doneAt);
+      else if (patch.status === 'done' || typeof patch.url === 'string') {
+        // Under the lock, so exactly one process sees the task done first.
+        const merged = mergePatch(parseJournal(await readAt(fh, 0, size)).states.get(patch.id), patch);
+        if (merged.status === 'done' && typeof merged.url === 'string' && merged.url !== '' && !merged.doneAt) {
+          patch.doneAt = new Date(patch.at).toISOString();
+          patch.expiresAt = linkExpiry(patch.doneAt);
+        }
+      }
+      return serializePatch(patch);
+    });
+  }
+
+  async #appendLine(serialize: (fh: FileHandle, size: number) => string | Promise<string>): Promise<void> {
     const fh = await open(this.path, 'a+', 0o600);
     let size: number;
     try {
       const st = await fh.stat();
       // A file that is not ours alone (created by hand, or under a loose umask) is made so.
       if ((st.mode & 0o777) !== 0o600) await fh.chmod(0o600);
-      patch.at = this.#now();
-      if (patch.doneAt !== undefined) patch.expiresAt ??= linkExpiry(patch.doneAt);
-      else if (patch.status === 'done' || typeof patch.url === 'string') {
-        // Under the lock, so exactly one process sees the task done first.
-        const merged = mergePatch(parseJournal(await readAt(fh, 0, st.size)).states.get(patch.id), patch);
-        if (merged.status === 'done' && typeof merged.url === 'string' && merged.url !== '' && !merged.doneAt) {
-          patch.doneAt = new Date(patch.at).toISOString();
-          patch.expiresAt = linkExpiry(patch.doneAt);
-        }
-      }
+      const serialized = await serialize(fh, st.size);
       // After a torn write the file does not end with '\n'; without one the new line would be
       // glued to the torn one and lost with it.
       const fence = st.size > 0 && (await readAt(fh, st.size - 1, 1))[0] !== 0x0a ? '\n' : '';
-      const line = Buffer.from(`${fence}${serializePatch(patch)}\n`);
+      const line = Buffer.from(`${fence}${serialized}\n`);
       try {
         await writeAll(fh, line);
         await fh.datasync();
@@ -200,12 +290,18 @@ export class Journal {
   }
 
   async #compact(): Promise<void> {
-    const { states, damaged, lines } = parseJournal(await readFile(this.path));
+    const { states, intents, damaged, lines } = parseJournal(await readFile(this.path));
+    const unsettled = openIntents(states, intents);
     // A rewrite that would not halve the file is not worth it; this also keeps a journal of many
     // distinct tasks from being rewritten on every append.
-    if ((states.size + damaged.length) * 2 > lines) return;
+    if ((states.size + unsettled.length + damaged.length) * 2 > lines) return;
     const newline = Buffer.from('\n');
-    const parts = [...damaged.map((d) => d.raw), ...[...states.values()].map((s) => Buffer.from(serializePatch(s)))];
+    // Settled intents are dropped: the task line that completed one names it.
+    const parts = [
+      ...damaged.map((d) => d.raw),
+      ...unsettled.map((i) => Buffer.from(serializeIntent(i))),
+      ...[...states.values()].map((s) => Buffer.from(serializePatch(s))),
+    ];
     const data = Buffer.concat(parts.flatMap((p) => [p, newline]));
 
     // Only a lock holder compacts, so any temp file here was left by a compaction that crashed.

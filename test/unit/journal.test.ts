@@ -26,7 +26,7 @@ async function lines(path: string): Promise<string[]> {
 test('a missing journal, or a missing folder, loads as empty', async (t) => {
   const dir = await tempDir(t);
   const journal = new Journal(join(dir, 'not', 'yet'));
-  assert.deepEqual(await journal.load(), { entries: [], damaged: [] });
+  assert.deepEqual(await journal.load(), { entries: [], damaged: [], intents: [] });
   assert.equal(await journal.get(taskId(1)), undefined);
   assert.equal(journal.path, join(dir, 'not', 'yet', 'journal.jsonl'));
 });
@@ -168,19 +168,49 @@ test('linkExpiry is 48 hours after doneAt', () => {
   assert.throws(() => linkExpiry('soon'), RangeError);
 });
 
-test('findByBatch finds the task of an input line, the newest when the line was retried', async (t) => {
+test('an intent stays open until a task line completes it, or it is voided or dismissed', async (t) => {
+  const dir = await tempDir(t);
+  const journal = new Journal(dir, { compactAtBytes: 1 });
+  const owner = { pid: 4242, host: 'h' };
+  for (const intent of ['a'.repeat(16), 'b'.repeat(16), 'c'.repeat(16), 'd'.repeat(16)]) {
+    await journal.recordIntent({
+      intent,
+      state: 'sending',
+      prompt: `p ${intent[0]}`,
+      owner,
+      batch: { key: 'k', dir: '/o' },
+    });
+  }
+  await journal.record({ id: taskId(1), createdAt: iso(T0), intent: 'a'.repeat(16) });
+  await journal.recordIntent({ intent: 'b'.repeat(16), state: 'void', reason: 'balance' });
+  await journal.recordIntent({ intent: 'c'.repeat(16), state: 'unconfirmed', reason: 'reset' });
+  // A late 'sending' never revives a settled intent.
+  await journal.recordIntent({ intent: 'c'.repeat(16), state: 'sending' });
+  const { intents, entries } = await journal.load();
+  assert.deepEqual(
+    intents.map((i) => [i.intent[0], i.state, i.prompt, i.batch?.key]),
+    [
+      ['c', 'unconfirmed', 'p c', 'k'],
+      ['d', 'sending', 'p d', 'k'],
+    ],
+  );
+  assert.equal(entries[0]?.intent, 'a'.repeat(16));
+  await journal.recordIntent({ intent: 'd'.repeat(16), state: 'dismissed' });
+  assert.deepEqual(
+    (await journal.load()).intents.map((i) => i.intent[0]),
+    ['c'],
+  );
+  // Compaction (on every append here) kept the open intent and dropped the settled ones.
+  const text = await readFile(journal.path, 'utf8');
+  assert.ok(text.includes('"intent":"cccccccccccccccc"'));
+  assert.ok(!text.includes('"intent":"bbbbbbbbbbbbbbbb"'));
+});
+
+test('an intent that is not valid is refused before anything is written', async (t) => {
   const dir = await tempDir(t);
   const journal = new Journal(dir);
-  await journal.record({ id: taskId(1), createdAt: iso(T0), batch: { file: '/p/a.txt', key: '1' } });
-  await journal.record({ id: taskId(2), createdAt: iso(T0 + 1), batch: { file: '/p/a.txt', key: '2' } });
-  await journal.record({ id: taskId(3), createdAt: iso(T0 + 2), batch: { file: '/p/b.txt', key: '1' } });
-  await journal.record({ id: taskId(4), createdAt: iso(T0 + 3), batch: { file: '/p/a.txt', key: '2' } });
-  await journal.record({ id: taskId(2), status: 'failed' }); // updating the older one does not make it newer
-  assert.equal((await journal.findByBatch('/p/a.txt', '1'))?.id, taskId(1));
-  assert.equal((await journal.findByBatch('/p/b.txt', '1'))?.id, taskId(3));
-  assert.equal((await journal.findByBatch('/p/a.txt', '2'))?.id, taskId(4));
-  assert.equal(await journal.findByBatch('/p/a.txt', '3'), undefined);
-  assert.equal(await journal.findByBatch('/p/c.txt', '1'), undefined);
+  await assert.rejects(journal.recordIntent({ intent: 'nope' }), /invalid journal record for intent nope/);
+  assert.deepEqual(await journal.load(), { entries: [], damaged: [], intents: [] });
 });
 
 test('damaged lines are reported with their line numbers, skipped, and kept through compaction', async (t) => {

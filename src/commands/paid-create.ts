@@ -1,0 +1,113 @@
+// The one way a task is paid for. The journal holds an intent before the request leaves the machine, so a create
+// whose answer never arrives (a kill, a second Ctrl-C, a crash, an ambiguous network failure) stays visible as
+// unconfirmed instead of being lost; the answer completes the intent with the task's id.
+import { randomBytes } from 'node:crypto';
+import type { VeoClient } from '../api/client.js';
+import { InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../api/errors.js';
+import type { CreateTaskInput, Task } from '../api/schemas.js';
+import type { Context } from '../context.js';
+import type { BatchTag, IntentUpdate } from '../store/journal.js';
+import { currentProcess } from '../store/process-identity.js';
+import { recordCreated } from './journal-sync.js';
+
+export interface PaidCreate {
+  /** The batch item the task is for. */
+  batch?: Pick<BatchTag, 'key' | 'dir'>;
+  /** Appended to a warning about a journal write that failed after the create, e.g. "(line 3)". */
+  context?: string;
+}
+
+function journalUnwritable(error: unknown, where: string): UsageError {
+  const why = error instanceof Error ? error.message : String(error);
+  return new UsageError(
+    `Nothing was sent: a task must be recorded in the journal before it is paid for, and the journal cannot be written (${why}).`,
+    {
+      code: 'JOURNAL_NOT_WRITABLE',
+      hint: `Make ${where} writable (or point VEO_CONFIG_DIR at a folder that is), free some space if the disk is full, then run the same command again.`,
+      cause: error,
+    },
+  );
+}
+
+/** A failure after which the service may still have made the task: anything but an answer that says it did not. */
+function mayExist(error: unknown): boolean {
+  if (error instanceof UnconfirmedCreateError || error instanceof InterruptedError) return true;
+  return !isVeoError(error) || error.kind === 'internal';
+}
+
+/** Fails before anything is paid for when the journal could not record the task. */
+export async function ensureJournalWritable(ctx: Context): Promise<void> {
+  const journal = await ctx.journal();
+  try {
+    await journal.checkWritable();
+  } catch (error) {
+    throw journalUnwritable(error, journal.path);
+  }
+}
+
+/**
+ * Creates a task with a write-ahead intent. Refuses (exit 2, nothing sent) when the intent cannot be written; a
+ * failure that may hide a task leaves the intent unconfirmed and says so; the answer's id is journaled with it.
+ */
+export async function createPaidTask(
+  ctx: Context,
+  client: VeoClient,
+  input: CreateTaskInput,
+  options: PaidCreate = {},
+): Promise<Task> {
+  if (ctx.signal.aborted)
+    throw new InterruptedError('Interrupted before the create request was sent: nothing was created.');
+  const journal = await ctx.journal();
+  const intent = randomBytes(8).toString('hex');
+  const image = input.images?.[0];
+  const record: IntentUpdate = {
+    intent,
+    state: 'sending',
+    model: input.model,
+    prompt: input.prompt,
+    params: { ...(input.ar ? { ar: input.ar } : {}), ...(image ? { image } : {}) },
+    ...(options.batch ? { batch: options.batch } : {}),
+    owner: currentProcess(),
+    startedAt: new Date().toISOString(),
+  };
+  try {
+    await journal.recordIntent(record);
+  } catch (error) {
+    throw journalUnwritable(error, journal.path);
+  }
+  ctx.creates.count++;
+  let task: Task;
+  try {
+    task = await client.createTask(input, { signal: ctx.signal });
+  } catch (error) {
+    const unconfirmed = mayExist(error);
+    const reason = error instanceof Error ? error.message : String(error);
+    const settled = await journal.recordIntent({ intent, state: unconfirmed ? 'unconfirmed' : 'void', reason }).then(
+      () => true,
+      () => false,
+    );
+    if (error instanceof InterruptedError) {
+      throw new InterruptedError(
+        `Interrupted while the create request was under way: a task may have been created (and billed). ${unconfirmedNote(settled)}`,
+        { cause: error, hint: 'Check your GPTunnel dashboard before creating it again.' },
+      );
+    }
+    if (unconfirmed && isVeoError(error)) error.message = `${error.message} ${unconfirmedNote(settled)}`;
+    throw error;
+  } finally {
+    ctx.creates.count--;
+  }
+  await recordCreated(
+    ctx,
+    task,
+    input,
+    { intent, ...(options.batch ? { batch: options.batch } : {}) },
+    options.context,
+  );
+  return task;
+}
+
+// Written before the request left, the intent is in the journal even when this last update failed.
+function unconfirmedNote(recorded: boolean): string {
+  return `It is recorded in the journal as unconfirmed${recorded ? '' : ' (as sending)'}: \`veo list\` shows it.`;
+}

@@ -1,0 +1,95 @@
+// One owner per batch item across processes. A claim is a small file in <config>/claims named after the item
+// (its key and output folder), naming the process that works on it. Claims are taken and released under the
+// journal's lock, so two runs can never both believe they own an item; a claim whose process is gone is taken
+// over at once. A released claim stays behind as a marker: its time tells a run that prepared its plan earlier
+// that another run has since worked on the item, and that the journal must be read again.
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Journal } from './journal.js';
+import { currentProcess, liveness, type ProcessIdentity } from './process-identity.js';
+
+export const CLAIMS_DIR = 'claims';
+
+interface ClaimFile {
+  owner?: ProcessIdentity;
+  /** When the claim was taken or released, in ms (by the writer's clock). */
+  at?: number;
+  released?: boolean;
+}
+
+export type ClaimAttempt =
+  /** Ours now. `touched`: another run held it since `since`, so what the caller read before may be stale. */
+  { taken: true; touched: boolean; release(): Promise<void> } | { taken: false; owner: ProcessIdentity };
+
+function claimName(key: string, dir: string): string {
+  return `${createHash('sha256').update(`${dir}\0${key}`).digest('hex').slice(0, 40)}.claim`;
+}
+
+async function readClaim(path: string): Promise<{ claim: ClaimFile; mtimeMs: number } | undefined> {
+  try {
+    // Never through a link: a claim is a plain file this tool wrote.
+    const info = await lstat(path);
+    if (!info.isFile()) return { claim: {}, mtimeMs: info.mtimeMs };
+    const claim = JSON.parse(await readFile(path, 'utf8')) as ClaimFile;
+    return { claim: typeof claim === 'object' && claim !== null ? claim : {}, mtimeMs: info.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // Unreadable or torn: its writer died mid-write (claims are replaced by rename, so this is rare); not an owner.
+    return { claim: {}, mtimeMs: 0 };
+  }
+}
+
+async function writeClaim(folder: string, path: string, claim: ClaimFile): Promise<void> {
+  const temp = join(folder, `.${randomBytes(6).toString('hex')}.tmp`);
+  const fh = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    await fh.writeFile(JSON.stringify(claim));
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Tries to take the item. `since` is when the caller read the journal its plan is based on: a claim released
+ * after that (or one taken over from a dead process) marks the plan stale for this item.
+ */
+export async function claimItem(journal: Journal, key: string, dir: string, since: number): Promise<ClaimAttempt> {
+  const folder = join(journal.dir, CLAIMS_DIR);
+  const path = join(folder, claimName(key, dir));
+  const me = currentProcess();
+  return journal.exclusive(async (): Promise<ClaimAttempt> => {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    const seen = await readClaim(path);
+    const owner = seen?.claim.owner;
+    if (seen && !seen.claim.released && owner && liveness(owner) !== 'dead') {
+      const mine = owner.pid === me.pid && owner.host === me.host && owner.start === me.start;
+      if (!mine) return { taken: false, owner };
+    }
+    const touched =
+      seen !== undefined && (!seen.claim.released || seen.mtimeMs >= since - 1000 || (seen.claim.at ?? 0) >= since);
+    await writeClaim(folder, path, { owner: me, at: Date.now() });
+    return {
+      taken: true,
+      touched,
+      release: async () => {
+        await journal
+          .exclusive(async () => {
+            const now = await readClaim(path);
+            const holder = now?.claim.owner;
+            if (holder?.pid === me.pid && holder.host === me.host && !now?.claim.released) {
+              await writeClaim(folder, path, { owner: me, at: Date.now(), released: true });
+            }
+          })
+          .catch(() => undefined);
+      },
+    };
+  });
+}
