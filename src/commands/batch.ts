@@ -21,6 +21,7 @@ import { runItems, startFrom } from './batch-run.js';
 import { balanceIfAvailable } from './cost.js';
 import { lookUpModels, priceOf, unknownModelHint, type Catalog } from './model-catalog.js';
 import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
+import { loadJournal } from './journal-sync.js';
 import { ensureJournalWritable } from './paid-create.js';
 import { expandHome } from './paths.js';
 import { readTextSource } from './read-text.js';
@@ -124,9 +125,8 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
     if (unknown.includes(item.model)) problems.push({ line: item.line, message: `unknown model "${item.model}"` });
   }
   const file = options.file === '-' ? 'stdin' : await realpath(options.file).catch(() => resolve(options.file));
-  const journal = await ctx.journal();
   const since = Date.now();
-  const { entries, damaged, intents } = await journal.load();
+  const { entries, damaged, intents } = await loadJournal(ctx);
   if (damaged.length > 0) ctx.out.warn(`${damaged.length} damaged journal line(s) skipped (see veo list).`);
   const byKey = tasksByKey(entries, dir, file);
   const intentOf = intentsByKey(intents, dir);

@@ -1,6 +1,7 @@
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
-import type { JournalEntry } from '../store/journal.js';
+import { UsageError } from '../api/errors.js';
+import type { JournalEntry, LoadedJournal } from '../store/journal.js';
 
 /** The journal fields a task answer tells; the creation time comes from the id when the answer omits it. */
 export function entryFromTask(task: Task): Partial<JournalEntry> & { id: string } {
@@ -57,5 +58,19 @@ export async function recordCreated(
     ctx.out.warn(
       `Task ${task.id}${context} could not be written to the journal (${(error as Error).message}); keep its id.`,
     );
+  }
+}
+
+/** The whole journal, or a usage error (exit 2) naming it when it cannot be read: a local problem, not a bug. */
+export async function loadJournal(ctx: Context): Promise<LoadedJournal> {
+  const journal = await ctx.journal();
+  try {
+    return await journal.load();
+  } catch (error) {
+    throw new UsageError((error as Error).message, {
+      code: 'JOURNAL_UNREADABLE',
+      hint: `Make ${journal.path} a readable file again (or point VEO_CONFIG_DIR at another folder).`,
+      cause: error,
+    });
   }
 }

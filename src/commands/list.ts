@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
-import type { JournalEntry } from '../store/journal.js';
+import type { CreateIntent, JournalEntry } from '../store/journal.js';
+import { loadJournal } from './journal-sync.js';
+import { describeIntent, intentDocument, intentStartedMs, intentView } from './intent-view.js';
 import { entryState, formatAge, shorten, timeLeft } from './journal-view.js';
 import { parseOptions } from './options.js';
 import { printTable } from '../ui/table.js';
@@ -26,41 +28,80 @@ function where(entry: JournalEntry, now: number): string {
   return '';
 }
 
+type Row = { entry: JournalEntry; intent?: undefined } | { intent: CreateIntent; entry?: undefined };
+
+function rowMs(row: Row): number {
+  if (row.intent) return intentStartedMs(row.intent);
+  const ms = row.entry.createdAt ? Date.parse(row.entry.createdAt) : Number.NaN;
+  return Number.isNaN(ms) ? parseInt(row.entry.id.slice(0, 8), 16) * 1000 : ms;
+}
+
 export async function listCommand(ctx: Context, options: ListOptions): Promise<JournalEntry[]> {
   const journal = await ctx.journal();
-  const { entries, damaged } = await journal.load();
+  const { entries, damaged, intents } = await loadJournal(ctx);
   for (const record of damaged) {
     ctx.out.warn(
       `journal line ${record.line} is damaged (${record.problem}); it was skipped and kept in ${journal.path}`,
     );
   }
   const now = Date.now();
-  let shown = entries.filter((entry) => {
-    const state = entryState(entry, now);
-    if (options.pending && state !== 'running') return false;
-    if (options.unsaved && state !== 'unsaved') return false;
-    return true;
-  });
-  if (options.limit !== undefined) shown = shown.slice(-options.limit);
+  const rows: Row[] = entries
+    .filter((entry) => {
+      const state = entryState(entry, now);
+      if (options.pending && state !== 'running') return false;
+      if (options.unsaved && state !== 'unsaved') return false;
+      return true;
+    })
+    .map((entry) => ({ entry }));
+  // Creates whose answer is not known: shown unless the filter asks for something they cannot be.
+  if (!options.unsaved) {
+    for (const intent of intents) {
+      if (!options.pending || intentView(intent) === 'creating') rows.push({ intent });
+    }
+    rows.sort((a, b) => rowMs(a) - rowMs(b));
+  }
+  const shownRows = options.limit === undefined ? rows : rows.slice(-options.limit);
+  const shown = shownRows.flatMap((row) => (row.entry ? [row.entry] : []));
   if (ctx.out.json) {
-    ctx.out.data(shown.map((entry) => ({ ...entry, state: entryState(entry, now) })));
+    ctx.out.data(
+      shownRows.map((row) =>
+        row.entry ? { ...row.entry, state: entryState(row.entry, now) } : intentDocument(row.intent),
+      ),
+    );
     return shown;
   }
-  if (shown.length === 0) {
-    ctx.out.info(entries.length ? 'No task matches.' : 'No tasks yet: `veo create "a prompt"` starts one.');
+  if (shownRows.length === 0) {
+    ctx.out.info(
+      entries.length || intents.length ? 'No task matches.' : 'No tasks yet: `veo create "a prompt"` starts one.',
+    );
     return shown;
   }
-  const rows = shown.map((entry) => [
-    entry.id,
-    entry.status ?? '?',
-    entry.createdAt ? formatAge(now - Date.parse(entry.createdAt)) : '?',
-    shorten(entry.prompt ?? '', 32),
-    where(entry, now),
-  ]);
+  const table = shownRows.map((row) =>
+    row.entry
+      ? [
+          row.entry.id,
+          row.entry.status ?? '?',
+          row.entry.createdAt ? formatAge(now - Date.parse(row.entry.createdAt)) : '?',
+          shorten(row.entry.prompt ?? '', 32),
+          where(row.entry, now),
+        ]
+      : [
+          '-',
+          intentView(row.intent),
+          formatAge(now - intentStartedMs(row.intent)),
+          shorten(row.intent.prompt ?? '', 32),
+          describeIntent(row.intent),
+        ],
+  );
   const header = ['ID', 'STATUS', 'AGE', 'PROMPT', 'SAVED / LINK'];
-  printTable(ctx.out, header, rows);
+  printTable(ctx.out, header, table);
   if (shown.some((entry) => entryState(entry, now) === 'running')) {
     ctx.out.info('Statuses are as last seen; `veo sync` asks the service again (and saves what is finished).');
+  }
+  if (shownRows.some((row) => row.intent && intentView(row.intent) === 'unconfirmed')) {
+    ctx.out.info(
+      'unconfirmed: a create was sent and its answer never came, so its id is unknown. Look for the task in the GPTunnel dashboard before creating it again.',
+    );
   }
   return shown;
 }

@@ -1,4 +1,6 @@
 import type { Context } from '../context.js';
+import { LINK_TTL_MS } from '../store/journal.js';
+import { intentStartedMs, intentView } from './intent-view.js';
 import { expiringSoon } from './journal-view.js';
 
 const REMIND_WITHIN_MS = 12 * 3600 * 1000;
@@ -13,11 +15,22 @@ export async function remindExpiring(ctx: Context): Promise<void> {
     const { existsSync } = await import('node:fs');
     const journal = await ctx.journal();
     if (!existsSync(journal.path)) return;
-    const { entries } = await journal.load();
+    const { entries, intents } = await journal.load();
     const soon = expiringSoon(entries, REMIND_WITHIN_MS);
-    if (soon.length === 0) return;
-    const what = soon.length === 1 ? `1 finished video (${soon[0]?.id}) is` : `${soon.length} finished videos are`;
-    ctx.out.warn(`${what} not saved and the link expires within 12 hours: run \`veo sync\` to save them.`);
+    if (soon.length > 0) {
+      const what = soon.length === 1 ? `1 finished video (${soon[0]?.id}) is` : `${soon.length} finished videos are`;
+      ctx.out.warn(`${what} not saved and the link expires within 12 hours: run \`veo sync\` to save them.`);
+    }
+    // Past 48 hours the link of any task it made is dead too: the reminder has nothing left to save.
+    const recent = Date.now() - LINK_TTL_MS;
+    const unconfirmed = intents.filter(
+      (intent) => intentView(intent) === 'unconfirmed' && intentStartedMs(intent) > recent,
+    );
+    if (unconfirmed.length > 0) {
+      ctx.out.warn(
+        `${unconfirmed.length} create request(s) never got an answer: the task may exist and be billed (\`veo list\` shows them; check the GPTunnel dashboard).`,
+      );
+    }
   } catch {
     // A reminder is a courtesy: a journal problem is reported by the commands that need the journal.
   }

@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import { mostSevere } from '../exit-codes.js';
 import type { JournalEntry } from '../store/journal.js';
 import { saveWithStatus } from './follow.js';
-import { entryFromTask, recordSafely } from './journal-sync.js';
+import { entryFromTask, loadJournal, recordSafely } from './journal-sync.js';
 import { entryState } from './journal-view.js';
 import { parseOptions } from './options.js';
 import { defaultVideoPath } from './paths.js';
@@ -39,7 +39,6 @@ async function stillMatches(entry: JournalEntry): Promise<boolean> {
 
 /** Asks once about every unfinished task, then saves every finished video whose link still lives. Idempotent. */
 export async function syncCommand(ctx: Context, options: SyncOptions): Promise<void> {
-  const journal = await ctx.journal();
   const summary: SyncSummary = { saved: [], alreadySaved: [], running: [], expired: [], failed: [] };
   const kinds: ErrorKind[] = [];
   const fail = (id: string, error: unknown) => {
@@ -51,7 +50,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
       message: error instanceof Error ? error.message : String(error),
     });
   };
-  const { entries, damaged } = await journal.load();
+  const { entries, damaged } = await loadJournal(ctx);
   for (const record of damaged) ctx.out.warn(`journal line ${record.line} is damaged (${record.problem}); skipped`);
 
   const client = entries.some((entry) => entryState(entry) === 'running') ? await ctx.client() : undefined;

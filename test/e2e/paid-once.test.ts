@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, beforeEach, describe, it } from 'node:test';
+import { type RunOptions, useWorld } from '../helpers/cli.js';
+
+const ID = /^[0-9a-f]{24}$/;
+
+interface Listed {
+  id: string | null;
+  state: string;
+  prompt?: string;
+  intent?: string;
+}
+
+describe('a paid task is created exactly once and never lost', () => {
+  const world = useWorld({ taskMs: 150 });
+  let videoSha: string;
+  before(async () => {
+    videoSha = await world.sim.video().sha256();
+  });
+  beforeEach(() => {
+    world.sim.configure({ taskMs: 150, balance: 1_000_000, videoBytes: null });
+  });
+
+  const creates = () => world.sim.requests.filter((r) => r.route === 'create');
+  const sha = async (path: string) =>
+    createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
+  const writeLines = async (path: string, lines: string[]) => {
+    await writeFile(path, `${lines.join('\n')}\n`);
+    return path;
+  };
+  const batch = (args: string[], options?: RunOptions) => world.veo(['batch', ...args, '--interval', '0.05'], options);
+  /** Sends `signal` the moment the simulator receives the create request. */
+  const onCreate = (signal: NodeJS.Signals, then?: (child: ChildProcess) => void) => (child: ChildProcess) => {
+    void world.sim
+      .waitForRequest((r) => r.route === 'create')
+      .then(() => {
+        child.kill(signal);
+        then?.(child);
+      });
+  };
+  const listed = async (env?: Record<string, string>): Promise<Listed[]> => {
+    const run = await world.veo(['list', '--json'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    return JSON.parse(run.stdout) as Listed[];
+  };
+  const freshConfig = async () => ({ VEO_CONFIG_DIR: await mkdtemp(join(tmpdir(), 'veo-config-')) });
+
+  it('two identical batch runs started at once create each item once, and both end with every clip saved', async () => {
+    world.sim.configure({ taskMs: 400 });
+    const prompts = Array.from({ length: 6 }, (_, i) => `overlapping run ${i + 1}`);
+    const file = await writeLines(join(world.workDir, 'overlap.txt'), prompts);
+    const dir = join(world.workDir, 'overlap');
+    const [first, second] = await Promise.all([
+      batch([file, '--dir', dir, '--concurrency', '6']),
+      batch([file, '--dir', dir, '--concurrency', '6']),
+    ]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(creates().length, 6, 'one create per line across both runs');
+    const paths = first.stdout.trim().split('\n');
+    assert.equal(paths.length, 6);
+    assert.deepEqual(second.stdout.trim().split('\n').toSorted(), paths.toSorted());
+    for (const path of paths) assert.equal(await sha(path), videoSha);
+    // Whichever run waited said why, and reported as saved only what it checked.
+    const waited = [first.stderr, second.stderr].join('\n');
+    if (/in progress in another veo/.test(waited)) assert.match(waited, /in progress in another veo \(pid \d+\)/);
+  });
+
+  it('a batch file moved to another folder resumes its items instead of creating them again', async () => {
+    const ws1 = join(world.workDir, 'ws1');
+    const ws2 = join(world.workDir, 'ws2');
+    await mkdir(ws1);
+    const out = join(world.workDir, 'moved-out');
+    const file = await writeLines(join(ws1, 'prompts.txt'), ['moved one', 'moved two', 'moved three']);
+    const first = await batch([file, '--dir', out]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(creates().length, 3);
+    await rename(ws1, ws2);
+    world.sim.requests.length = 0;
+    const again = await batch([join(ws2, 'prompts.txt'), '--dir', out]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(creates().length, 0, 'nothing created again');
+    assert.match(again.stderr, /0 saved, 3 already saved/);
+    // The same prompts read from stdin are the same items too.
+    const piped = await batch(['-', '--dir', out], { input: 'moved one\nmoved two\nmoved three\n' });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(creates().length, 0);
+  });
+
+  it('repeated lines are refused before anything is paid for; --allow-duplicates makes one clip per line', async () => {
+    const file = await writeLines(join(world.workDir, 'dupes.txt'), ['a twin', 'a single', 'a twin']);
+    const dir = join(world.workDir, 'dupes');
+    for (const extra of [[], ['--dry-run']]) {
+      const run = await batch([file, '--dir', dir, ...extra]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /line 3: asks for the same clip as line 1 \(--allow-duplicates/);
+    }
+    assert.equal(creates().length, 0);
+    const dry = await batch([file, '--dir', dir, '--dry-run', '--allow-duplicates']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, /Lines 3 \(as 1\) repeat an earlier line: each makes a clip of its own/);
+    assert.match(dry.stdout, /for 3 new clips/);
+    const run = await batch([file, '--dir', dir, '--allow-duplicates']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(creates().length, 3);
+    assert.equal(new Set(run.stdout.trim().split('\n')).size, 3);
+  });
+
+  it('a journal that cannot be written: nothing is sent, exit 2 with a hint, for create, create -o and batch', async () => {
+    const env = await freshConfig();
+    // A folder where the journal file should be: no write can succeed, whoever runs the test.
+    await mkdir(join(env.VEO_CONFIG_DIR, 'journal.jsonl'));
+    const file = await writeLines(join(world.workDir, 'unjournaled.txt'), ['never paid']);
+    const runs = [
+      await world.veo(['create', 'never paid'], { env }),
+      await world.veo(['create', 'never paid', '-o', join(world.workDir, 'never.mp4')], { env }),
+      await batch([file, '--dir', join(world.workDir, 'never')], { env }),
+      await world.veo(['--json', 'create', 'never paid'], { env }),
+    ];
+    for (const run of runs) {
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /Nothing was sent|JOURNAL_NOT_WRITABLE|cannot read the task journal/);
+      assert.match(run.stderr, /VEO_CONFIG_DIR/);
+    }
+    assert.equal(creates().length, 0);
+    await rm(env.VEO_CONFIG_DIR, { recursive: true, force: true });
+  });
+
+  it('SIGHUP during a create in flight: its answer is awaited and journaled, and the exit is 129', async () => {
+    world.sim.inject('create', { kind: 'slow', ms: 800 }, 1);
+    const path = join(world.workDir, 'hangup.mp4');
+    const run = await world.veo(['create', 'terminal closed', '-o', path], { onStart: onCreate('SIGHUP') });
+    assert.equal(run.code, 129, run.stderr);
+    assert.match(run.stderr, /Stopping: waiting up to 10 s for the answer to the create request already sent/);
+    const task = world.sim.tasks().find((t) => t.prompt === 'terminal closed');
+    assert.ok(task);
+    assert.match(run.stderr, new RegExp(`Resume with: veo download ${task.id} -o ${path}`));
+    const entry = (await listed()).find((e) => e.id === task.id);
+    assert.ok(entry, 'the paid task is in the journal');
+  });
+
+  it('a second Ctrl-C during a create in flight says a billed task may exist, and list shows it as unconfirmed', async () => {
+    const env = await freshConfig();
+    world.sim.inject('create', { kind: 'stall' }, 1);
+    let second = false;
+    const run = await world.veo(['create', 'abandoned in flight'], {
+      env: { ...env, VEO_REQUEST_TIMEOUT: '30' },
+      onStart: onCreate('SIGINT'),
+      onStderr: (text, child) => {
+        // The first Ctrl-C is acknowledged at once; the second is sent once that is seen.
+        if (!second && /Ctrl-C again quits at once/.test(text)) {
+          second = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(run.stderr, /a billed task may exist\. It is recorded in the journal as unconfirmed/);
+    assert.equal(run.stdout, '');
+    const entries = await listed(env);
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0]?.id, null);
+    assert.equal(entries[0]?.state, 'unconfirmed');
+    assert.equal(entries[0]?.prompt, 'abandoned in flight');
+    const table = await world.veo(['list'], { env });
+    assert.match(table.stdout, /^-\s+unconfirmed\s+now\s+abandoned in flight\s+answer never came/m);
+    // Every later command reminds of it, once.
+    const reminded = await world.veo(['balance'], { env });
+    assert.equal(reminded.code, 0, reminded.stderr);
+    assert.match(reminded.stderr, /1 create request\(s\) never got an answer/);
+    await rm(env.VEO_CONFIG_DIR, { recursive: true, force: true });
+  });
+
+  it('an ambiguous create failure is recorded as unconfirmed; a create refused outright leaves nothing behind', async () => {
+    const env = await freshConfig();
+    world.sim.inject('create', { kind: 'reset-after' }, 1);
+    const reset = await world.veo(['create', 'reset after sending'], { env });
+    assert.equal(reset.code, 7, reset.stderr);
+    assert.match(reset.stderr, /recorded in the journal as unconfirmed/);
+    world.sim.configure({ balance: 0 });
+    const poor = await world.veo(['create', 'not enough money'], { env });
+    assert.equal(poor.code, 4, poor.stderr);
+    const entries = await listed(env);
+    assert.deepEqual(
+      entries.map((e) => [e.state, e.prompt]),
+      [['unconfirmed', 'reset after sending']],
+    );
+    await rm(env.VEO_CONFIG_DIR, { recursive: true, force: true });
+  });
+
+  it('a batch killed with its create in flight: the item is not created again unless --retry-unconfirmed', async () => {
+    const file = await writeLines(join(world.workDir, 'killed.txt'), ['killed mid-create']);
+    const dir = join(world.workDir, 'killed');
+    world.sim.inject('create', { kind: 'stall' }, 1);
+    const killed = await batch([file, '--dir', dir], {
+      env: { VEO_REQUEST_TIMEOUT: '30' },
+      onStart: onCreate('SIGKILL'),
+    });
+    assert.equal(killed.signal, 'SIGKILL');
+    assert.equal(creates().length, 1);
+
+    const dry = await batch([file, '--dir', dir, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /unconfirmed/);
+    const again = await batch([file, '--dir', dir]);
+    assert.equal(again.code, 7, again.stderr);
+    assert.match(again.stderr, /may exist and be billed, so they are not created again/);
+    assert.match(again.stderr, /--retry-unconfirmed/);
+    assert.equal(creates().length, 1, 'not created again');
+
+    const retried = await batch([file, '--dir', dir, '--retry-unconfirmed']);
+    assert.equal(retried.code, 0, retried.stderr);
+    assert.equal(creates().length, 2);
+    const [path] = retried.stdout.trim().split('\n');
+    assert.ok(path);
+    assert.equal(await sha(path), videoSha);
+    assert.ok(!(await listed()).some((e) => e.state === 'unconfirmed' && e.prompt === 'killed mid-create'));
+  });
+
+  it('after a failure that follows a paid create, the hint continues that task instead of creating another', async () => {
+    // Timed out while the task runs.
+    world.sim.configure({ taskMs: 60_000 });
+    const slowPath = join(world.workDir, 'slow.mp4');
+    const timedOut = await world.veo(['create', 'too slow', '-o', slowPath, '--timeout', '1s', '--interval', '0.1']);
+    assert.equal(timedOut.code, 5, timedOut.stderr);
+    const slowId = world.sim.tasks().find((t) => t.prompt === 'too slow')?.id;
+    assert.ok(slowId && ID.test(slowId));
+    assert.match(timedOut.stderr, new RegExp(`veo download ${slowId} -o ${slowPath}`));
+
+    // The link is gone by the time it is fetched.
+    world.sim.configure({ taskMs: 50 });
+    world.sim.inject('file', { kind: 'expired' });
+    const expiredPath = join(world.workDir, 'expired.mp4');
+    const expired = await world.veo(['create', 'link dies', '-o', expiredPath, '--interval', '0.05']);
+    assert.equal(expired.code, 8, expired.stderr);
+    const expiredId = world.sim.tasks().find((t) => t.prompt === 'link dies')?.id;
+    assert.match(expired.stderr, new RegExp(`veo download ${expiredId} -o ${expiredPath}`));
+    assert.match(expired.stderr, /running the same create again would pay for another/);
+    world.sim.clearFaults();
+
+    // A file appears at the output path while the task runs.
+    world.sim.requests.length = 0;
+    const takenPath = join(world.workDir, 'taken.mp4');
+    const taken = await world.veo(['create', 'path taken', '-o', takenPath, '--interval', '0.05'], {
+      onStart: () => {
+        void world.sim.waitForRequest((r) => r.route === 'create').then(() => writeFile(takenPath, 'mine'));
+      },
+    });
+    assert.equal(taken.code, 2, taken.stderr);
+    const takenId = world.sim.tasks().find((t) => t.prompt === 'path taken')?.id;
+    assert.match(taken.stderr, new RegExp(`--force.*veo download ${takenId} -o ${takenPath}`, 's'));
+    assert.equal(await readFile(takenPath, 'utf8'), 'mine');
+    assert.equal(creates().length, 1);
+  });
+});
