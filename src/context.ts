@@ -22,6 +22,8 @@ export interface Context {
 
 export interface CreatesInFlight {
   count: number;
+  /** Ids answered but not journaled yet: a second signal prints them rather than lose them. */
+  received: Set<string>;
   /** Set by a command that tells the user itself what a Ctrl-C does to its creates (batch). */
   announcesOwnStop?: boolean;
 }
@@ -55,7 +57,7 @@ export function createContext(
   out: Output,
   signal: AbortSignal,
   env = process.env,
-  creates: CreatesInFlight = { count: 0 },
+  creates: CreatesInFlight = { count: 0, received: new Set() },
 ): Context {
   let settings: Promise<Settings> | undefined;
   let client: Promise<VeoClient> | undefined;

@@ -12,7 +12,7 @@ type Loader = () => Promise<CommandModule>;
 
 const controller = new AbortController();
 let signalName: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
-const creates: CreatesInFlight = { count: 0 };
+const creates: CreatesInFlight = { count: 0, received: new Set() };
 let out: Output | undefined;
 
 /** 128 + the signal number, the shell's convention; a closed terminal (SIGHUP) is handled like SIGTERM. */
@@ -40,9 +40,14 @@ function installSignalHandlers(): void {
     process.on(name, () => {
       const again = name === 'SIGINT' ? 'Ctrl-C again' : 'a second signal';
       if (signalName) {
-        if (creates.count > 0) {
+        for (const id of creates.received) {
           say(
-            `Quit with ${creates.count} create request(s) unanswered: a billed task may exist. It is recorded in the journal as unconfirmed; \`veo list\` shows it.`,
+            `Task ${id} was created (and is paid for) but not journaled yet: keep its id; \`veo wait ${id}\` picks it up.`,
+          );
+        }
+        if (creates.count > creates.received.size) {
+          say(
+            `Quit with ${creates.count - creates.received.size} create request(s) unanswered: a billed task may exist. It is recorded in the journal as unconfirmed; \`veo list\` shows it.`,
           );
         }
         process.exit(SIGNAL_EXIT[name]);
@@ -319,7 +324,8 @@ export async function main(argv: string[]): Promise<number> {
   });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    // A command that finished its work after a signal still says it was stopped, as the shell expects.
+    return signalName ? SIGNAL_EXIT[signalName] : EXIT_OK;
   } catch (error) {
     const { renderError } = await import('./ui/render-error.js');
     if (error instanceof CommanderError) {

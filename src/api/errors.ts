@@ -190,6 +190,12 @@ export class DownloadError extends VeoError {
 export class InterruptedError extends VeoError {
   readonly kind = 'interrupted';
   readonly code = 'INTERRUPTED';
+  /** False when the stop came before the request left (a create interrupted then made nothing). */
+  readonly sent: boolean | undefined;
+  constructor(message: string, details: ErrorDetails & { sent?: boolean } = {}) {
+    super(message, details);
+    this.sent = details.sent;
+  }
 }
 
 export function isVeoError(error: unknown): error is VeoError {

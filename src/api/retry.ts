@@ -71,7 +71,7 @@ export interface RetryOptions {
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new InterruptedError('Interrupted.'));
+    if (signal?.aborted) return reject(new InterruptedError('Interrupted.', { sent: false }));
     const timer = setTimeout(done, ms);
     function done() {
       signal?.removeEventListener('abort', abort);
@@ -79,10 +79,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     function abort() {
       clearTimeout(timer);
-      reject(new InterruptedError('Interrupted.'));
+      reject(new InterruptedError('Interrupted.', { sent: false }));
     }
     signal?.addEventListener('abort', abort, { once: true });
   });
+}
+
+/** Whether the attempt that failed may have reached the server, as far as its error tells. */
+function wasSent(error: unknown): boolean | undefined {
+  if (error instanceof NetworkError) return error.sent;
+  if (error instanceof InterruptedError) return error.sent;
+  return undefined;
 }
 
 export async function withRetry<T>(attemptFn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
@@ -91,7 +98,7 @@ export async function withRetry<T>(attemptFn: (attempt: number) => Promise<T>, o
     try {
       return await attemptFn(attempt);
     } catch (error) {
-      if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { cause: error });
+      if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { cause: error, sent: wasSent(error) });
       if (attempt >= policy.attempts || !isRetryable(error, options.operation)) {
         // Say that it was tried more than once: a long silent wait otherwise looks like a hang.
         if (attempt > 1 && error instanceof Error) error.message += ` (gave up after ${attempt} attempts)`;

@@ -55,7 +55,7 @@ export function deferAbort(signal: AbortSignal | undefined, graceMs: number): { 
 
 /** Throws before anything is sent when the user already asked to stop. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new InterruptedError('Interrupted.');
+  if (signal?.aborted) throw new InterruptedError('Interrupted before the request was sent.', { sent: false });
 }
 
 /** A result answer about another task would be journaled and downloaded under the wrong id. */

@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { taskPhase } from '../api/status.js';
 import type { VeoClient } from '../api/client.js';
 import type { CreateIntent, JournalEntry } from '../store/journal.js';
-import { liveness } from '../store/process-identity.js';
+import { intentView } from './intent-view.js';
 import type { BatchItem, LineProblem } from './batch-file.js';
 import { entryState } from './journal-view.js';
 import type { Catalog } from './model-catalog.js';
@@ -88,8 +88,7 @@ async function stillThere(entry: JournalEntry): Promise<boolean> {
 export async function resumptionOf(entry: JournalEntry | undefined, intent?: CreateIntent): Promise<Resumption> {
   if (!entry) {
     if (!intent) return { kind: 'new' };
-    const live = intent.state === 'sending' && intent.owner !== undefined && liveness(intent.owner) !== 'dead';
-    return live ? { kind: 'elsewhere', intent } : { kind: 'unconfirmed', intent };
+    return intentView(intent) === 'creating' ? { kind: 'elsewhere', intent } : { kind: 'unconfirmed', intent };
   }
   if (await stillThere(entry)) return { kind: 'saved', entry };
   if (taskPhase({ status: entry.status ?? 'idle', url: entry.url ?? null }) === 'failed')

@@ -14,7 +14,7 @@ import { intentsByKey, resumptionOf, tasksByKey, type PlannedItem, type Resumpti
 import { buildCreateInput } from './create.js';
 import { saveWithStatus, waitWithStatus } from './follow.js';
 import { shorten } from './journal-view.js';
-import { createPaidTask } from './paid-create.js';
+import { createPaidTask, recordAgain, type PaidTask } from './paid-create.js';
 import type { WaitTiming } from './options.js';
 import { defaultVideoPath } from './paths.js';
 import { runPool } from './pool.js';
@@ -47,6 +47,8 @@ export interface Tracked {
   earlier?: boolean;
   /** The unconfirmed intent of an earlier run, to be dismissed when the item is created again. */
   unconfirmed?: string;
+  /** Another live veo was creating it when the plan was made: what it did is read again once the item is ours. */
+  elsewhere?: boolean;
 }
 
 export interface RunSettings extends WaitTiming {
@@ -63,6 +65,8 @@ export interface RunSettings extends WaitTiming {
   /** When the journal the plan was made from was read. */
   since: number;
   retryUnconfirmed: boolean;
+  /** Items another veo holds are waited for until then (ms), for the whole run rather than item by item. */
+  waitDeadline: number;
 }
 
 function fail(tracked: Tracked, kind: ErrorKind, code: string, message: string): void {
@@ -78,7 +82,11 @@ const UNCONFIRMED_MESSAGE =
 export function startFrom(item: PlannedItem, resumption: Resumption, retryUnconfirmed = false): Tracked {
   const result: ItemResult = { line: item.line, prompt: item.prompt, id: null, status: 'not-created' };
   const tracked: Tracked = { item, result };
-  if (resumption.kind === 'new' || resumption.kind === 'elsewhere') return tracked;
+  if (resumption.kind === 'new') return tracked;
+  if (resumption.kind === 'elsewhere') {
+    tracked.elsewhere = true;
+    return tracked;
+  }
   if (resumption.kind === 'unconfirmed') {
     if (retryUnconfirmed) tracked.unconfirmed = resumption.intent.intent;
     else {
@@ -104,17 +112,13 @@ export function startFrom(item: PlannedItem, resumption: Resumption, retryUnconf
 }
 
 /** Creates the item's task; the journal holds its intent before the request leaves, and its id once it answers. */
-async function create(ctx: Context, run: RunSettings, tracked: Tracked): Promise<string> {
+async function create(ctx: Context, run: RunSettings, tracked: Tracked): Promise<PaidTask> {
   const { item } = tracked;
-  if (tracked.unconfirmed) {
-    // The user chose to create it again: the earlier intent stops being reported.
-    await run.journal.recordIntent({ intent: tracked.unconfirmed, state: 'dismissed' });
-  }
-  const task = await createPaidTask(ctx, run.client, buildCreateInput(item.prompt, item), {
+  return createPaidTask(ctx, run.client, buildCreateInput(item.prompt, item), {
     batch: { key: item.key, dir: run.dir },
     context: ` (line ${item.line})`,
+    ...(tracked.unconfirmed ? { supersedes: tracked.unconfirmed } : {}),
   });
-  return task.id;
 }
 
 /**
@@ -128,7 +132,7 @@ async function claimOrWait(
   status: StatusLine,
   prefix: string,
 ): Promise<Extract<ClaimAttempt, { taken: true }> | undefined> {
-  const deadline = Date.now() + run.timeout;
+  const deadline = run.waitDeadline;
   let announced: number | undefined;
   for (;;) {
     const attempt = await claimItem(run.journal, tracked.item.key, run.dir, run.since);
@@ -159,10 +163,12 @@ const CLAIM_POLL_MS = 250;
 async function refresh(run: RunSettings, tracked: Tracked): Promise<Tracked> {
   const { entries, intents } = await run.journal.load();
   const { key } = tracked.item;
-  const resumption = await resumptionOf(
+  let resumption = await resumptionOf(
     tasksByKey(entries, run.dir, run.file).get(key),
     intentsByKey(intents, run.dir).get(key),
   );
+  // The item is ours now, so no other process is still sending its create: what it left unanswered is unconfirmed.
+  if (resumption.kind === 'elsewhere') resumption = { kind: 'unconfirmed', intent: resumption.intent };
   if (resumption.kind === 'saved' && !(await sameBytes(resumption.entry))) {
     return startFrom(tracked.item, { kind: 'resume', entry: resumption.entry });
   }
@@ -196,10 +202,11 @@ async function runItem(
   }
   const line = run.board.line(prefix, shorten(item.prompt, 40));
   let claim: Extract<ClaimAttempt, { taken: true }> | undefined;
+  let paid: PaidTask | undefined;
   try {
     claim = await claimOrWait(ctx, run, tracked, line, prefix);
     if (!claim) return;
-    if (claim.touched) {
+    if (claim.touched || tracked.elsewhere) {
       const fresh = await refresh(run, tracked);
       Object.assign(tracked, fresh);
       if (fresh.result.status !== 'pending' && fresh.result.status !== 'not-created') {
@@ -215,7 +222,8 @@ async function runItem(
       run.board.event(`${prefix} resuming ${id}`);
     } else {
       line.update('creating task');
-      id = await create(ctx, run, tracked);
+      paid = await create(ctx, run, tracked);
+      id = paid.task.id;
       result.id = id;
       result.status = 'pending';
       run.board.event(`${prefix} created ${id}`);
@@ -243,6 +251,9 @@ async function runItem(
     run.board.event(`${prefix} failed: ${message}`, true);
   } finally {
     line.clear();
+    // Before the claim goes: whoever takes the item next must find its task by its tag.
+    if (paid)
+      await recordAgain(ctx, paid, buildCreateInput(item.prompt, item), { batch: { key: item.key, dir: run.dir } });
     await claim?.release();
   }
 }
@@ -261,7 +272,10 @@ export async function runItems(ctx: Context, run: RunSettings, tracked: Tracked[
     const waiting = ctx.creates.count
       ? `; waiting up to ${CREATE_ANSWER_GRACE_MS / 1000} s for ${ctx.creates.count} create request(s) already sent, to record their tasks`
       : '';
-    run.board.event(`Stopping: no new item is started${waiting} (Ctrl-C again to quit at once).`, true);
+    const again = /SIGINT/.test(String((ctx.signal.reason as Error | undefined)?.message))
+      ? 'Ctrl-C again'
+      : 'a second signal';
+    run.board.event(`Stopping: no new item is started${waiting} (${again} quits at once).`, true);
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {

@@ -22,6 +22,7 @@ import { balanceIfAvailable } from './cost.js';
 import { lookUpModels, priceOf, unknownModelHint, type Catalog } from './model-catalog.js';
 import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
 import { loadJournal } from './journal-sync.js';
+import { pruneClaims } from '../store/item-claims.js';
 import { ensureJournalWritable } from './paid-create.js';
 import { expandHome } from './paths.js';
 import { readTextSource } from './read-text.js';
@@ -102,7 +103,9 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const settings = await ctx.settings();
   const text = await readTextSource(options.file);
   const parsed = parseBatch(text, { model: options.model ?? DEFAULT_MODEL, ...(options.ar ? { ar: options.ar } : {}) });
-  const dir = resolve(expandHome(options.dir ?? settings.outputDir.value));
+  // The folder as the file system names it: a symlinked or relative --dir is the same folder, so the same items.
+  const given = resolve(expandHome(options.dir ?? settings.outputDir.value));
+  const dir = await realpath(given).catch(() => given);
   const { planned, problems } = planOutputs(parsed.items, dir);
   problems.push(...parsed.problems);
   const duplicates = duplicatesOf(planned);
@@ -159,6 +162,7 @@ export async function batchCommand(ctx: Context, options: BatchOptions): Promise
   if (!client) throw new Error('a real batch run always has a client');
   // Every item's task is recorded before it is paid for: refuse the run now rather than item by item.
   await ensureJournalWritable(ctx);
+  await pruneClaims(await ctx.journal()).catch(() => undefined);
   const tracked = planned.map((item, index) =>
     startFrom(item, resumptions[index] ?? { kind: 'new' }, options.retryUnconfirmed),
   );
@@ -194,6 +198,7 @@ export async function batchCommand(ctx: Context, options: BatchOptions): Promise
         resume,
         since,
         retryUnconfirmed: options.retryUnconfirmed,
+        waitDeadline: Date.now() + options.timeout,
       },
       tracked,
     );

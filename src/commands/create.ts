@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { DEFAULT_MODEL, type VeoClient } from '../api/client.js';
 import { BalanceError, isVeoError, UsageError } from '../api/errors.js';
 import { maskApiKey } from '../api/key.js';
-import type { CreateTaskInput, Task } from '../api/schemas.js';
+import type { CreateTaskInput } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import { balanceIfAvailable, describeBalance, formatRubles, warnIfShort } from './cost.js';
 import { finishTask, shellQuote, waitWithStatus } from './follow.js';
 import { lookUpModels, priceOf, unknownModelError, type Catalog } from './model-catalog.js';
 import { aspectRatioOption, httpUrl, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
-import { createPaidTask } from './paid-create.js';
+import { createPaidTask, recordAgain, type PaidTask } from './paid-create.js';
 import { outputPath, planOutput } from './paths.js';
 import { readTextSource } from './read-text.js';
 
@@ -108,9 +108,9 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   const catalog = await checkModel(ctx, client, input.model);
   const status = await ctx.out.statusLine({ spinnerOnly: !options.wait && target === undefined });
   status.update('creating task');
-  let task: Task;
+  let paid: PaidTask;
   try {
-    task = await createPaidTask(ctx, client, input);
+    paid = await createPaidTask(ctx, client, input);
   } catch (error) {
     status.clear();
     // Only now is the balance worth a request: asking before every create would slow down every create.
@@ -119,7 +119,9 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     }
     throw error;
   }
+  const { task } = paid;
   if (!options.wait && target === undefined) {
+    await recordAgain(ctx, paid, input);
     status.clear();
     if (ctx.out.json) ctx.out.data(task);
     else ctx.out.result(task.id);
@@ -137,6 +139,8 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     await finishTask(ctx, finished, path, { force: options.force, status });
   } catch (error) {
     throw continuingTask(error, task.id, resume);
+  } finally {
+    await recordAgain(ctx, paid, input);
   }
 }
 

@@ -3,9 +3,17 @@ import { liveness } from '../store/process-identity.js';
 
 export type IntentView = 'creating' | 'unconfirmed';
 
+/**
+ * No create request lives longer than this, retries of a connection that was never made included: an intent
+ * still "sending" after it is unconfirmed, whatever its process is doing (or whether it can be seen from here).
+ */
+export const LONGEST_CREATE_MS = 10 * 60_000;
+
 /** A create still on its way in a live process, or one whose answer will never come. */
-export function intentView(intent: CreateIntent): IntentView {
+export function intentView(intent: CreateIntent, now = Date.now()): IntentView {
   if (intent.state !== 'sending' || intent.owner === undefined) return 'unconfirmed';
+  // A start in the future (a clock stepped back since) is judged by its distance all the same.
+  if (Math.abs(now - intentStartedMs(intent)) > LONGEST_CREATE_MS) return 'unconfirmed';
   return liveness(intent.owner) === 'dead' ? 'unconfirmed' : 'creating';
 }
 

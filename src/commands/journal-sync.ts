@@ -43,7 +43,7 @@ export async function recordCreated(
   input: CreateTaskInput,
   extra: Partial<JournalEntry> = {},
   context = '',
-): Promise<void> {
+): Promise<boolean> {
   const image = input.images?.[0];
   try {
     const journal = await ctx.journal();
@@ -54,10 +54,12 @@ export async function recordCreated(
       params: { ...(input.ar ? { ar: input.ar } : {}), ...(image ? { image } : {}) },
       ...extra,
     });
+    return true;
   } catch (error) {
     ctx.out.warn(
       `Task ${task.id}${context} could not be written to the journal (${(error as Error).message}); keep its id.`,
     );
+    return false;
   }
 }
 

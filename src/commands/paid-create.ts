@@ -8,13 +8,22 @@ import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import type { BatchTag, IntentUpdate } from '../store/journal.js';
 import { currentProcess } from '../store/process-identity.js';
-import { recordCreated } from './journal-sync.js';
+import { entryFromTask, recordCreated } from './journal-sync.js';
 
 export interface PaidCreate {
   /** The batch item the task is for. */
   batch?: Pick<BatchTag, 'key' | 'dir'>;
   /** Appended to a warning about a journal write that failed after the create, e.g. "(line 3)". */
   context?: string;
+  /** An unconfirmed intent this create replaces: dismissed once the new task is confirmed, not before. */
+  supersedes?: string;
+}
+
+export interface PaidTask {
+  task: Task;
+  intent: string;
+  /** Whether the journal has the id with its intent; if not, the caller records it again at its next write. */
+  recorded: boolean;
 }
 
 function journalUnwritable(error: unknown, where: string): UsageError {
@@ -31,7 +40,8 @@ function journalUnwritable(error: unknown, where: string): UsageError {
 
 /** A failure after which the service may still have made the task: anything but an answer that says it did not. */
 function mayExist(error: unknown): boolean {
-  if (error instanceof UnconfirmedCreateError || error instanceof InterruptedError) return true;
+  if (error instanceof InterruptedError) return error.sent !== false;
+  if (error instanceof UnconfirmedCreateError) return true;
   return !isVeoError(error) || error.kind === 'internal';
 }
 
@@ -54,7 +64,7 @@ export async function createPaidTask(
   client: VeoClient,
   input: CreateTaskInput,
   options: PaidCreate = {},
-): Promise<Task> {
+): Promise<PaidTask> {
   if (ctx.signal.aborted)
     throw new InterruptedError('Interrupted before the create request was sent: nothing was created.');
   const journal = await ctx.journal();
@@ -75,36 +85,73 @@ export async function createPaidTask(
   } catch (error) {
     throw journalUnwritable(error, journal.path);
   }
+  // Counted until the id is journaled, not only until the answer: a signal in between must not lose it.
   ctx.creates.count++;
   let task: Task;
   try {
     task = await client.createTask(input, { signal: ctx.signal });
   } catch (error) {
+    ctx.creates.count--;
     const unconfirmed = mayExist(error);
     const reason = error instanceof Error ? error.message : String(error);
     const settled = await journal.recordIntent({ intent, state: unconfirmed ? 'unconfirmed' : 'void', reason }).then(
       () => true,
       () => false,
     );
-    if (error instanceof InterruptedError) {
+    if (error instanceof InterruptedError && unconfirmed) {
       throw new InterruptedError(
         `Interrupted while the create request was under way: a task may have been created (and billed). ${unconfirmedNote(settled)}`,
         { cause: error, hint: 'Check your GPTunnel dashboard before creating it again.' },
       );
     }
+    if (error instanceof InterruptedError) {
+      throw new InterruptedError('Interrupted before the create request was sent: nothing was created.', {
+        cause: error,
+        sent: false,
+      });
+    }
     if (unconfirmed && isVeoError(error)) error.message = `${error.message} ${unconfirmedNote(settled)}`;
     throw error;
+  }
+  ctx.creates.received.add(task.id);
+  let recorded: boolean;
+  try {
+    const tags = { intent, ...(options.batch ? { batch: options.batch } : {}) };
+    recorded = await recordCreated(ctx, task, input, tags, options.context);
+    if (recorded && options.supersedes) {
+      await journal.recordIntent({ intent: options.supersedes, state: 'dismissed' }).catch(() => undefined);
+    }
   } finally {
+    ctx.creates.received.delete(task.id);
     ctx.creates.count--;
   }
-  await recordCreated(
-    ctx,
-    task,
-    input,
-    { intent, ...(options.batch ? { batch: options.batch } : {}) },
-    options.context,
-  );
-  return task;
+  return { task, intent, recorded };
+}
+
+/**
+ * Records again a task whose first journal write failed, with its intent and batch tag, so that the intent is
+ * completed (and the item recognised) once the journal can be written. Quiet: the first failure was reported.
+ */
+export async function recordAgain(
+  ctx: Context,
+  paid: PaidTask,
+  input: CreateTaskInput,
+  options: Pick<PaidCreate, 'batch'> = {},
+): Promise<void> {
+  if (paid.recorded) return;
+  const journal = await ctx.journal();
+  await journal
+    .record({
+      ...entryFromTask(paid.task),
+      model: input.model,
+      prompt: input.prompt,
+      intent: paid.intent,
+      ...(options.batch ? { batch: options.batch } : {}),
+    })
+    .then(
+      () => (paid.recorded = true),
+      () => undefined,
+    );
 }
 
 // Written before the request left, the intent is in the journal even when this last update failed.

@@ -5,12 +5,18 @@
 // that another run has since worked on the item, and that the journal must be read again.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { lstat, lutimes, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Journal } from './journal.js';
-import { currentProcess, liveness, type ProcessIdentity } from './process-identity.js';
+import { currentProcess, isCurrentProcess, liveness, type ProcessIdentity } from './process-identity.js';
 
 export const CLAIMS_DIR = 'claims';
+/** A holder touches its claim this often, so that one whose process cannot be checked from here can be aged. */
+export const CLAIM_HEARTBEAT_MS = 5_000;
+/** A claim of a process that cannot be checked (another host or container) is stale once untouched this long. */
+export const CLAIM_STALE_MS = 30_000;
+/** Released claims are markers for runs started before their release; older ones are of no use to anyone. */
+const RELEASED_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 interface ClaimFile {
   owner?: ProcessIdentity;
@@ -57,6 +63,33 @@ async function writeClaim(folder: string, path: string, claim: ClaimFile): Promi
   }
 }
 
+function isHeld(owner: ProcessIdentity, mtimeMs: number): boolean {
+  const alive = liveness(owner);
+  if (alive !== 'unknown') return alive === 'alive';
+  // Touched every few seconds while held; a time far in the future (a clock stepped back) does not hold it either.
+  return Math.abs(Date.now() - mtimeMs) <= CLAIM_STALE_MS;
+}
+
+/** Removes released claims nobody can still need, under the journal lock (a claim may be taken meanwhile). */
+export async function pruneClaims(journal: Journal): Promise<void> {
+  const folder = join(journal.dir, CLAIMS_DIR);
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const cutoff = Date.now() - RELEASED_KEPT_MS;
+  const old: string[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.claim')) continue;
+    const info = await lstat(join(folder, name)).catch(() => undefined);
+    if (info?.isFile() && info.mtimeMs < cutoff) old.push(join(folder, name));
+  }
+  if (old.length === 0) return;
+  await journal.exclusive(async () => {
+    for (const path of old) {
+      const seen = await readClaim(path);
+      if (seen?.claim.released && seen.mtimeMs < cutoff) await unlink(path).catch(() => undefined);
+    }
+  });
+}
+
 /**
  * Tries to take the item. `since` is when the caller read the journal its plan is based on: a claim released
  * after that (or one taken over from a dead process) marks the plan stale for this item.
@@ -69,22 +102,26 @@ export async function claimItem(journal: Journal, key: string, dir: string, sinc
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const seen = await readClaim(path);
     const owner = seen?.claim.owner;
-    if (seen && !seen.claim.released && owner && liveness(owner) !== 'dead') {
-      const mine = owner.pid === me.pid && owner.host === me.host && owner.start === me.start;
-      if (!mine) return { taken: false, owner };
+    if (seen && !seen.claim.released && owner && !isCurrentProcess(owner) && isHeld(owner, seen.mtimeMs)) {
+      return { taken: false, owner };
     }
     const touched =
       seen !== undefined && (!seen.claim.released || seen.mtimeMs >= since - 1000 || (seen.claim.at ?? 0) >= since);
     await writeClaim(folder, path, { owner: me, at: Date.now() });
+    const heartbeat = setInterval(() => {
+      const now = new Date();
+      lutimes(path, now, now).catch(() => undefined);
+    }, CLAIM_HEARTBEAT_MS);
+    heartbeat.unref();
     return {
       taken: true,
       touched,
       release: async () => {
+        clearInterval(heartbeat);
         await journal
           .exclusive(async () => {
             const now = await readClaim(path);
-            const holder = now?.claim.owner;
-            if (holder?.pid === me.pid && holder.host === me.host && !now?.claim.released) {
+            if (now?.claim.owner && isCurrentProcess(now.claim.owner) && !now.claim.released) {
               await writeClaim(folder, path, { owner: me, at: Date.now(), released: true });
             }
           })

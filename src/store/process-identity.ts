@@ -1,8 +1,10 @@
 // Who owns a lock, a claim or a create in flight, in a form another process can check later. A pid alone is not
 // enough: pids are reused, so on Linux the owner's start time (in clock ticks since boot, from /proc) is kept with
 // it, and an owner whose pid now belongs to a process started at another moment is known to be gone. The check
-// never depends on the wall clock, which may have been stepped since the owner wrote its record.
-import { readFileSync } from 'node:fs';
+// never depends on the wall clock, which may have been stepped since the owner wrote its record. Containers that
+// share a host name and a config folder each count pids in their own namespace: an owner from another pid
+// namespace cannot be seen from here, like one from another host, and is judged by the caller (by age).
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 export interface ProcessIdentity {
@@ -10,6 +12,16 @@ export interface ProcessIdentity {
   host: string;
   /** The process's start time in clock ticks since boot (Linux only). */
   start?: number;
+  /** The pid namespace the pid is counted in, as /proc names it ("pid:[4026531836]"; Linux only). */
+  ns?: string;
+}
+
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The start time of a process, or undefined where /proc cannot tell (another OS, or the process is gone). */
@@ -28,12 +40,18 @@ export function processStart(pid: number): number | undefined {
 let self: ProcessIdentity | undefined;
 
 export function currentProcess(): ProcessIdentity {
-  self ??= { pid: process.pid, host: hostname(), ...withStart(processStart(process.pid)) };
+  if (!self) {
+    const start = processStart(process.pid);
+    const ns = pidNamespace();
+    self = { pid: process.pid, host: hostname(), ...(start === undefined ? {} : { start }), ...(ns ? { ns } : {}) };
+  }
   return self;
 }
 
-function withStart(start: number | undefined): { start?: number } {
-  return start === undefined ? {} : { start };
+/** The same process as `me`: same host, namespace, pid and start. */
+export function isCurrentProcess(owner: Partial<ProcessIdentity>): boolean {
+  const me = currentProcess();
+  return owner.pid === me.pid && owner.host === me.host && owner.start === me.start && owner.ns === me.ns;
 }
 
 function pidExists(pid: number): boolean {
@@ -55,6 +73,7 @@ export function liveness(owner: Partial<ProcessIdentity>): Liveness {
   if (typeof owner.pid !== 'number' || !Number.isSafeInteger(owner.pid) || owner.pid <= 0) return 'dead';
   if (owner.host !== hostname()) return 'unknown';
   const me = currentProcess();
+  if (owner.ns !== me.ns) return 'unknown';
   if (owner.pid === me.pid) return owner.start === undefined || owner.start === me.start ? 'alive' : 'dead';
   if (!pidExists(owner.pid)) return 'dead';
   if (owner.start === undefined) return 'alive';

@@ -39,12 +39,12 @@ describe('Ctrl-C and SIGTERM in each phase of create -o', () => {
     assert.match(run.stderr, new RegExp(`Resume with: veo download ${task.id} -o ${path}`));
     assert.ok((await journaled()).includes(task.id), 'the paid task is in the journal');
 
-    // A plain create has nothing left to do once the answer is in: its id is the result.
+    // A plain create has nothing left to do once the answer is in: its id is the result, and the exit says it was stopped.
     world.sim.requests.length = 0;
     world.sim.inject('create', { kind: 'slow', ms: 1000 }, 1);
     const plain = await world.veo(['create', 'interrupted plain'], { onStart: onCreate('SIGINT') });
     const created = world.sim.tasks().find((t) => t.prompt === 'interrupted plain');
-    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.code, 130, plain.stderr);
     assert.equal(plain.stdout, `${created?.id}\n`);
   });
 

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
+import { DEFAULT_MODEL } from '../../src/api/client.js';
+import { parseBatch } from '../../src/commands/batch-file.js';
+import { Journal } from '../../src/store/journal.js';
+import { currentProcess } from '../../src/store/process-identity.js';
 import { type RunOptions, useWorld } from '../helpers/cli.js';
 
 const ID = /^[0-9a-f]{24}$/;
@@ -68,9 +72,67 @@ describe('a paid task is created exactly once and never lost', () => {
     assert.equal(paths.length, 6);
     assert.deepEqual(second.stdout.trim().split('\n').toSorted(), paths.toSorted());
     for (const path of paths) assert.equal(await sha(path), videoSha);
-    // Whichever run waited said why, and reported as saved only what it checked.
-    const waited = [first.stderr, second.stderr].join('\n');
-    if (/in progress in another veo/.test(waited)) assert.match(waited, /in progress in another veo \(pid \d+\)/);
+  });
+
+  it('a run started while another holds the items waits for them and reports what that run saved', async () => {
+    world.sim.configure({ taskMs: 600 });
+    const prompts = Array.from({ length: 3 }, (_, i) => `held by the first ${i + 1}`);
+    const file = await writeLines(join(world.workDir, 'held.txt'), prompts);
+    const dir = join(world.workDir, 'held');
+    const first = batch([file, '--dir', dir, '--concurrency', '3']);
+    // Every create of the first run is in: it holds all three items.
+    await world.sim.waitForRequest(() => creates().length === 3);
+    const second = await batch([file, '--dir', dir]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /in progress in another veo \(pid \d+\); waiting for it/);
+    assert.match(second.stderr, /saved by another veo: /);
+    assert.equal((await first).code, 0);
+    assert.equal(creates().length, 3);
+    for (const path of second.stdout.trim().split('\n')) assert.equal(await sha(path), videoSha);
+  });
+
+  it('a create still "sending" by a live process that holds no claim is unconfirmed, not created again', async () => {
+    const dir = await realpath(await mkdtemp(join(world.workDir, 'orphan-')));
+    const file = await writeLines(join(world.workDir, 'orphan.txt'), ['orphaned intent']);
+    const [item] = parseBatch('orphaned intent\n', { model: DEFAULT_MODEL }).items;
+    assert.ok(item);
+    // This test's own process stands for a live veo whose journal write failed after its create.
+    const journal = new Journal(world.configDir);
+    await journal.recordIntent({
+      intent: 'e'.repeat(16),
+      state: 'sending',
+      prompt: 'orphaned intent',
+      batch: { key: item.key, dir },
+      owner: currentProcess(),
+      startedAt: new Date().toISOString(),
+    });
+    const run = await batch([file, '--dir', dir]);
+    assert.equal(run.code, 7, run.stderr);
+    assert.match(run.stderr, /unconfirmed/);
+    assert.equal(creates().length, 0);
+    await journal.recordIntent({ intent: 'e'.repeat(16), state: 'dismissed' });
+  });
+
+  it('claims of a process that cannot be seen (another host or container) hold while fresh, and age out', async () => {
+    const dir = await realpath(await mkdtemp(join(world.workDir, 'foreign-')));
+    const file = await writeLines(join(world.workDir, 'foreign.txt'), ['foreign claim']);
+    const [item] = parseBatch('foreign claim\n', { model: DEFAULT_MODEL }).items;
+    assert.ok(item);
+    const claims = join(world.configDir, 'claims');
+    await mkdir(claims, { recursive: true });
+    const name = `${createHash('sha256').update(`${dir}\0${item.key}`).digest('hex').slice(0, 40)}.claim`;
+    const claim = join(claims, name);
+    await writeFile(claim, JSON.stringify({ owner: { pid: 77, host: 'another-host' }, at: Date.now() }));
+    const held = await batch([file, '--dir', dir, '--timeout', '1s']);
+    assert.equal(held.code, 5, held.stderr);
+    assert.match(held.stderr, /in progress in another veo \(pid 77\)/);
+    assert.equal(creates().length, 0);
+    // Untouched for a minute: its holder stopped beating.
+    const old = new Date(Date.now() - 60_000);
+    await utimes(claim, old, old);
+    const taken = await batch([file, '--dir', dir]);
+    assert.equal(taken.code, 0, taken.stderr);
+    assert.equal(creates().length, 1);
   });
 
   it('a batch file moved to another folder resumes its items instead of creating them again', async () => {
