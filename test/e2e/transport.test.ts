@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer as createTcpServer, type Server } from 'node:net';
+import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Fault } from '../../src/sim/index.js';
@@ -144,6 +144,46 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
     assert.match(run.stderr, /refused to open a tunnel to api\.veo\.test:\d+: HTTP 502/);
     assert.equal(count('create'), 1);
     assert.equal(world.sim.tasks().length, tasks + 1);
+  });
+
+  it('a TLS handshake reset once, straight to the API, is retried even for a create, which then succeeds', async () => {
+    // In front of the simulator: a connection is reset during the handshake when asked, the others pass through.
+    let resets = 0;
+    const sockets = new Set<Socket>();
+    const front = createTcpServer((socket) => {
+      sockets.add(socket);
+      if (resets > 0) {
+        resets--;
+        return socket.resetAndDestroy();
+      }
+      const upstream = connect(Number(port), '127.0.0.1');
+      sockets.add(upstream);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+      socket.pipe(upstream).pipe(socket);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const { port: frontPort } = front.address() as { port: number };
+    try {
+      const env = {
+        HTTPS_PROXY: undefined,
+        VEO_TEST_HOSTS: `${HOST}=127.0.0.1`,
+        GPTUNNEL_BASE_URL: `https://${HOST}:${frontPort}`,
+      };
+      // The price list of this origin is fetched once beforehand, so the create is the first request to meet a reset.
+      assert.equal((await veo(['models'], env)).code, 0);
+      const tasks = world.sim.tasks().length;
+      resets = 1;
+      const run = await veo(['create', 'z', '--verbose'], env);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /reset while connecting, before the request was sent/);
+      assert.equal(retries(run, 'the create request'), 1, run.stderr);
+      assert.equal(count('create'), 1);
+      assert.equal(world.sim.tasks().length, tasks + 1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => front.close(resolve));
+    }
   });
 
   it('a proxy that cannot be reached is named as the proxy, not blamed on the API host; a create is retried', async () => {
