@@ -76,7 +76,10 @@ async function isLocalOrigin(origin: URL): Promise<boolean> {
   if (isLoopbackHost(host)) return true;
   if (isIP(host)) return localAddressKind(host) !== undefined;
   try {
-    const addresses = await dns.promises.lookup(host, { all: true });
+    // dns.lookup itself rather than dns.promises: one resolver for the connections and for this check.
+    const addresses = await new Promise<dns.LookupAddress[]>((resolve, reject) =>
+      dns.lookup(host, { all: true }, (error, found) => (error ? reject(error) : resolve(found))),
+    );
     return addresses.some(({ address }) => localAddressKind(address) !== undefined);
   } catch {
     // A name that cannot be resolved here (behind a proxy, say) is not known to be local.
@@ -95,7 +98,8 @@ export interface AddressGuard {
 export function addressGuard(apiOrigin: string | undefined): AddressGuard {
   let allowed: Promise<boolean> | undefined;
   // Asked only once a local address turns up, so an ordinary download never pays for an extra lookup.
-  const localAllowed = () => (allowed ??= apiOrigin === undefined ? Promise.resolve(false) : isLocalOrigin(new URL(apiOrigin)));
+  const localAllowed = () =>
+    (allowed ??= apiOrigin === undefined ? Promise.resolve(false) : isLocalOrigin(new URL(apiOrigin)));
 
   async function check(host: string, ip: string): Promise<void> {
     const kind = localAddressKind(ip);
@@ -117,4 +121,8 @@ export function addressGuard(apiOrigin: string | undefined): AddressGuard {
   return { check, lookup };
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | dns.LookupAddress[],
+  family?: number,
+) => void;

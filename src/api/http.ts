@@ -233,7 +233,10 @@ export async function readText(body: Dispatcher.ResponseData['body'], limit = 4 
 
 /** A body that is not what was asked for, told by its labels alone: what it says never reaches a terminal. */
 export function describeBody(contentType: string | undefined, length: string | undefined): string {
-  const type = (contentType ?? '').replace(/[^\x21-\x7e ]/g, '').trim().slice(0, 80);
+  const type = (contentType ?? '')
+    .replace(/[^\x21-\x7e ]/g, '')
+    .trim()
+    .slice(0, 80);
   const size = length !== undefined && /^\d{1,15}$/.test(length.trim()) ? `${Number(length)} bytes` : 'size not stated';
   return `${type || 'no content type'}, ${size}`;
 }

@@ -146,7 +146,11 @@ function tunnelRefused(status: number, proxy: string, host: string, error: unkno
 }
 
 /** A connect-phase failure described for the user, or undefined when the ordinary description fits. */
-export function describeConnectFailure(error: unknown, url: URL, phase: ConnectPhase | undefined): NetworkError | undefined {
+export function describeConnectFailure(
+  error: unknown,
+  url: URL,
+  phase: ConnectPhase | undefined,
+): NetworkError | undefined {
   const codes = codesOf(error);
   const onProxy = phase?.step === 'proxy';
   for (const code of codes) {
