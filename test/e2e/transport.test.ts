@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Fault } from '../../src/sim/index.js';
-import { KEY, type RunResult, startWorld, type World } from '../helpers/cli.js';
+import { KEY, ROOT, type RunResult, startWorld, type World } from '../helpers/cli.js';
 import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 import { makeTestPki, opensslMissing, type TestPki } from '../helpers/tls.js';
 
@@ -83,6 +86,17 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
       },
     });
   }
+  /**
+   * One tunnel per request in the --verbose trace (a price lookup when the list is not cached, then the create),
+   * and no request tried twice.
+   */
+  function assertNothingRepeated(run: RunResult, target: string): void {
+    assert.doesNotMatch(run.stderr, /^retrying/m);
+    const requests = run.stderr.split('\n').filter((line) => /^(GET|POST) https:/.test(line));
+    assert.equal(requests.filter((line) => line.startsWith('POST')).length, 1, run.stderr);
+    assert.equal(proxy.tunnels.length, requests.length, run.stderr);
+    assert.ok(proxy.tunnels.every((tunnel) => tunnel.target === target));
+  }
   const count = (route: string) => world.sim.requests.filter((request) => request.route === route).length;
   const finished = (url: string): Fault => {
     const task = world.sim.task(id);
@@ -129,8 +143,7 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
       assert.match(run.stderr, /HTTPS_PROXY=http:\/\/user:password@host:port/);
       assert.doesNotMatch(run.stderr, UNCONFIRMED);
       assert.doesNotMatch(run.stderr, /wrong-pass/, 'the proxy password is never shown');
-      assert.equal(proxy.tunnels.length, 1, 'a 407 is not retried');
-      assert.equal(retries(run, 'the create request'), 0);
+      assertNothingRepeated(run, `${HOST}:${port}`);
     }
     assert.equal(count('create'), 0);
   });
@@ -204,7 +217,7 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
     assert.match(proxied.stderr, /NODE_EXTRA_CA_CERTS=/);
     assert.doesNotMatch(proxied.stderr, UNCONFIRMED);
     assert.equal(retries(proxied, 'the create request'), 0);
-    assert.equal(proxy.tunnels.length, 1);
+    assertNothingRepeated(proxied, `${HOST}:${port}`);
     assert.equal(count('create'), 0);
 
     // localhost never goes through a proxy: the same verdict for a direct connection, on a read.
@@ -224,12 +237,7 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
     assert.match(run.stderr, /certificate presented for other\.veo\.test:\d+ is made out to another host name/);
     assert.match(run.stderr, /GPTUNNEL_BASE_URL/);
     assert.doesNotMatch(run.stderr, UNCONFIRMED);
-    assert.doesNotMatch(run.stderr, /^retrying/m);
-    // One tunnel per request sent (the price lookup, then the create), none repeated.
-    const requests = run.stderr.split('\n').filter((line) => /^(GET|POST) https:/.test(line));
-    assert.equal(requests.filter((line) => line.startsWith('POST')).length, 1, run.stderr);
-    assert.equal(proxy.tunnels.length, requests.length);
-    assert.ok(proxy.tunnels.every((tunnel) => tunnel.target === `${OTHER_HOST}:${port}`));
+    assertNothingRepeated(run, `${OTHER_HOST}:${port}`);
     assert.equal(world.sim.requests.length, 0);
   });
 
@@ -244,6 +252,33 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
       assert.doesNotMatch(run.stderr, /^retrying/m);
     } finally {
       await expired.close();
+    }
+  });
+
+  it('the veo-sim command serves https under the name given, and veo trusts it through NODE_EXTRA_CA_CERTS', async () => {
+    const args = ['--tls-cert', join(pki.dir, 'server.pem'), '--tls-key', join(pki.dir, 'server.key')];
+    const sim = spawn(process.execPath, [join(ROOT, 'bin', 'veo-sim.js'), ...args, '--url-host', HOST], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const lines = createInterface({ input: sim.stdout });
+      // A simulator that fails to start ends the wait too, with no URL.
+      const exited = once(sim, 'exit').then(() => ['']);
+      const [url = ''] = (await Promise.race([once(lines, 'line'), exited])) as string[];
+      lines.close();
+      assert.match(url, /^https:\/\/api\.veo\.test:\d+$/);
+      const run = await veo(['models', '--json'], {
+        GPTUNNEL_BASE_URL: url,
+        HTTPS_PROXY: undefined,
+        VEO_TEST_HOSTS: `${HOST}=127.0.0.1`,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(Array.isArray(JSON.parse(run.stdout)), run.stdout);
+    } finally {
+      if (sim.exitCode === null && sim.signalCode === null) {
+        sim.kill('SIGTERM');
+        await once(sim, 'exit');
+      }
     }
   });
 
