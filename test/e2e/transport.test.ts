@@ -241,7 +241,7 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
     assert.equal(world.sim.requests.length, 0);
   });
 
-  it('an expired certificate: points at the clock, not retried', async () => {
+  it('an expired certificate, on the API or on the file host: points at the clock, not retried', async () => {
     const expired = await startWorld({ taskMs: 50 }, { tls: pki.expired, urlHost: 'localhost' });
     try {
       const run = await veo(['models', '--verbose'], { GPTUNNEL_BASE_URL: expired.sim.baseUrl });
@@ -250,6 +250,18 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
       assert.match(run.stderr, /date, time and time zone/);
       assert.equal(expired.sim.requests.length, 0);
       assert.doesNotMatch(run.stderr, /^retrying/m);
+
+      // A sound API whose video link leads to a file host with an expired certificate: the download is not resumed.
+      world.sim.inject('result', finished(`${expired.sim.fileBaseUrl}/clip.mp4`), Infinity);
+      const download = await veo(['download', id, '-o', 'expired.mp4', '--verbose'], {
+        HTTPS_PROXY: undefined,
+        VEO_TEST_HOSTS: `${HOST}=127.0.0.1`,
+      });
+      assert.equal(download.code, 7, download.stderr);
+      assert.match(download.stderr, /certificate of localhost:\d+ has expired/);
+      assert.doesNotMatch(download.stderr, /download interrupted|resuming/);
+      assert.equal(expired.sim.requests.length, 0);
+      assert.ok(!existsSync(join(world.workDir, 'expired.mp4')));
     } finally {
       await expired.close();
     }
