@@ -71,8 +71,13 @@ function blockedError(host: string, ip: string, kind: string): NetworkError {
 }
 
 /** Whether the API origin is itself local: its host is a local address, a loopback name, or a name that resolves to one. */
-async function isLocalOrigin(origin: URL): Promise<boolean> {
-  const host = origin.hostname.replace(/^\[|\]$/g, '');
+async function isLocalOrigin(origin: string): Promise<boolean> {
+  let host: string;
+  try {
+    host = new URL(origin).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
   if (isLoopbackHost(host)) return true;
   if (isIP(host)) return localAddressKind(host) !== undefined;
   try {
@@ -98,8 +103,7 @@ export interface AddressGuard {
 export function addressGuard(apiOrigin: string | undefined): AddressGuard {
   let allowed: Promise<boolean> | undefined;
   // Asked only once a local address turns up, so an ordinary download never pays for an extra lookup.
-  const localAllowed = () =>
-    (allowed ??= apiOrigin === undefined ? Promise.resolve(false) : isLocalOrigin(new URL(apiOrigin)));
+  const localAllowed = () => (allowed ??= apiOrigin === undefined ? Promise.resolve(false) : isLocalOrigin(apiOrigin));
 
   async function check(host: string, ip: string): Promise<void> {
     const kind = localAddressKind(ip);

@@ -61,6 +61,7 @@ describe('address policy: which addresses count as local', () => {
     await addressGuard('http://127.0.0.1:8080').check('127.0.0.1', '127.0.0.1');
     await addressGuard('http://localhost:8080').check('10.0.0.7', '10.0.0.7');
     await addressGuard('https://[fd00::5]').check('192.168.0.2', '192.168.0.2');
+    await assert.rejects(addressGuard('not a url').check('127.0.0.1', '127.0.0.1'), /Refused to fetch/);
   });
 });
 
