@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -146,6 +146,30 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
       assertNothingRepeated(run, `${HOST}:${port}`);
     }
     assert.equal(count('create'), 0);
+  });
+
+  it('a batch item whose create met a 407 is not held as unconfirmed: the next run creates it', async () => {
+    const file = join(world.workDir, 'through-the-proxy.txt');
+    await writeFile(file, 'a harbour seen through a proxy\n');
+    const dir = join(world.workDir, 'through-the-proxy');
+    const batch = (env: Record<string, string | undefined> = {}) =>
+      veo(['batch', file, '--dir', dir, '--interval', '0.05'], env);
+    const refused = await batch({ HTTPS_PROXY: proxy.url('') });
+    assert.equal(refused.code, 7, refused.stderr);
+    assert.match(refused.stderr, /HTTP 407/);
+    assert.doesNotMatch(refused.stderr, /may exist|unconfirmed/);
+    const listed = await veo(['list', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const entries = JSON.parse(listed.stdout) as { state: string; prompt?: string }[];
+    assert.ok(!entries.some((entry) => entry.state === 'unconfirmed'), listed.stdout);
+    assert.equal(count('create'), 0);
+
+    const again = await batch();
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(count('create'), 1);
+    const [path = ''] = again.stdout.trim().split('\n');
+    const saved = await readFile(path);
+    assert.equal(createHash('sha256').update(saved).digest('hex'), await world.sim.video().sha256());
   });
 
   it('a tunnel that fails once (502 from the proxy) is retried even for a create, which then succeeds once', async () => {
