@@ -5,15 +5,8 @@ import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
-import {
-  DownloadError,
-  FileExistsError,
-  InterruptedError,
-  LinkExpiredError,
-  NetworkError,
-  UsageError,
-} from './errors.js';
-import { describeBody, describeNetworkError, dispatcherFor, loadUndici, readText } from './http.js';
+import { DownloadError, FileExistsError, InterruptedError, LinkExpiredError, UsageError } from './errors.js';
+import { describeBody, describeNetworkError, dispatcherFor, isPermanent, loadUndici, readText } from './http.js';
 import { parseVideoUrl } from './origin.js';
 import { sleep } from './retry.js';
 
@@ -212,8 +205,7 @@ async function downloadOnce(
   try {
     response = await get(url, headers, options);
   } catch (error) {
-    if (error instanceof InterruptedError || options.signal?.aborted) throw error;
-    if (error instanceof NetworkError && !error.transient) throw error;
+    if (error instanceof InterruptedError || options.signal?.aborted || isPermanent(error)) throw error;
     throw new DownloadError((error as Error).message, {
       retryable: true,
       taskId: options.taskId,

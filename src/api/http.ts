@@ -173,6 +173,11 @@ function markedAs(connect: BuildConnector.connector, phase: ConnectPhase): Build
   return (options, callback) => connect(options, (error, socket) => settle(callback, phase)(error, socket));
 }
 
+/** A network failure that trying again cannot mend: a certificate, a proxy's refusal, an address refused. */
+export function isPermanent(error: unknown): boolean {
+  return error instanceof NetworkError && !error.transient;
+}
+
 export function describeNetworkError(error: unknown, url: URL, signal?: AbortSignal): Error {
   if (signal?.aborted) return new InterruptedError('Interrupted.', { cause: error });
   // A refusal of the address guard already says everything.
