@@ -130,7 +130,7 @@ describe('transport: https with a private authority, through a CONNECT proxy', {
     assert.equal(proxy.tunnels.length, 0);
   });
 
-  it('a proxy that wants a password (407): the proxy is named, nothing is "maybe billed", nothing is retried', async () => {
+  it('a proxy that wants a password (407): the proxy is named, nothing is maybe billed, nothing is retried', async () => {
     for (const credentials of ['', 'veo:wrong-pass']) {
       proxy.tunnels.length = 0;
       const run = await veo(['create', 'x', '--verbose'], { HTTPS_PROXY: proxy.url(credentials) });
