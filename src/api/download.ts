@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { DownloadError, FileExistsError, InterruptedError, LinkExpiredError, UsageError } from './errors.js';
-import { describeNetworkError, dispatcherFor, loadUndici, readText } from './http.js';
+import { describeBody, describeNetworkError, dispatcherFor, isPermanent, loadUndici, readText } from './http.js';
 import { parseVideoUrl } from './origin.js';
 import { sleep } from './retry.js';
 
@@ -32,6 +32,8 @@ export interface DownloadOptions {
   attempts?: number;
   retryBaseMs?: number;
   taskId?: string;
+  /** The API origin the link came from: a video is fetched from a local address only when the API is local too. */
+  apiOrigin?: string;
 }
 
 export interface DownloadResult {
@@ -110,7 +112,7 @@ function header(response: Dispatcher.ResponseData, name: string): string | undef
 async function get(
   url: URL,
   headers: Record<string, string>,
-  options: { timeoutMs?: number; signal?: AbortSignal },
+  options: { timeoutMs?: number; signal?: AbortSignal; apiOrigin?: string },
 ): Promise<Dispatcher.ResponseData> {
   const { request } = await loadUndici();
   let current = url;
@@ -120,7 +122,7 @@ async function get(
       response = await request(current, {
         method: 'GET',
         headers,
-        dispatcher: await dispatcherFor(current, options.timeoutMs ?? 30_000),
+        dispatcher: await dispatcherFor(current, options.timeoutMs ?? 30_000, { apiOrigin: options.apiOrigin }),
         signal: options.signal,
       });
     } catch (error) {
@@ -203,7 +205,7 @@ async function downloadOnce(
   try {
     response = await get(url, headers, options);
   } catch (error) {
-    if (error instanceof InterruptedError || options.signal?.aborted) throw error;
+    if (error instanceof InterruptedError || options.signal?.aborted || isPermanent(error)) throw error;
     throw new DownloadError((error as Error).message, {
       retryable: true,
       taskId: options.taskId,
@@ -282,11 +284,10 @@ async function downloadOnce(
         checkedHead = true;
         // A first chunk too short to judge is left to the check of the finished file.
         if (chunk.length >= 8 && !looksLikeMp4(chunk)) {
-          const preview = chunk.toString('utf8', 0, 200).replace(/\s+/g, ' ').trim();
-          throw new DownloadError(
-            `The file host did not send a video (${contentType || 'no content type'}): ${preview.slice(0, 120)}`,
-            { taskId: options.taskId, code: 'NOT_A_VIDEO' },
-          );
+          throw new DownloadError(`The file host did not send a video: ${describeBody(contentType, length)}.`, {
+            taskId: options.taskId,
+            code: 'NOT_A_VIDEO',
+          });
         }
         if (!/^(video\/|application\/octet-stream|binary\/octet-stream)/i.test(contentType)) {
           options.onWarning?.(
@@ -380,7 +381,11 @@ export async function streamVideo(
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       if (received === 0 && chunk.length >= 8 && !looksLikeMp4(chunk)) {
-        throw new DownloadError('The file host did not send a video.', { taskId: options.taskId, code: 'NOT_A_VIDEO' });
+        const about = describeBody(header(response, 'content-type'), length);
+        throw new DownloadError(`The file host did not send a video: ${about}.`, {
+          taskId: options.taskId,
+          code: 'NOT_A_VIDEO',
+        });
       }
       hash.update(chunk);
       received += chunk.length;

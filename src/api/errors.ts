@@ -124,16 +124,20 @@ export class GenerationFailedError extends VeoError {
 
 /**
  * The request may or may not have reached the server (`sent`): a refused connection or a failed DNS lookup
- * provably did not, a reset or a timeout after writing the request might have.
+ * provably did not, a reset or a timeout after writing the request might have. A failure that trying again
+ * cannot mend (a certificate that does not verify, a proxy that wants a password, an address veo refuses to
+ * fetch from) is not `transient`.
  */
 export class NetworkError extends VeoError {
   readonly kind = 'network';
   readonly code: string;
   readonly sent: boolean;
-  constructor(message: string, details: ErrorDetails & { sent: boolean; code?: string }) {
+  readonly transient: boolean;
+  constructor(message: string, details: ErrorDetails & { sent: boolean; code?: string; transient?: boolean }) {
     super(message, details);
     this.sent = details.sent;
     this.code = details.code ?? 'NETWORK';
+    this.transient = details.transient ?? true;
   }
 }
 

@@ -1,6 +1,9 @@
-import type { buildConnector as BuildConnector, Dispatcher } from 'undici';
-import { InterruptedError, NetworkError } from './errors.js';
+import { isIP, type Socket } from 'node:net';
+import type { buildConnector as BuildConnector, Dispatcher, EnvHttpProxyAgent } from 'undici';
+import { addressGuard, type AddressGuard } from './address-policy.js';
+import { InterruptedError, NetworkError, VeoError } from './errors.js';
 import { isLoopbackHost } from './origin.js';
+import { describeConnectFailure, type ConnectPhase } from './transport-errors.js';
 
 /** Errors that prove the request never left this machine, so even a paid create may be sent again. */
 const NOT_SENT_CODES = new Set([
@@ -37,46 +40,154 @@ export function loadUndici(): Promise<typeof import('undici')> {
 const dispatchers = new Map<string, Dispatcher>();
 
 /**
- * Errors raised while the connection was being made (TCP, or a TLS handshake cut short by a reset): whatever the
- * code, the request had not been written yet, so even a paid create may be sent again.
+ * Errors raised while the connection was being made: TCP, a proxy's tunnel, the TLS handshake. Whatever the code,
+ * the request had not been written yet, so even a paid create may be sent again.
  */
-const connectErrors = new WeakSet<object>();
+const connectErrors = new WeakMap<object, ConnectPhase>();
+/** Connectors that already mark their errors; the agent factory must not wrap them again as tunnels. */
+const markingConnectors = new WeakSet<BuildConnector.connector>();
 
-function markingConnector(build: typeof BuildConnector, timeoutMs: number): BuildConnector.connector {
-  const connect = build({ timeout: timeoutMs });
-  return (options, callback) =>
-    connect(options, (...args) => {
-      if (args[0]) connectErrors.add(args[0]);
-      callback(...args);
-    });
+function markConnectError(error: unknown, phase: ConnectPhase): void {
+  // The first mark wins: a proxy that could not be reached is reported as that, not as the tunnel it failed to open.
+  if (error && typeof error === 'object' && !connectErrors.has(error)) connectErrors.set(error, phase);
+}
+
+function settle(callback: BuildConnector.Callback, phase: ConnectPhase) {
+  return (error: Error | null, socket?: Socket | null) => {
+    if (error) {
+      markConnectError(error, phase);
+      callback(error, null);
+    } else callback(null, socket as Socket);
+  };
+}
+
+/**
+ * A direct connection. For a file host the guard refuses a local address before connecting (a literal one, or one
+ * a name resolves to) and checks the address really connected to once more.
+ */
+function directConnector(
+  build: typeof BuildConnector,
+  timeoutMs: number,
+  guard: AddressGuard | undefined,
+): BuildConnector.connector {
+  const connect = build({ timeout: timeoutMs, ...(guard ? { lookup: guard.lookup } : {}) });
+  const connector: BuildConnector.connector = (options, callback) => {
+    const done = settle(callback, { step: 'direct' });
+    if (!guard) return connect(options, (error, socket) => done(error, socket));
+    const literal = isIP(options.hostname) ? guard.check(options.hostname, options.hostname) : Promise.resolve();
+    literal.then(
+      () =>
+        connect(options, (error, socket) => {
+          if (error || !socket) return done(error);
+          guard.check(options.hostname, socket.remoteAddress ?? '').then(
+            () => done(null, socket),
+            (refused: Error) => {
+              socket.destroy();
+              done(refused);
+            },
+          );
+        }),
+      (refused: Error) => done(refused),
+    );
+  };
+  markingConnectors.add(connector);
+  return connector;
+}
+
+/** The proxy undici picks for `origin` from the environment (lower case first, as undici reads them), without credentials. */
+function proxyHost(origin: URL): string {
+  const env = process.env;
+  const http = env.http_proxy ?? env.HTTP_PROXY;
+  const raw = origin.protocol === 'https:' ? (env.https_proxy ?? env.HTTPS_PROXY ?? http) : http;
+  try {
+    return new URL(raw ?? '').host || 'the proxy';
+  } catch {
+    return 'the proxy';
+  }
+}
+
+function tunnelConnector(
+  connect: BuildConnector.connector,
+  proxy: string,
+  guard: AddressGuard | undefined,
+): BuildConnector.connector {
+  return (options, callback) => {
+    const done = settle(callback, { step: 'tunnel', proxy });
+    // The proxy resolves names itself; only a literal address in the link can be checked here.
+    const literal =
+      guard && isIP(options.hostname) ? guard.check(options.hostname, options.hostname) : Promise.resolve();
+    literal.then(
+      () => connect(options, (error, socket) => done(error, socket)),
+      (refused: Error) => done(refused),
+    );
+  };
+}
+
+export interface FileHostRole {
+  /** The API origin the video link came from: local addresses are fetched from only when it is local too. */
+  apiOrigin: string | undefined;
 }
 
 /**
  * Proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured, except for loopback hosts: a request to the local
- * simulator over plain http must never hand the key to a proxy in clear.
+ * simulator over plain http must never hand the key to a proxy in clear. `fileHost` is given for the hosts a video
+ * is fetched from, which are held to the address policy.
  */
-export async function dispatcherFor(url: URL, timeoutMs: number): Promise<Dispatcher> {
+export async function dispatcherFor(url: URL, timeoutMs: number, fileHost?: FileHostRole): Promise<Dispatcher> {
   const useProxy =
     !isLoopbackHost(url.hostname) &&
     Boolean(process.env.HTTPS_PROXY || process.env.https_proxy || process.env.HTTP_PROXY || process.env.http_proxy);
-  const key = `${useProxy}:${timeoutMs}`;
+  const key = JSON.stringify([useProxy, timeoutMs, fileHost ? (fileHost.apiOrigin ?? null) : false]);
   let dispatcher = dispatchers.get(key);
   if (!dispatcher) {
-    const { Agent, EnvHttpProxyAgent, buildConnector } = await loadUndici();
+    const { Agent, EnvHttpProxyAgent, Pool, buildConnector } = await loadUndici();
+    const guard = fileHost ? addressGuard(fileHost.apiOrigin) : undefined;
     const timeouts = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+    const connect = directConnector(buildConnector, timeoutMs, guard);
     dispatcher = useProxy
-      ? new EnvHttpProxyAgent({ ...timeouts, connect: { timeout: timeoutMs } })
-      : new Agent({ ...timeouts, connect: markingConnector(buildConnector, timeoutMs) });
+      ? new EnvHttpProxyAgent({
+          ...timeouts,
+          connect,
+          // Every connection an agent makes goes through here: tunnels get their errors marked and named.
+          factory: (origin: string | URL, options: object) => {
+            const inner = (options as { connect: BuildConnector.connector }).connect;
+            const wrapped = markingConnectors.has(inner)
+              ? inner
+              : tunnelConnector(inner, proxyHost(new URL(origin)), guard);
+            return new Pool(origin, { ...options, connect: wrapped });
+          },
+          // The connection to the proxy itself, with the same bounds as any other.
+          clientFactory: (proxyUrl: URL) =>
+            new Pool(proxyUrl, {
+              ...timeouts,
+              connect: markedAs(buildConnector({ timeout: timeoutMs }), { step: 'proxy', proxy: proxyUrl.host }),
+            }),
+        } as EnvHttpProxyAgent.Options)
+      : new Agent({ ...timeouts, connect });
     dispatchers.set(key, dispatcher);
   }
   return dispatcher;
 }
 
+function markedAs(connect: BuildConnector.connector, phase: ConnectPhase): BuildConnector.connector {
+  return (options, callback) => connect(options, (error, socket) => settle(callback, phase)(error, socket));
+}
+
+/** A network failure that trying again cannot mend: a certificate, a proxy's refusal, an address refused. */
+export function isPermanent(error: unknown): boolean {
+  return error instanceof NetworkError && !error.transient;
+}
+
 export function describeNetworkError(error: unknown, url: URL, signal?: AbortSignal): Error {
   if (signal?.aborted) return new InterruptedError('Interrupted.', { cause: error });
+  // A refusal of the address guard already says everything.
+  if (error instanceof VeoError) return error;
+  const phase = connectErrors.get(error as object);
+  const special = describeConnectFailure(error, url, phase);
+  if (special) return special;
   const err = error as { code?: string; message?: string; cause?: { code?: string } };
   const code = err.code ?? err.cause?.code ?? '';
-  const sent = !NOT_SENT_CODES.has(code) && !connectErrors.has(error as object);
+  const sent = !NOT_SENT_CODES.has(code) && phase === undefined;
   const where = url.host;
   let message: string;
   switch (code) {
@@ -123,4 +234,14 @@ export async function readText(body: Dispatcher.ResponseData['body'], limit = 4 
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A body that is not what was asked for, told by its labels alone: what it says never reaches a terminal. */
+export function describeBody(contentType: string | undefined, length: string | undefined): string {
+  const type = (contentType ?? '')
+    .replace(/[^\x21-\x7e ]/g, '')
+    .trim()
+    .slice(0, 80);
+  const size = length !== undefined && /^\d{1,15}$/.test(length.trim()) ? `${Number(length)} bytes` : 'size not stated';
+  return `${type || 'no content type'}, ${size}`;
 }

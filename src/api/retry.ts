@@ -20,7 +20,7 @@ export type Operation = 'read' | 'create';
 
 export function isRetryable(error: unknown, operation: Operation): boolean {
   if (error instanceof OverloadError) return true;
-  if (error instanceof NetworkError) return operation === 'read' || !error.sent;
+  if (error instanceof NetworkError) return error.transient && (operation === 'read' || !error.sent);
   if (error instanceof ServerError) {
     if (error.code === 'WRONG_BASE_URL' || error.code === 'UNEXPECTED_REDIRECT') return false;
     // A 503 from a proxy in front of the service means the request was turned away before any processing.

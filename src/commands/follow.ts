@@ -118,6 +118,7 @@ export async function saveWithStatus(
   const label = target.id ? `downloading ${target.id}` : 'downloading';
   const common = {
     url: target.url,
+    apiOrigin: (await ctx.settings()).baseUrl.value,
     signal: ctx.signal,
     taskId: target.id,
     timeoutMs: ctx.tuning.timeoutMs,

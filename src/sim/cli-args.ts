@@ -19,6 +19,9 @@ Options:
   --wrong-key K          the one key the API rejects with code 2 (default shds-wrong-key)
   --balance N            starting balance in rubles (default 1000; a negative one as --balance=-50)
   --credit-limit N       how far below zero the balance may go (default 0)
+  --tls-cert FILE        serve both origins over https with this PEM certificate (chain)...
+  --tls-key FILE         ...and this PEM key; clients trust a private authority via NODE_EXTRA_CA_CERTS
+  --url-host NAME        the host name in the URLs handed out (default: the --host address)
   --detach               start in the background, print the URL, exit; for URL=$(veo-sim --detach)
                          (stop it with: curl -X POST <url>/__sim/shutdown, or kill <pid>)
   -h, --help             show this help
@@ -31,7 +34,16 @@ Faults and settings can be changed while running through the control endpoints u
 export class UsageError extends Error {}
 
 export type CliRequest =
-  { action: 'help' } | { action: 'version' } | { action: 'run'; options: SimOptions; detach: boolean };
+  | { action: 'help' }
+  | { action: 'version' }
+  | { action: 'run'; options: SimOptions; detach: boolean; serving?: ServingFiles };
+
+/** Where the TLS material is, and the host name for URLs: read at start-up, never part of the options. */
+export interface ServingFiles {
+  certPath?: string;
+  keyPath?: string;
+  urlHost?: string;
+}
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
@@ -79,6 +91,9 @@ export function parseCli(argv: string[]): CliRequest {
         'wrong-key': { type: 'string' },
         balance: { type: 'string' },
         'credit-limit': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'url-host': { type: 'string' },
         detach: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -121,5 +136,16 @@ export function parseCli(argv: string[]): CliRequest {
   }
   if (v.balance !== undefined) options.balance = decimal('balance', v.balance);
   if (v['credit-limit'] !== undefined) options.creditLimit = decimal('credit-limit', v['credit-limit']);
-  return { action: 'run', options, detach: v.detach === true };
+  const serving = servingFiles(v['tls-cert'], v['tls-key'], v['url-host']);
+  return { action: 'run', options, detach: v.detach === true, ...(serving ? { serving } : {}) };
+}
+
+function servingFiles(certPath?: string, keyPath?: string, urlHost?: string): ServingFiles | undefined {
+  if ((certPath === undefined) !== (keyPath === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
+  if (urlHost !== undefined && !/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(urlHost)) {
+    throw new UsageError(`--url-host expects a host name, got "${urlHost}"`);
+  }
+  if (certPath === undefined && urlHost === undefined) return undefined;
+  return { certPath, keyPath, urlHost };
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseCli, USAGE, UsageError } from './cli-args.js';
 import { startSim } from './server.js';
+import { servingFromFiles } from './serving.js';
 import type { Sim } from './types.js';
 
 /** Set for the background copy that --detach starts, which must not chat on pipes nobody reads. */
@@ -105,7 +106,7 @@ async function main(argv: string[]): Promise<void> {
 
   let sim: Sim;
   try {
-    sim = await startSim(request.options);
+    sim = await startSim(request.options, servingFromFiles(request.serving ?? {}));
   } catch (error) {
     process.stderr.write(`veo-sim: cannot start: ${(error as Error).message}\n`);
     process.exitCode = 1;

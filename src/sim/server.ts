@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { classifyApiPath, envelope, handleApiRequest, type ApiContext } from './api-routes.js';
 import { CODE_EXCEPTION } from './api-codes.js';
@@ -9,6 +9,7 @@ import { handleFileRequest, resultPath, type FileHostContext } from './file-host
 import { headerRecord, readBody, sendReply, splitUrl, type Reply, type SimRequest } from './http-io.js';
 import { ObjectIdGenerator } from './object-id.js';
 import { applyOptions, DEFAULT_OPTIONS } from './options.js';
+import { createOriginServer, originUrl, type Serving } from './serving.js';
 import { describeTask, TaskStore } from './tasks.js';
 import type { Fault, RecordedRequest, Route, Sim, SimOptions, SimOptionsPatch } from './types.js';
 import { describeSource, loadSample, VideoLibrary } from './video.js';
@@ -44,7 +45,7 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-export async function startSim(initial: SimOptions = {}): Promise<Sim> {
+export async function startSim(initial: SimOptions = {}, serving: Serving = {}): Promise<Sim> {
   let options = applyOptions({ ...DEFAULT_OPTIONS }, initial, false);
   const library = new VideoLibrary(await loadSample());
   const store = new TaskStore();
@@ -229,8 +230,8 @@ export async function startSim(initial: SimOptions = {}): Promise<Sim> {
     return closing;
   }
 
-  const apiServer = createServer(handler('api'));
-  const fileServer = createServer(handler('file'));
+  const apiServer = createOriginServer(serving, handler('api'));
+  const fileServer = createOriginServer(serving, handler('file'));
   track(apiServer);
   track(fileServer);
 
@@ -243,7 +244,10 @@ export async function startSim(initial: SimOptions = {}): Promise<Sim> {
     throw error;
   }
   const host = urlHost(options.host);
-  Object.assign(sim, { baseUrl: `http://${host}:${options.port}`, fileBaseUrl: `http://${host}:${options.filePort}` });
+  Object.assign(sim, {
+    baseUrl: originUrl(serving, host, options.port),
+    fileBaseUrl: originUrl(serving, host, options.filePort),
+  });
   fileBaseUrl = sim.fileBaseUrl;
   return sim;
 }

@@ -5,7 +5,7 @@ import { existsSync, statSync, watch } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, beforeEach } from 'node:test';
-import { startSim, type Sim, type SimOptions } from '../../src/sim/index.js';
+import { startSim, type Serving, type Sim, type SimOptions } from '../../src/sim/index.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const VEO = join(ROOT, 'bin', 'veo.js');
@@ -72,8 +72,8 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(simOptions: SimOptions = {}): Promise<World> {
-  const sim = await startSim({ taskMs: 300, balance: 1_000_000, ...simOptions });
+export async function startWorld(simOptions: SimOptions = {}, serving: Serving = {}): Promise<World> {
+  const sim = await startSim({ taskMs: 300, balance: 1_000_000, ...simOptions }, serving);
   const configDir = await mkdtemp(join(tmpdir(), 'veo-config-'));
   const workDir = await mkdtemp(join(tmpdir(), 'veo-work-'));
   const env = {

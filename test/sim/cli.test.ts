@@ -149,4 +149,16 @@ describe('veo-sim command', () => {
     assert.throws(() => parseByteSize('video-bytes', 'lots'), UsageError);
     assert.throws(() => parseCli(['stray']), UsageError);
   });
+
+  it('parses the https flags apart from the options, and wants a certificate and a key together', () => {
+    const parsed = parseCli(['--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--url-host', 'api.veo.test']);
+    assert.deepEqual(parsed, {
+      action: 'run',
+      options: {},
+      detach: false,
+      serving: { certPath: 'c.pem', keyPath: 'k.pem', urlHost: 'api.veo.test' },
+    });
+    assert.throws(() => parseCli(['--tls-cert', 'c.pem']), /--tls-cert and --tls-key go together/);
+    assert.throws(() => parseCli(['--url-host', 'a b']), /--url-host expects a host name/);
+  });
 });
