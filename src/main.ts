@@ -1,4 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
+import { closeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { UsageError, InterruptedError } from './api/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from './api/safety.js';
 import { createContext, type Context, type CreatesInFlight } from './context.js';
@@ -36,6 +38,20 @@ function say(text: string): void {
  * Either way a create request already sent is never silently abandoned: its intent is in the journal.
  */
 function installSignalHandlers(): void {
+  // Asked now: once the terminal hangs up, it no longer answers as one.
+  const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+  process.on('exit', () => {
+    // At exit Node restores the terminal's settings and aborts the process when that fails, as it does once the
+    // terminal is gone: closing the descriptors first makes it skip them, so a hangup ends with 129, not a crash.
+    if (signalName !== 'SIGHUP') return;
+    for (const fd of terminals) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  });
   for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(name, () => {
       const again = name === 'SIGINT' ? 'Ctrl-C again' : 'a second signal';
@@ -317,7 +333,10 @@ export async function main(argv: string[]): Promise<number> {
   installSignalHandlers();
   // `veo list | head` closes stdout early: that is the reader's choice, not an error.
   // Any other failure to write results (a full disk behind a redirect) is a local problem, like a full disk for -o.
+  // A terminal that went away (SIGHUP) answers every write with EIO: the work, and the journal, go on without it.
+  process.stderr.on('error', () => undefined);
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EIO') return;
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     process.stderr.write(`veo: error: cannot write the results to stdout: ${error.message}\n`);
     process.exit(EXIT_CODES.usage);

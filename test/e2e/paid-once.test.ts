@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, realpath, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,9 +10,10 @@ import { DEFAULT_MODEL } from '../../src/api/client.js';
 import { parseBatch } from '../../src/commands/batch-file.js';
 import { Journal } from '../../src/store/journal.js';
 import { currentProcess } from '../../src/store/process-identity.js';
-import { type RunOptions, useWorld } from '../helpers/cli.js';
+import { ROOT, type RunOptions, useWorld, VEO } from '../helpers/cli.js';
 
 const ID = /^[0-9a-f]{24}$/;
+const hasPython = spawnSync('python3', ['--version']).status === 0;
 
 interface Listed {
   id: string | null;
@@ -206,6 +208,33 @@ describe('a paid task is created exactly once and never lost', () => {
     assert.match(run.stderr, new RegExp(`Resume with: veo download ${task.id} -o ${path}`));
     const entry = (await listed()).find((e) => e.id === task.id);
     assert.ok(entry, 'the paid task is in the journal');
+  });
+
+  it('a terminal closed during a create in flight (a real pty): the answer is journaled, and the exit is 129', async (t) => {
+    if (!hasPython) return t.skip('python3 is needed to drive a pseudo-terminal');
+    world.sim.inject('create', { kind: 'slow', ms: 1500 }, 1);
+    const path = join(world.workDir, 'pty-hangup.mp4');
+    const child = spawn(
+      'python3',
+      [join(ROOT, 'test', 'helpers', 'hangup.py'), process.execPath, VEO, 'create', 'pty closed', '-o', path],
+      {
+        env: { ...process.env, ...world.env, TERM: 'xterm' },
+        cwd: world.workDir,
+      },
+    );
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+    await world.sim.waitForRequest((r) => r.route === 'create');
+    child.stdin.write('\n');
+    await once(child, 'close');
+    const { code, shown } = JSON.parse(printed) as { code: number; shown: string };
+    assert.equal(code, 129, shown);
+    const task = world.sim.tasks().find((t) => t.prompt === 'pty closed');
+    assert.ok(task);
+    assert.ok(
+      (await listed()).some((e) => e.id === task.id),
+      'the paid task is in the journal',
+    );
   });
 
   it('a second Ctrl-C during a create in flight says a billed task may exist, and list shows it as unconfirmed', async () => {
