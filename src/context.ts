@@ -113,7 +113,8 @@ export function createContext(
       journal ??= (async () => {
         const resolved = await context.settings();
         const { Journal } = await import('./store/journal.js');
-        return new Journal(resolved.configDir);
+        // The journal outlives the key: whatever a service echoed back is stored without it.
+        return new Journal(resolved.configDir, { redact: (text) => out.redact(text) });
       })();
       return journal;
     },

@@ -19,8 +19,16 @@ export function maskApiKey(key: string): string {
   return `${prefix}…${key.slice(-4)}`;
 }
 
-/** Removes every occurrence of the key from a text that is about to be shown. */
+/** Anything shaped like a GPTunnel key (`shds-` and a long token), whoever's key it is. */
+const KEY_SHAPE = /shds-[A-Za-z0-9_-]{8,}/gi;
+
+/**
+ * The one redaction applied to every text veo shows or writes (screen, journal, cache, error documents, logs): the
+ * current key, and anything shaped like a key, such as an old key echoed by a gateway and kept in a journal.
+ * The masked form cannot match again, so redacting twice changes nothing.
+ */
 export function redactKey(text: string, key: string | undefined): string {
-  if (!key || key.length < 4) return text;
-  return text.split(key).join(maskApiKey(key));
+  let redacted = text;
+  if (key && key.length >= 4) redacted = redacted.split(key).join(maskApiKey(key));
+  return redacted.replace(KEY_SHAPE, (found) => maskApiKey(found));
 }

@@ -36,12 +36,16 @@ export function pricesOf(models: Model[]): ModelPrice[] {
 export async function rememberModels(ctx: Context, models: Model[]): Promise<void> {
   const settings = await ctx.settings();
   try {
-    await writeModelsCache(settings.configDir, {
-      version: 1,
-      origin: new URL(settings.baseUrl.value).origin,
-      fetchedAt: Date.now(),
-      models: pricesOf(models),
-    });
+    await writeModelsCache(
+      settings.configDir,
+      {
+        version: 1,
+        origin: new URL(settings.baseUrl.value).origin,
+        fetchedAt: Date.now(),
+        models: pricesOf(models),
+      },
+      (text) => ctx.out.redact(text),
+    );
   } catch (error) {
     ctx.out.trace(`could not write the model cache: ${(error as Error).message}`);
   }

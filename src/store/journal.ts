@@ -91,6 +91,17 @@ export interface JournalOptions {
   compactAtBytes?: number;
   /** How long record() waits for another process's lock before it rejects (default 30 s). */
   lockTimeoutMs?: number;
+  /** Applied to every string recorded (nested ones too), so that no secret is ever written. */
+  redact?: (text: string) => string;
+}
+
+function redactStrings(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, redact)]));
+  }
+  return value;
 }
 
 export function linkExpiry(doneAt: Date | string): string {
@@ -159,6 +170,7 @@ export class Journal {
   readonly #now: () => number;
   readonly #compactAtBytes: number;
   readonly #lockTimeoutMs: number;
+  readonly #redact: ((text: string) => string) | undefined;
 
   constructor(dir: string, options: JournalOptions = {}) {
     this.#dir = resolve(dir);
@@ -167,11 +179,13 @@ export class Journal {
     this.#now = options.now ?? Date.now;
     this.#compactAtBytes = options.compactAtBytes ?? 1024 * 1024;
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    this.#redact = options.redact;
   }
 
   /** Appends a partial update; undefined fields change nothing. Resolves once the line is written and synced. */
   async record(patch: JournalPatch): Promise<void> {
-    const { updatedAt: _updatedAt, ...fields } = patch as JournalPatch & { at?: unknown };
+    const { updatedAt: _updatedAt, ...given } = patch as JournalPatch & { at?: unknown };
+    const fields = this.#redact ? (redactStrings(given, this.#redact) as typeof given) : given;
     const checked = checkPatch({ ...fields, at: 0 });
     if ('problem' in checked)
       throw new Error(`invalid journal record for task ${String(patch.id)}: ${checked.problem}`);

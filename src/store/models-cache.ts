@@ -40,14 +40,21 @@ export async function readModelsCache(dir: string, origin: string): Promise<Mode
   return parsed.success && parsed.data.origin === origin ? parsed.data : undefined;
 }
 
-/** Written to a private temp file and renamed over, so a reader never sees half a list. */
-export async function writeModelsCache(dir: string, cache: ModelsCache): Promise<void> {
+/**
+ * Written to a private temp file and renamed over, so a reader never sees half a list. `redact` is applied to the
+ * text written: a model list that echoes a key must not keep it on disk.
+ */
+export async function writeModelsCache(
+  dir: string,
+  cache: ModelsCache,
+  redact: (text: string) => string = (text) => text,
+): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = modelsCachePath(dir);
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const fh = await open(temp, 'wx', 0o600);
   try {
-    await fh.writeFile(`${JSON.stringify(cache)}\n`);
+    await fh.writeFile(`${redact(JSON.stringify(cache))}\n`);
     await fh.sync();
     await fh.close();
     await rename(temp, path);
