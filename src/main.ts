@@ -331,13 +331,13 @@ export async function main(argv: string[]): Promise<number> {
     (text) => (commanderMessage += text),
   );
   installSignalHandlers();
-  // `veo list | head` closes stdout early: that is the reader's choice, not an error.
-  // Any other failure to write results (a full disk behind a redirect) is a local problem, like a full disk for -o.
+  // `veo list | head` closes stdout early: that is the reader's choice, not an error, and the work goes on
+  // (Output absorbs it). Any other failure to write results (a full disk behind a redirect) is a local problem,
+  // like a full disk for -o.
   // A terminal that went away (SIGHUP) answers every write with EIO: the work, and the journal, go on without it.
   process.stderr.on('error', () => undefined);
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EIO') return;
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (error.code === 'EIO' || error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
     process.stderr.write(`veo: error: cannot write the results to stdout: ${error.message}\n`);
     process.exit(EXIT_CODES.usage);
   });

@@ -83,7 +83,8 @@ async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
   ctx.out.result(`authorization: ${authorization}`);
   ctx.out.result('content-type: application/json');
   ctx.out.result('');
-  ctx.out.result(JSON.stringify(input, null, 2));
+  // Line by line: JSON escapes a newline inside a value, so each line break here is the layout's own.
+  for (const line of JSON.stringify(input, null, 2).split('\n')) ctx.out.result(line);
   ctx.out.info('Dry run: nothing was sent.');
   const listed = catalog.fetchedAt ? `, model list of ${new Date(catalog.fetchedAt).toISOString().slice(0, 10)}` : '';
   ctx.out.info(

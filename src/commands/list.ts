@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import type { CreateIntent, JournalEntry } from '../store/journal.js';
 import { loadJournal } from './journal-sync.js';
 import { describeIntent, intentDocument, intentStartedMs, intentView } from './intent-view.js';
+import type { Output } from '../ui/output.js';
 import { entryState, formatAge, shorten, timeLeft } from './journal-view.js';
 import { parseOptions } from './options.js';
 import { printTable } from '../ui/table.js';
@@ -19,12 +20,20 @@ const listSchema = z.object({
 });
 export type ListOptions = z.infer<typeof listSchema>;
 
-function where(entry: JournalEntry, now: number): string {
+/**
+ * A journal text as a table cell: whitespace runs flattened, then redacted and made showable, then cut to `width`
+ * (cutting first could leave part of a key, or half an escape, in the cell).
+ */
+function cell(out: Output, text: string, width: number): string {
+  return shorten(out.show(text.replace(/\s+/g, ' ').trim()), width);
+}
+
+function where(out: Output, entry: JournalEntry, now: number): string {
   const state = entryState(entry, now);
   if (state === 'saved') return entry.savedPath ?? '';
   if (state === 'unsaved') return `not saved, link expires in ${formatAge(timeLeft(entry, now) ?? 0)}`;
   if (state === 'expired') return 'not saved, link expired';
-  if (state === 'failed') return entry.reason ? `failed: ${shorten(entry.reason, 40)}` : 'failed';
+  if (state === 'failed') return entry.reason ? `failed: ${cell(out, entry.reason, 40)}` : 'failed';
   return '';
 }
 
@@ -80,16 +89,16 @@ export async function listCommand(ctx: Context, options: ListOptions): Promise<J
     row.entry
       ? [
           row.entry.id,
-          row.entry.status ?? '?',
+          cell(ctx.out, row.entry.status ?? '?', 24),
           row.entry.createdAt ? formatAge(now - Date.parse(row.entry.createdAt)) : '?',
-          shorten(row.entry.prompt ?? '', 32),
-          where(row.entry, now),
+          cell(ctx.out, row.entry.prompt ?? '', 32),
+          where(ctx.out, row.entry, now),
         ]
       : [
           '-',
           intentView(row.intent),
           formatAge(now - intentStartedMs(row.intent)),
-          shorten(row.intent.prompt ?? '', 32),
+          cell(ctx.out, row.intent.prompt ?? '', 32),
           describeIntent(row.intent),
         ],
   );

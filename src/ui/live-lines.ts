@@ -18,7 +18,7 @@ export interface ProgressBoard {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const TICK_MS = 80;
 
-const silentLine: StatusLine = { update() {}, done() {}, clear() {}, around: (write) => write() };
+const silentLine: StatusLine = { update() {}, done() {}, clear() {}, note() {}, around: (write) => write() };
 
 class SilentBoard implements ProgressBoard {
   line(): StatusLine {
@@ -43,6 +43,7 @@ interface Row {
   prefix: string;
   text: string;
   label: string;
+  note?: string;
 }
 
 class LiveBoard implements ProgressBoard {
@@ -86,7 +87,8 @@ class LiveBoard implements ProgressBoard {
     const rows = [...this.#rows];
     const shown = rows.length > room ? rows.slice(0, room - 1) : rows;
     const lines = shown.map((row) => {
-      const text = `${row.prefix} ${FRAMES[this.#frame]} ${row.text}${row.label ? `  ${row.label}` : ''}`;
+      const note = row.note ? ` · ${row.note}` : '';
+      const text = `${row.prefix} ${FRAMES[this.#frame]} ${row.text}${note}${row.label ? `  ${row.label}` : ''}`;
       return text.length > width ? `${text.slice(0, width - 1)}…` : text;
     });
     if (shown.length < rows.length) lines.push(`… and ${rows.length - shown.length} more running`);
@@ -97,7 +99,7 @@ class LiveBoard implements ProgressBoard {
   }
 
   line(prefix: string, label = ''): StatusLine {
-    const row: Row = { prefix, text: '', label: this.#out.redact(label) };
+    const row: Row = { prefix, text: '', label: this.#out.show(label) };
     this.#rows.add(row);
     const remove = () => {
       if (this.#rows.delete(row)) this.#draw();
@@ -106,7 +108,10 @@ class LiveBoard implements ProgressBoard {
       // The board already redraws below whatever else is written to stderr.
       around: (write) => write(),
       update: (status, detail) => {
-        row.text = this.#out.redact(detail ? `${status} ${detail}` : status);
+        row.text = this.#out.show(detail ? `${status} ${detail}` : status);
+      },
+      note: (text) => {
+        row.note = text === undefined ? undefined : this.#out.show(text);
       },
       done: (message) => {
         this.#rows.delete(row);
@@ -118,7 +123,7 @@ class LiveBoard implements ProgressBoard {
   }
 
   event(text: string, important = false): void {
-    if (important) this.#draw(`${this.#out.redact(text)}\n`);
+    if (important) this.#draw(`${this.#out.show(text)}\n`);
   }
 
   stop(): void {

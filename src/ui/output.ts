@@ -1,5 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { redactKey } from '../api/key.js';
+import { absorbClosedStreams, isClosed } from './closed-streams.js';
+import { showable } from './showable.js';
 import { createStatusLine, type StatusLine } from './status-line.js';
 
 export interface OutputOptions {
@@ -33,7 +35,9 @@ export function spinnerWanted(options: OutputOptions, stream: NodeJS.WriteStream
 
 /**
  * The one place that writes to the terminal. stdout carries results only; everything else goes to stderr. Every
- * line passes through key redaction, so a key that slipped into a message from anywhere is still never shown.
+ * line passes through key redaction, so a key that slipped into a message from anywhere is still never shown, and
+ * every line meant for a person through `showable`, so text from outside cannot drive the terminal. A stream its
+ * reader closed is written to no more, and that never changes how the command ends.
  */
 export class Output {
   readonly options: OutputOptions;
@@ -46,6 +50,7 @@ export class Output {
     this.options = options;
     this.streams = streams;
     this.#chalk = chalk;
+    absorbClosedStreams(streams);
   }
 
   static async create(options: OutputOptions, streams: Streams = process): Promise<Output> {
@@ -74,42 +79,65 @@ export class Output {
     return redactKey(text, this.#secret);
   }
 
+  /** Redacted, and with every control character visibly escaped: for any text a person reads. */
+  show(text: string): string {
+    return showable(this.redact(text));
+  }
+
+  /** A short note on the running spinner (what is being retried), or none. */
+  note(text: string | undefined): void {
+    this.#spinner?.note(text === undefined ? undefined : this.show(text));
+  }
+
   paint(style: 'red' | 'yellow' | 'green' | 'dim' | 'bold' | 'cyan', text: string): string {
     return this.#chalk ? this.#chalk[style](text) : text;
   }
 
   /** One line of result on stdout. */
   result(line: string): void {
-    this.streams.stdout.write(`${this.redact(line)}\n`);
+    this.#toStdout(`${this.show(line)}\n`);
   }
 
-  /** The single JSON document of --json mode. */
+  /** A table's header line: bold on a terminal. */
+  heading(line: string): void {
+    this.#toStdout(`${this.paint('bold', this.show(line))}\n`);
+  }
+
+  /** The single JSON document of --json mode: exact values (JSON escapes control characters), the key redacted. */
   data(value: unknown): void {
-    this.streams.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
+    this.#toStdout(`${this.redact(JSON.stringify(value, null, 2))}\n`);
   }
 
   info(message: string): void {
-    if (this.chatty) this.#toStderr(`${this.redact(message)}\n`);
+    if (this.chatty) this.#toStderr(`${this.show(message)}\n`);
   }
 
   warn(message: string): void {
-    if (this.chatty) this.#toStderr(`${this.paint('yellow', 'warning:')} ${this.redact(message)}\n`);
+    if (this.chatty) this.#toStderr(`${this.paint('yellow', 'warning:')} ${this.show(message)}\n`);
   }
 
   trace(message: string): void {
-    if (this.options.verbose) this.#toStderr(`${this.paint('dim', this.redact(message))}\n`);
+    if (this.options.verbose) this.#toStderr(`${this.paint('dim', this.show(message))}\n`);
+  }
+
+  #toStdout(text: string): void {
+    if (!isClosed(this.streams.stdout)) this.streams.stdout.write(text);
   }
 
   /** Lines written while a spinner runs are slipped in above it instead of through it. */
   #toStderr(text: string): void {
+    if (isClosed(this.streams.stderr)) return;
     const write = () => this.streams.stderr.write(text);
     if (this.#spinner) this.#spinner.around(write);
     else write();
   }
 
-  /** Raw text on stderr (errors), always shown. */
+  /**
+   * Text on stderr that is already made of showable parts (a rendered error) or is a JSON document; always shown.
+   * Only redacted here: its own line breaks are meant.
+   */
   stderr(text: string): void {
-    this.streams.stderr.write(this.redact(text));
+    if (!isClosed(this.streams.stderr)) this.streams.stderr.write(this.redact(text));
   }
 
   /** `spinnerOnly`: a short step that is worth a spinner on a terminal but not a line in a log. */
@@ -119,12 +147,12 @@ export class Output {
       this.#spinner = createStatusLine({
         mode: 'spinner',
         stream: this.streams.stderr,
-        redact: (t) => this.redact(t),
+        redact: (t) => this.show(t),
         color: this.#chalk !== undefined,
       });
       return this.#spinner;
     }
     if (options.spinnerOnly) return createStatusLine({ mode: 'silent', stream: this.streams.stderr });
-    return createStatusLine({ mode: 'plain', stream: this.streams.stderr, redact: (t) => this.redact(t) });
+    return createStatusLine({ mode: 'plain', stream: this.streams.stderr, redact: (t) => this.show(t) });
   }
 }

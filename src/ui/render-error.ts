@@ -1,6 +1,7 @@
 import { InvalidInputError, isVeoError, type VeoError } from '../api/errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { Output } from './output.js';
+import { showable } from './showable.js';
 
 export function exitCodeFor(error: unknown): number {
   return isVeoError(error) ? EXIT_CODES[error.kind] : EXIT_CODES.internal;
@@ -10,15 +11,25 @@ function issueLines(error: VeoError): string[] {
   if (!(error instanceof InvalidInputError)) return [];
   return error.issues.map((issue) => {
     const path = issue.path?.length ? `${issue.path.join('.')}: ` : '';
-    return `  - ${path}${issue.message ?? JSON.stringify(issue)}`;
+    return `  - ${showable(`${path}${issue.message ?? JSON.stringify(issue)}`)}`;
   });
 }
 
-/** Errors as a person reads them, or as one JSON document on stderr in --json mode. */
+/** The stack's frames without its first line, which repeats the message (and so text from outside). */
+function frames(error: Error): string {
+  const stack = error.stack ?? '';
+  const at = stack.indexOf('\n    at ');
+  return at < 0 ? '' : stack.slice(at);
+}
+
+/**
+ * Errors as a person reads them, or as one JSON document on stderr in --json mode. Messages and hints carry text
+ * from outside (an API's reason, a URL, a path): each part is made showable before the lines are joined.
+ */
 export function renderError(out: Output, error: unknown): number {
   const exitCode = exitCodeFor(error);
   if (!isVeoError(error)) {
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const detail = error instanceof Error ? `${showable(error.message)}${frames(error)}` : showable(String(error));
     if (out.json) {
       out.stderr(
         `${JSON.stringify({ error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), exitCode } })}\n`,
@@ -38,9 +49,9 @@ export function renderError(out: Output, error: unknown): number {
     out.stderr(`${JSON.stringify({ error: body })}\n`);
     return exitCode;
   }
-  const lines = [`${out.paint('red', 'veo: error:')} ${error.message}`, ...issueLines(error)];
-  if (error.taskId && !error.message.includes(error.taskId)) lines.push(`  task: ${error.taskId}`);
-  if (error.hint) lines.push(`  ${out.paint('dim', 'hint:')} ${error.hint}`);
+  const lines = [`${out.paint('red', 'veo: error:')} ${showable(error.message)}`, ...issueLines(error)];
+  if (error.taskId && !error.message.includes(error.taskId)) lines.push(`  task: ${showable(error.taskId)}`);
+  if (error.hint) lines.push(`  ${out.paint('dim', 'hint:')} ${showable(error.hint)}`);
   out.stderr(`${lines.join('\n')}\n`);
   return exitCode;
 }

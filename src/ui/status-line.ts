@@ -12,6 +12,11 @@ export interface StatusLine {
   clear(): void;
   /** Writes a line of its own on the same stream without garbling a running spinner. */
   around(write: () => void): void;
+  /**
+   * A note shown after the status on a spinner (what failed and when it is tried again), until replaced or
+   * cleared with undefined. A plain log gets the warning line instead, so it ignores notes.
+   */
+  note(text: string | undefined): void;
 }
 
 export interface StatusLineOptions {
@@ -26,6 +31,7 @@ class SilentLine implements StatusLine {
   update(): void {}
   done(): void {}
   clear(): void {}
+  note(): void {}
   around(write: () => void): void {
     write();
   }
@@ -46,6 +52,7 @@ class PlainLine implements StatusLine {
     if (message) this.stream.write(`${this.redact(message)}\n`);
   }
   clear(): void {}
+  note(): void {}
   around(write: () => void): void {
     write();
   }
@@ -55,6 +62,7 @@ class SpinnerLine implements StatusLine {
   #spinner: Ora | undefined;
   #loading = false;
   #text = '';
+  #note: string | undefined;
   #stopped = false;
   constructor(
     private readonly stream: NodeJS.WriteStream,
@@ -74,13 +82,20 @@ class SpinnerLine implements StatusLine {
         isEnabled: true,
         color: this.color ? 'cyan' : false,
       });
-      this.#spinner.start(this.#text);
+      this.#spinner.start(this.#shown());
     });
+  }
+  #shown(): string {
+    return this.#note ? `${this.#text} · ${this.#note}` : this.#text;
   }
   update(status: string, detail?: string): void {
     this.#text = this.redact(detail ? `${status} ${detail}` : status);
-    if (this.#spinner) this.#spinner.text = this.#text;
+    if (this.#spinner) this.#spinner.text = this.#shown();
     else this.#start();
+  }
+  note(text: string | undefined): void {
+    this.#note = text === undefined ? undefined : this.redact(text);
+    if (this.#spinner) this.#spinner.text = this.#shown();
   }
   done(message?: string): void {
     this.#stopped = true;

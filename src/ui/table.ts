@@ -1,10 +1,13 @@
 import type { Output } from './output.js';
+import { showable } from './showable.js';
 
 /**
  * Prints rows as aligned columns on stdout. The header is shown only on a terminal, so a script piping the
- * output gets data lines alone; trailing spaces are trimmed so `awk` and `cut` see clean lines.
+ * output gets data lines alone; trailing spaces are trimmed so `awk` and `cut` see clean lines. Cells are made
+ * showable (and redacted) before they are measured: a newline in a cell can never forge a row.
  */
-export function printTable(out: Output, header: string[], rows: string[][], rightAligned: number[] = []): void {
+export function printTable(out: Output, header: string[], cells: string[][], rightAligned: number[] = []): void {
+  const rows = cells.map((row) => row.map((cell) => out.show(cell)));
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
@@ -17,6 +20,6 @@ export function printTable(out: Output, header: string[], rows: string[][], righ
       })
       .join('  ')
       .trimEnd();
-  if (out.streams.stdout.isTTY) out.result(out.paint('bold', format(header)));
+  if (out.streams.stdout.isTTY) out.heading(format(header.map(showable)));
   for (const row of rows) out.result(format(row));
 }
