@@ -1,10 +1,9 @@
-import { chmod, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { AuthError } from './api/errors.js';
+import { AuthError, type UsageError } from './api/errors.js';
 import { normalizeApiKey, maskApiKey } from './api/key.js';
 import { DEFAULT_BASE_URL, parseBaseUrl } from './api/origin.js';
-import { CONFIG_FILE, configDir } from './config/paths.js';
-import { readConfig, type ConfigValues } from './config/store.js';
+import { configDir } from './config/paths.js';
+import { loadConfig, type ConfigKey, type ConfigValues } from './config/store.js';
+import { checkConfigDir } from './config/trust.js';
 
 export type Source = 'flag' | 'env' | 'config' | 'default';
 
@@ -29,6 +28,13 @@ export interface Settings {
   baseUrl: Setting<string>;
   outputDir: Setting<string>;
   warnings: string[];
+  /**
+   * The stored config could not be used (damaged, unreadable, a link, or open to other users): its values were
+   * left out (an output-dir it names is not used either: videos go to the current folder). `needed` names the key
+   * or the API origin when it holds (or may hold) one that flags and the environment did not replace; a command
+   * that talks to the API stops with `problem` rather than go on without them.
+   */
+  unusedConfig?: { problem: UsageError; needed: ConfigKey[] };
 }
 
 function pick(
@@ -40,27 +46,6 @@ function pick(
   if (env !== undefined && env.trim() !== '') return { value: env, source: 'env' };
   if (config !== undefined && config !== '') return { value: config, source: 'config' };
   return undefined;
-}
-
-/** Files in the config folder hold the key: a folder or file others can read is tightened and reported. */
-async function tightenPermissions(dir: string): Promise<string[]> {
-  if (process.platform === 'win32') return [];
-  const warnings: string[] = [];
-  for (const [path, mode] of [
-    [dir, 0o700],
-    [join(dir, CONFIG_FILE), 0o600],
-  ] as const) {
-    try {
-      const info = await stat(path);
-      if ((info.mode & 0o077) !== 0) {
-        await chmod(path, mode);
-        warnings.push(`${path} was accessible to other users; its permissions were tightened to 0${mode.toString(8)}.`);
-      }
-    } catch {
-      // Missing is fine: it is created private when first written.
-    }
-  }
-  return warnings;
 }
 
 /**
@@ -78,24 +63,49 @@ function hideKeyFromProcessTitle(key: string): void {
   }
 }
 
-/** Precedence: flag, then environment, then the config store, then the default. */
+/**
+ * Precedence: flag, then environment, then the config store, then the default. A config folder open to others
+ * stops here (exit 2); a config file that cannot be used is left out, so that flags and the environment still work.
+ */
 export async function resolveSettings(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
   const dir = configDir(env);
-  const warnings = await tightenPermissions(dir);
-  const config = await readConfig(dir);
+  const warnings = await checkConfigDir(dir);
+  const stored = await loadConfig(dir);
+  const config = stored.usable ? stored.values : {};
+  if (stored.usable) warnings.push(...stored.warnings);
   const rawKey = pick(globals.apiKey, env.GPTUNNEL_API_KEY, config['api-key']);
   if (globals.apiKey) hideKeyFromProcessTitle(globals.apiKey);
   const apiKey = rawKey && { value: normalizeApiKey(rawKey.value), source: rawKey.source };
+  const givenBaseUrl = pick(globals.baseUrl, env.GPTUNNEL_BASE_URL, undefined);
   const baseUrl = pick(globals.baseUrl, env.GPTUNNEL_BASE_URL, config['base-url']) ?? {
     value: DEFAULT_BASE_URL,
     source: 'default' as const,
   };
   parseBaseUrl(baseUrl.value);
   const outputDir = pick(undefined, undefined, config['output-dir']) ?? { value: '.', source: 'default' as const };
-  return { configDir: dir, config, apiKey, baseUrl, outputDir, warnings };
+  const settings: Settings = { configDir: dir, config, apiKey, baseUrl, outputDir, warnings };
+  if (!stored.usable) {
+    // A file that could not be parsed may hold a key; one that was parsed says what it holds.
+    const held = stored.values ?? { 'api-key': '?' };
+    const needed = (['api-key', 'base-url'] as const).filter(
+      (key) => held[key] !== undefined && !(key === 'api-key' && rawKey) && !(key === 'base-url' && givenBaseUrl),
+    );
+    settings.unusedConfig = { problem: stored.problem, needed };
+    // When the command goes on without it, say so; when it needs what the file holds, the error says it.
+    if (needed.length === 0) warnings.push(`${stored.problem.message} Its settings are ignored.`);
+  }
+  return settings;
 }
 
+/** The stored config's problem, when a command needs what it holds and nothing else gave it. */
+export function requireUsableConfig(settings: Settings, keys: ConfigKey[]): void {
+  const unused = settings.unusedConfig;
+  if (unused && keys.some((key) => unused.needed.includes(key))) throw unused.problem;
+}
+
+/** The key, and an API origin the user chose: the key is never sent where an unusable config would have sent it. */
 export function requireApiKey(settings: Settings): string {
+  requireUsableConfig(settings, ['api-key', 'base-url']);
   if (!settings.apiKey) {
     throw new AuthError('No API key is set.', {
       code: 'NO_API_KEY',

@@ -43,8 +43,7 @@ export async function authLogin(ctx: Context, withToken: boolean): Promise<void>
   const raw = withToken ? await readStdin() : await promptHidden('GPTunnel API key (input hidden): ');
   const key = normalizeApiKey(raw);
   ctx.out.setSecret(key);
-  const warning = await writeConfig({ 'api-key': key }, settings.configDir);
-  if (warning) ctx.out.warn(warning.message);
+  await writeConfig({ 'api-key': key }, settings.configDir);
   if (ctx.out.json) ctx.out.data({ stored: true, key: maskApiKey(key), configDir: settings.configDir });
   else ctx.out.info(`Stored key ${maskApiKey(key)} in ${settings.configDir}.`);
   if (ctx.env.GPTUNNEL_API_KEY) ctx.out.warn('GPTUNNEL_API_KEY is set and takes precedence over the stored key.');

@@ -3,6 +3,9 @@ import type { Context } from '../context.js';
 
 export async function authLogout(ctx: Context): Promise<void> {
   const settings = await ctx.settings();
+  // A stored file that cannot be used may still hold a key: removing it is the writer's job, which refuses such a
+  // file with the reason and the fix.
+  if (settings.unusedConfig) await writeConfig({ 'api-key': undefined }, settings.configDir);
   const had = settings.config['api-key'] !== undefined;
   if (had) await writeConfig({ 'api-key': undefined }, settings.configDir);
   if (ctx.out.json) ctx.out.data({ removed: had });

@@ -25,6 +25,7 @@ export async function configCommand(ctx: Context, action: string, args: string[]
       else out.result(settings.configDir);
       return;
     case 'list': {
+      if (settings.unusedConfig) throw settings.unusedConfig.problem;
       const values = Object.fromEntries(CONFIG_KEYS.map((key) => [key, shown(key, settings.config[key]) ?? null]));
       if (out.json) out.data(values);
       else for (const [key, value] of Object.entries(values)) if (value !== null) out.result(`${key}=${value}`);
@@ -32,6 +33,7 @@ export async function configCommand(ctx: Context, action: string, args: string[]
     }
     case 'get': {
       const key = checkKey(args[0]);
+      if (settings.unusedConfig) throw settings.unusedConfig.problem;
       const value = shown(key, settings.config[key]);
       if (out.json) out.data({ [key]: value ?? null });
       else if (value !== undefined) out.result(value);
@@ -48,8 +50,7 @@ export async function configCommand(ctx: Context, action: string, args: string[]
       }
       if (key === 'base-url') parseBaseUrl(value);
       if (!value.trim()) throw new UsageError(`The value for ${key} is empty.`);
-      const warning = await writeConfig({ [key]: value }, settings.configDir);
-      if (warning) out.warn(warning.message);
+      await writeConfig({ [key]: value }, settings.configDir);
       if (out.json) out.data({ [key]: value });
       return;
     }

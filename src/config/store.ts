@@ -1,7 +1,9 @@
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../api/errors.js';
 import { CONFIG_FILE, configDir } from './paths.js';
+import { currentUid, untrustedBecause } from './trust.js';
 
 /** The keys `veo config` accepts; the API key is stored too but handled by `veo auth`. */
 export const CONFIG_KEYS = ['api-key', 'base-url', 'output-dir'] as const;
@@ -12,58 +14,114 @@ export function isConfigKey(key: string): key is ConfigKey {
   return (CONFIG_KEYS as readonly string[]).includes(key);
 }
 
-export interface StoreWarning {
-  message: string;
-}
-
-/**
- * Makes the folder private, tightening it when it was created looser by hand or by an older tool: it holds the key.
- * Returns a warning to show when permissions had to be changed.
- */
-export async function ensurePrivateDir(dir: string): Promise<StoreWarning | undefined> {
+/** Creates the folder private when it is missing. An existing folder's permissions are never changed. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (process.platform === 'win32') return undefined;
-  const info = await stat(dir);
-  if ((info.mode & 0o077) !== 0) {
-    await chmod(dir, 0o700);
-    return { message: `${dir} was readable by other users; its permissions were tightened to 0700.` };
-  }
-  return undefined;
 }
 
-/**
- * Reading is done with a plain JSON parse rather than through `conf`: every command reads settings, and loading
- * `conf` would add a sizeable share of the start-up time. Writes go through `conf` (see config-writer.ts).
- * A damaged file is reported, never silently replaced.
- */
-export async function readConfig(dir = configDir()): Promise<ConfigValues> {
-  const file = join(dir, CONFIG_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return {};
-    throw new UsageError(`Cannot read the config file ${file}: ${(error as Error).message}`, {
-      code: 'CONFIG_UNREADABLE',
-      hint: 'Fix its permissions (it should be readable by you, mode 0600).',
-    });
-  }
+/** What the config file holds, or why it cannot be used (with whatever values could still be read from it). */
+export type StoredConfig =
+  | { usable: true; values: ConfigValues; warnings: string[] }
+  | { usable: false; values: ConfigValues | undefined; problem: UsageError };
+
+function parseValues(text: string): ConfigValues | undefined {
   let parsed: unknown;
   try {
     parsed = text.trim() ? JSON.parse(text) : {};
   } catch {
-    parsed = undefined;
+    return undefined;
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new UsageError(`The config file ${file} is damaged (not a JSON object); it was left as it is.`, {
-      code: 'CONFIG_DAMAGED',
-      hint: 'Repair it by hand, or move it away and set the values again (veo auth login, veo config set).',
-    });
-  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const values: ConfigValues = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (isConfigKey(key) && typeof value === 'string') values[key] = value;
   }
   return values;
+}
+
+/**
+ * Reads config.json without following a link (O_NOFOLLOW), and checks the very file it read: one that another
+ * user owns or can write to is not used, whatever it says. Reading is done with a plain JSON parse rather than
+ * through `conf`: every command reads settings, and loading `conf` would add a sizeable share of the start-up
+ * time. Writes go through `conf` (see writer.ts). A damaged file is reported, never silently replaced.
+ */
+export async function loadConfig(dir = configDir()): Promise<StoredConfig> {
+  const file = join(dir, CONFIG_FILE);
+  const unusable = (message: string, code: string, hint: string, values?: ConfigValues): StoredConfig => ({
+    usable: false,
+    values,
+    problem: new UsageError(message, { code, hint }),
+  });
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { usable: true, values: {}, warnings: [] };
+    if (code === 'ELOOP' || (code === 'EMLINK' && process.platform !== 'linux')) {
+      return unusable(
+        `The config file ${file} is a symbolic link; veo never follows one for its settings.`,
+        'CONFIG_SYMLINK',
+        `Replace the link with a file of your own (mode 0600), or remove it and run \`veo auth login\` again.`,
+      );
+    }
+    return unusable(
+      `Cannot read the config file ${file}: ${(error as Error).message}`,
+      'CONFIG_UNREADABLE',
+      'Fix its permissions (it should be a file readable by you, mode 0600).',
+    );
+  }
+  let text: string;
+  let info: Stats;
+  try {
+    info = await handle.stat();
+    if (!info.isFile()) {
+      return unusable(
+        `Cannot read the config file ${file}: it is not a regular file.`,
+        'CONFIG_UNREADABLE',
+        'Move it away; veo creates the file when a setting is stored.',
+      );
+    }
+    text = await handle.readFile('utf8');
+  } catch (error) {
+    return unusable(
+      `Cannot read the config file ${file}: ${(error as Error).message}`,
+      'CONFIG_UNREADABLE',
+      'Fix its permissions (it should be a file readable by you, mode 0600).',
+    );
+  } finally {
+    await handle.close();
+  }
+  const values = parseValues(text);
+  const why = untrustedBecause(info);
+  if (why) {
+    const yours = info.uid === currentUid();
+    return unusable(
+      `The config file ${file} is not used: ${why}, so someone else could have chosen where your key is sent.`,
+      'CONFIG_UNSAFE',
+      yours
+        ? `Check what it says, then run \`chmod 600 ${file}\`.`
+        : `Remove it (its owner or root can), then store your settings again with \`veo auth login\` and \`veo config set\`.`,
+      values,
+    );
+  }
+  if (!values) {
+    return unusable(
+      `The config file ${file} is damaged (not a JSON object); it was left as it is.`,
+      'CONFIG_DAMAGED',
+      'Repair it by hand, or move it away and set the values again (veo auth login, veo config set).',
+    );
+  }
+  const warnings =
+    currentUid() !== undefined && info.mode & 0o044
+      ? [`The config file ${file} can be read by other users and may hold your key; run \`chmod 600 ${file}\`.`]
+      : [];
+  return { usable: true, values, warnings };
+}
+
+/** The strict reader for writes: any problem with the stored file stops the write (exit 2). */
+export async function readConfig(dir = configDir()): Promise<ConfigValues> {
+  const stored = await loadConfig(dir);
+  if (!stored.usable) throw stored.problem;
+  return stored.values;
 }

@@ -1,17 +1,18 @@
-import { chmod } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CONFIG_FILE, configDir } from './paths.js';
-import { ensurePrivateDir, readConfig, type ConfigKey, type StoreWarning } from './store.js';
+import { ensurePrivateDir, readConfig, type ConfigKey } from './store.js';
+import { checkConfigDir } from './trust.js';
 
 /**
- * Changes the config store through `conf` (atomic writes, file mode 0600). The file is read first with the strict
- * reader so that a damaged file stops the write instead of being replaced by an empty one.
+ * Changes the config store through `conf` (atomic writes: a new file of mode 0600 renamed over the old one). The
+ * folder and the file are checked first with the strict reader, so that a damaged, foreign, shared or linked file
+ * stops the write instead of being replaced or written through.
  */
 export async function writeConfig(
   changes: Partial<Record<ConfigKey, string | undefined>>,
   dir = configDir(),
-): Promise<StoreWarning | undefined> {
-  const warning = await ensurePrivateDir(dir);
+): Promise<void> {
+  await checkConfigDir(dir);
+  await ensurePrivateDir(dir);
   await readConfig(dir);
   const { default: Conf } = await import('conf');
   const store = new Conf<Record<string, string>>({
@@ -25,7 +26,4 @@ export async function writeConfig(
     if (value === undefined) store.delete(key);
     else store.set(key, value);
   }
-  // conf keeps the mode of a file that already existed; tighten it in case it was created loosely by hand.
-  if (process.platform !== 'win32') await chmod(join(dir, CONFIG_FILE), 0o600);
-  return warning;
 }
