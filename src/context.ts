@@ -32,6 +32,8 @@ export interface Tuning {
   timeoutMs?: number;
   retryBaseMs?: number;
   attempts?: number;
+  /** The shortest polling interval allowed (default 1 s); lowered only to poll a local simulator in tests. */
+  minIntervalMs?: number;
 }
 
 /** Test and power-user knobs: shorter timeouts and retry delays make fault scenarios quick to reproduce. */
@@ -42,6 +44,7 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv): Tuning {
     timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
     retryBaseMs: numberFromEnv(env, 'VEO_RETRY_BASE_MS'),
     attempts: attempts === undefined ? undefined : Math.max(1, Math.floor(attempts)),
+    minIntervalMs: numberFromEnv(env, 'VEO_MIN_INTERVAL_MS'),
   };
 }
 
@@ -84,6 +87,8 @@ export function createContext(
         const apiKey = requireApiKey(resolved);
         const { VeoClient } = await import('./api/client.js');
         const { DEFAULT_RETRY_POLICY } = await import('./api/retry.js');
+        const { RetryNotice } = await import('./ui/retry-notice.js');
+        const retries = new RetryNotice(out);
         out.trace(`using key ${maskApiKey(apiKey)} (from ${resolved.apiKey?.source}), API ${resolved.baseUrl.value}`);
         return new VeoClient({
           apiKey,
@@ -97,14 +102,21 @@ export function createContext(
               : { baseMs: tuning.retryBaseMs, maxMs: Math.max(tuning.retryBaseMs * 8, 1) }),
             ...(tuning.attempts === undefined ? {} : { attempts: tuning.attempts }),
           },
-          onTrace: (event) =>
+          onTrace: (event) => {
+            // An answer arrived: the note goes. (A 200 may still carry an error, so the warning state stays.)
+            if (event.status !== undefined) retries.progressed();
             out.trace(
               `${event.method} ${event.url} ${event.status ?? event.error ?? ''} ${event.ms}ms`.replace(/\s+/g, ' '),
-            ),
+            );
+          },
           onRetry: (event) =>
-            out.trace(
-              `retrying ${event.what} in ${event.delayMs}ms (attempt ${event.attempt + 1}): ${(event.error as Error).message}`,
-            ),
+            retries.failed({
+              what: event.what.endsWith('request') ? event.what : `the request for ${event.what}`,
+              error: event.error,
+              retryInMs: event.delayMs,
+              attempt: event.attempt,
+              trace: `retrying ${event.what} in ${event.delayMs}ms (attempt ${event.attempt + 1}): ${(event.error as Error).message}`,
+            }),
         });
       })();
       return client;

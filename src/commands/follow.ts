@@ -4,9 +4,11 @@ import type { Task } from '../api/schemas.js';
 import { formatMs } from '../api/wait.js';
 import { taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
+import { RetryNotice } from '../ui/retry-notice.js';
 import type { StatusLine } from '../ui/status-line.js';
 import { entryFromTask, recordSafely } from './journal-sync.js';
 import type { WaitTiming } from './options.js';
+import { pollInterval } from './poll-interval.js';
 
 export interface SavedVideo extends DownloadResult {
   id: string | undefined;
@@ -73,16 +75,19 @@ export async function waitWithStatus(
   const started = Date.now();
   let label = `waiting for ${id}`;
   let lastStatus: string | undefined;
+  const intervalMs = pollInterval(ctx, timing.interval);
+  const failures = new RetryNotice(ctx.out, status);
   const ticker = setInterval(() => status.update(label, formatMs(Date.now() - started)), 1000);
   ticker.unref();
   status.update(label);
   try {
     const task = await waitForTask(client, id, {
-      intervalMs: timing.interval,
+      intervalMs,
       timeoutMs: timing.timeout,
       firstPollMs: options.firstPollMs ?? 0,
       signal: ctx.signal,
       onProgress: ({ task, elapsedMs }) => {
+        failures.recovered();
         label = `${id}: ${task.status}`;
         status.update(label, formatMs(elapsedMs));
         // The final answer is recorded once below, awaited; this keeps the journal current while it runs.
@@ -91,7 +96,13 @@ export async function waitWithStatus(
           void recordSafely(ctx, entryFromTask(task));
         }
       },
-      onPollError: (error) => ctx.out.trace(`poll failed, will try again: ${(error as Error).message}`),
+      onPollError: (error) =>
+        failures.failed({
+          what: `checking ${id}`,
+          error,
+          retryInMs: intervalMs,
+          trace: `poll failed, will try again: ${(error as Error).message}`,
+        }),
     });
     await recordSafely(ctx, entryFromTask(task));
     return task;
@@ -116,6 +127,7 @@ export async function saveWithStatus(
   const { downloadVideo, streamVideo } = await import('../api/download.js');
   // With the id, a log of several downloads (sync, batch) says which one each line is about.
   const label = target.id ? `downloading ${target.id}` : 'downloading';
+  const failures = new RetryNotice(ctx.out, status);
   const common = {
     url: target.url,
     apiOrigin: (await ctx.settings()).baseUrl.value,
@@ -124,9 +136,17 @@ export async function saveWithStatus(
     timeoutMs: ctx.tuning.timeoutMs,
     retryBaseMs: ctx.tuning.retryBaseMs,
     attempts: ctx.tuning.attempts,
-    onProgress: (progress: DownloadProgress) => status.update(label, progressText(progress)),
+    onProgress: (progress: DownloadProgress) => {
+      failures.progressed();
+      status.update(label, progressText(progress));
+    },
     onRetry: ({ delayMs, error }: { delayMs: number; error: Error }) =>
-      ctx.out.trace(`download interrupted (${error.message}); resuming in ${delayMs}ms`),
+      failures.failed({
+        what: label,
+        error,
+        retryInMs: delayMs,
+        trace: `download interrupted (${error.message}); resuming in ${delayMs}ms`,
+      }),
     onWarning: (message: string) => ctx.out.warn(message),
   };
   status.update(label);
