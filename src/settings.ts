@@ -85,10 +85,8 @@ export async function resolveSettings(globals: GlobalOptions, env: NodeJS.Proces
   const outputDir = pick(undefined, undefined, config['output-dir']) ?? { value: '.', source: 'default' as const };
   const settings: Settings = { configDir: dir, config, apiKey, baseUrl, outputDir, warnings };
   if (!stored.usable) {
-    // A file that could not be parsed may hold a key; one that was parsed says what it holds.
-    const held = stored.values ?? { 'api-key': '?' };
-    const needed = (['api-key', 'base-url'] as const).filter(
-      (key) => held[key] !== undefined && !(key === 'api-key' && rawKey) && !(key === 'base-url' && givenBaseUrl),
+    const needed = stored.holds.filter(
+      (key) => !(key === 'api-key' && rawKey) && !(key === 'base-url' && givenBaseUrl),
     );
     settings.unusedConfig = { problem: stored.problem, needed };
     // When the command goes on without it, say so; when it needs what the file holds, the error says it.

@@ -19,10 +19,17 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
-/** What the config file holds, or why it cannot be used (with whatever values could still be read from it). */
+/**
+ * What the config file holds, or why it cannot be used and which of the key and the API origin it holds or may
+ * hold: a file that could not be read may hold a key; a link, or someone else's unreadable file, may hold both.
+ */
 export type StoredConfig =
   | { usable: true; values: ConfigValues; warnings: string[] }
-  | { usable: false; values: ConfigValues | undefined; problem: UsageError };
+  | { usable: false; holds: ConfigKey[]; problem: UsageError };
+
+const EITHER: ConfigKey[] = ['api-key', 'base-url'];
+const held = (values: ConfigValues | undefined, unknown: ConfigKey[]): ConfigKey[] =>
+  values ? EITHER.filter((key) => values[key] !== undefined) : unknown;
 
 function parseValues(text: string): ConfigValues | undefined {
   let parsed: unknown;
@@ -47,9 +54,9 @@ function parseValues(text: string): ConfigValues | undefined {
  */
 export async function loadConfig(dir = configDir()): Promise<StoredConfig> {
   const file = join(dir, CONFIG_FILE);
-  const unusable = (message: string, code: string, hint: string, values?: ConfigValues): StoredConfig => ({
+  const unusable = (message: string, code: string, hint: string, holds: ConfigKey[] = ['api-key']): StoredConfig => ({
     usable: false,
-    values,
+    holds,
     problem: new UsageError(message, { code, hint }),
   });
   let handle: FileHandle;
@@ -63,6 +70,7 @@ export async function loadConfig(dir = configDir()): Promise<StoredConfig> {
         `The config file ${file} is a symbolic link; veo never follows one for its settings.`,
         'CONFIG_SYMLINK',
         `Replace the link with a file of your own (mode 0600), or remove it and run \`veo auth login\` again.`,
+        EITHER,
       );
     }
     return unusable(
@@ -102,7 +110,7 @@ export async function loadConfig(dir = configDir()): Promise<StoredConfig> {
       yours
         ? `Check what it says, then run \`chmod 600 ${file}\`.`
         : `Remove it (its owner or root can), then store your settings again with \`veo auth login\` and \`veo config set\`.`,
-      values,
+      held(values, EITHER),
     );
   }
   if (!values) {
