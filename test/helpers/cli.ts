@@ -36,6 +36,8 @@ function baseEnv(): Record<string, string> {
     if (value !== undefined) env[name] = value;
   }
   env.NODE_OPTIONS = `--import ${pathToFileURL(join(ROOT, 'test', 'helpers', 'offline-dns.mjs')).href}`;
+  // The suite polls the local simulator in short intervals; veo itself never polls faster than once a second.
+  env.VEO_MIN_INTERVAL_MS = '1';
   return env;
 }
 
