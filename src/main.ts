@@ -85,7 +85,7 @@ function examples(lines: string[]): string {
 
 function timingOptions(command: Command): Command {
   return command
-    .option('--interval <seconds>', 'seconds between status checks (decimals allowed)', '5')
+    .option('--interval <seconds>', 'seconds between status checks (at least 1; decimals allowed)', '5')
     .option('--timeout <duration>', 'how long to wait: 90, 90s, 15m, 1h', '15m');
 }
 
