@@ -49,7 +49,8 @@ export class RetryNotice {
       this.#shown = kind;
       this.#out.warn(`${failure.what} failed: ${message.replace(/\.$/, '')}; ${when}.`);
     }
-    this.#note(`${failure.what} failed (${kindOf(failure.error).toLowerCase().replace(/_/g, ' ')}), ${when}`);
+    const brief = message.length > 60 ? `${message.slice(0, 59)}…` : message;
+    this.#note(`${failure.what} failed, ${when}: ${brief}`);
   }
 
   recovered(): void {

@@ -81,6 +81,6 @@ describe('waiting: failures visible as they happen, polling bounded', () => {
     world.sim.inject('result', { kind: 'http', status: 503 }, 3);
     const env = { ...world.env, VEO_MIN_INTERVAL_MS: '1', VEO_RETRY_ATTEMPTS: '1', HOME: world.workDir };
     const screen = await runInPty(`${process.execPath} ${VEO} wait ${id} --interval 0.4`, env);
-    assert.match(screen, new RegExp(`checking ${id} failed \\(server error\\), trying again in 400ms`), screen);
+    assert.match(screen, new RegExp(`checking ${id} failed, trying again in 400ms: The service failed with HTTP 503`));
   });
 });
