@@ -91,7 +91,7 @@ export interface JournalOptions {
   compactAtBytes?: number;
   /** How long record() waits for another process's lock before it rejects (default 30 s). */
   lockTimeoutMs?: number;
-  /** Applied to every string recorded (nested ones too), so that no secret is ever written. */
+  /** Applied to every string recorded, task or intent (nested ones too), so that no secret is ever written. */
   redact?: (text: string) => string;
 }
 
@@ -197,7 +197,8 @@ export class Journal {
    * service may bill is never known only to a process that can die.
    */
   async recordIntent(update: IntentUpdate): Promise<void> {
-    const { updatedAt: _updatedAt, ...fields } = update as IntentUpdate & { updatedAt?: unknown };
+    const { updatedAt: _updatedAt, ...given } = update as IntentUpdate & { updatedAt?: unknown };
+    const fields = this.#redact ? (redactStrings(given, this.#redact) as typeof given) : given;
     const checked = checkIntent({ ...fields, at: 0 });
     if ('problem' in checked) throw new Error(`invalid journal record for intent ${update.intent}: ${checked.problem}`);
     await this.#locked(() => this.#appendIntent(checked.intent));
