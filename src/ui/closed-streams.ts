@@ -17,7 +17,8 @@ function guard(stream: NodeJS.WritableStream, absorbAll: boolean): void {
   guarded.add(stream);
   stream.on('error', (error: NodeJS.ErrnoException) => {
     // Nothing can be reported on a stderr that fails; a later write to it would only fail again.
-    if (absorbAll || error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closed.add(stream);
+    // EIO: the terminal itself went away (a hang-up).
+    if (absorbAll || ['EPIPE', 'EIO', 'ERR_STREAM_DESTROYED'].includes(error.code ?? '')) closed.add(stream);
   });
 }
 
