@@ -8,6 +8,7 @@ import {
   messageFor,
   type Issue,
 } from './api-codes.js';
+import { answerWithFields } from './answer-faults.js';
 import { validateCreate } from './create-validation.js';
 import { jsonReply, type Reply, type SimRequest } from './http-io.js';
 import { MODELS, findModel } from './models.js';
@@ -90,10 +91,12 @@ function parseJsonObject(body: string): Record<string, unknown> | undefined {
   }
 }
 
-type TaskOverride = Extract<Fault, { kind: 'done-without-url' | 'status' }> | undefined;
+type TaskOverride = Extract<Fault, { kind: 'done-without-url' | 'status' | 'answer-fields' }> | undefined;
 
 function taskOverride(fault: Fault | undefined): TaskOverride {
-  return fault?.kind === 'done-without-url' || fault?.kind === 'status' ? fault : undefined;
+  return fault?.kind === 'done-without-url' || fault?.kind === 'status' || fault?.kind === 'answer-fields'
+    ? fault
+    : undefined;
 }
 
 /** The task as the API shows it: the documented fields first, then extras seen on other models. */
@@ -121,6 +124,7 @@ function taskReply(ctx: ApiContext, task: StoredTask, asCreated: boolean, overri
     if (real === 'failed') answer.error = task.failReason;
     answer.cost = task.cost;
   }
+  if (override?.kind === 'answer-fields') return answerWithFields(answer, override);
   return jsonReply(200, answer);
 }
 

@@ -1,3 +1,4 @@
+import { ANSWER_FAULT_KINDS, isAnswerFaultKind, parseAnswerFault, TASK_ANSWER_FAULT_KINDS } from './answer-faults.js';
 import type { Fault, FaultKind, PendingFault, RecordedRoute, Route } from './types.js';
 
 const ROUTES: readonly Route[] = ['create', 'result', 'models', 'balance', 'file', 'any-api'];
@@ -6,7 +7,7 @@ const ROUTES: readonly Route[] = ['create', 'result', 'models', 'balance', 'file
 const FILE_ONLY: ReadonlySet<FaultKind> = new Set(['ignore-range', 'expired', 'wrong-type', 'not-mp4']);
 
 /** Kinds that rewrite a task answer, so they need a route that answers with a task. */
-const TASK_ONLY: ReadonlySet<FaultKind> = new Set(['done-without-url', 'status']);
+const TASK_ONLY: ReadonlySet<FaultKind> = new Set(['done-without-url', 'status', ...TASK_ANSWER_FAULT_KINDS]);
 const TASK_ROUTES: ReadonlySet<Route> = new Set(['create', 'result', 'any-api']);
 
 const ALL_KINDS: ReadonlySet<FaultKind> = new Set([
@@ -26,6 +27,7 @@ const ALL_KINDS: ReadonlySet<FaultKind> = new Set([
   'drop',
   'stall-body',
   ...FILE_ONLY,
+  ...ANSWER_FAULT_KINDS,
 ]);
 
 function fail(message: string): never {
@@ -60,6 +62,7 @@ export function parseFault(value: unknown): Fault {
   if (typeof kind !== 'string' || !ALL_KINDS.has(kind as FaultKind)) {
     fail(`unknown kind ${JSON.stringify(kind)}; one of ${[...ALL_KINDS].join(', ')}`);
   }
+  if (isAnswerFaultKind(kind)) return parseAnswerFault(kind, raw, fail);
   switch (kind as FaultKind) {
     case 'code': {
       const message = optionalString('message', raw.message);

@@ -184,6 +184,13 @@ export async function startSim(initial: SimOptions = {}, serving: Serving = {}):
         if (closed) return;
         await sendReply(res, answer(undefined));
         return;
+      case 'late-answer': {
+        const reply = answer(undefined);
+        await sleep(fault.ms);
+        if (closed) return;
+        await sendReply(res, reply);
+        return;
+      }
     }
     const canned = fault && faultReply(route, fault);
     if (canned) {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { AnswerFault } from './answer-faults.js';
 
 /** Everything the simulator can be told at start-up (and most of it again at run time). */
 export interface SimOptions {
@@ -105,7 +106,8 @@ export type Fault =
   /** File host: the video served as Content-Type text/html. */
   | { kind: 'wrong-type' }
   /** File host: a body of the video's length that is an HTML page, not an MP4. */
-  | { kind: 'not-mp4' };
+  | { kind: 'not-mp4' }
+  | AnswerFault;
 
 export type FaultKind = Fault['kind'];
 
