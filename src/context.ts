@@ -109,6 +109,8 @@ export function createContext(
               `${event.method} ${event.url} ${event.status ?? event.error ?? ''} ${event.ms}ms`.replace(/\s+/g, ' '),
             );
           },
+          // In --json mode stderr carries JSON only, so a warning is a document of its own there.
+          onNote: (note) => (out.json ? out.stderr(`${JSON.stringify({ warning: note })}\n`) : out.warn(note.message)),
           onRetry: (event) =>
             retries.failed({
               what: event.what.endsWith('request') ? event.what : `the request for ${event.what}`,

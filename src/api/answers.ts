@@ -11,7 +11,8 @@ import {
   type InputIssue,
 } from './errors.js';
 import { parseRetryAfter } from './retry.js';
-import { ErrorEnvelopeSchema, OpenAiErrorSchema } from './schemas.js';
+import { ErrorEnvelopeSchema, OpenAiErrorSchema, TaskSchema, type Task } from './schemas.js';
+import { boundDepth, depthNote, salvageTaskId, taskFromCreateAnswer, type AnswerNote } from './task-answer.js';
 
 export interface RawAnswer {
   status: number;
@@ -131,8 +132,10 @@ export function interpretMediaAnswer<T extends z.ZodType>(
   schema: T,
   what: string,
   taskId?: string,
+  onNote?: (note: AnswerNote) => void,
 ): z.infer<T> {
-  const json = tryJson(answer.text);
+  // Bounded before anything walks it: printing a value nested thousands of levels deep would overflow the stack.
+  const { value: json, cut } = boundDepth(tryJson(answer.text));
   const envelope = ErrorEnvelopeSchema.safeParse(json);
   if (envelope.success && envelope.data.code !== 0) {
     throw errorForApiCode(envelope.data.code, envelope.data.message, envelope.data.issues ?? [], taskId);
@@ -148,7 +151,34 @@ export function interpretMediaAnswer<T extends z.ZodType>(
       taskId,
     });
   }
+  if (cut.length > 0) onNote?.(depthNote(what, cut, taskId));
   return parsed.data;
+}
+
+/**
+ * A create answer: once it holds a valid task id, that task exists and may be billed, so nothing else in the answer
+ * (its code, its HTTP status, members of the wrong type, values too deep to print) may turn it into an error that
+ * loses the id. Without an id it is judged like any media answer. A body that is not JSON (cut short at the size
+ * limit) still gives up an id found among its outermost members.
+ */
+export function interpretCreateAnswer(answer: RawAnswer, onNote?: (note: AnswerNote) => void): Task {
+  const what = 'the create request';
+  const json = tryJson(answer.text);
+  const created = taskFromCreateAnswer(json);
+  if (created) {
+    for (const note of created.notes) onNote?.(note);
+    return created.task;
+  }
+  const salvaged = json === undefined ? salvageTaskId(answer.text) : undefined;
+  if (salvaged) {
+    onNote?.({
+      code: 'ANSWER_NOT_JSON',
+      message: `The create answer was not valid JSON (${answer.text.length} characters; cut short?), but it names task ${salvaged}: the task is taken as created and the rest of the answer is ignored.`,
+      taskId: salvaged,
+    });
+    return { code: 0, id: salvaged, status: 'unknown' };
+  }
+  return interpretMediaAnswer(answer, TaskSchema, what, undefined, onNote);
 }
 
 /** `/v1/balance` answers errors OpenAI-style, with real HTTP statuses. */

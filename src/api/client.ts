@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { NetworkError, ServerError } from './errors.js';
-import { interpretMediaAnswer, interpretOpenAiAnswer, type RawAnswer } from './answers.js';
+import { interpretCreateAnswer, interpretMediaAnswer, interpretOpenAiAnswer, type RawAnswer } from './answers.js';
 import { describeNetworkError, dispatcherFor, loadUndici, readText, type TraceEvent } from './http.js';
 import { parseBaseUrl } from './origin.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type Operation, type RetryEvent, type RetryPolicy } from './retry.js';
@@ -21,6 +21,7 @@ import {
   type Model,
   type Task,
 } from './schemas.js';
+import type { AnswerNote } from './task-answer.js';
 
 export const DEFAULT_MODEL = 'glabs-veo-3-1-fast';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -33,6 +34,8 @@ export interface ClientOptions {
   userAgent?: string;
   onTrace?: (event: TraceEvent) => void;
   onRetry?: (event: RetryEvent & { what: string }) => void;
+  /** Oddities in an answer that were worked around (a value too deep to print, a create answer's odd fields). */
+  onNote?: (note: AnswerNote) => void;
 }
 
 export interface CallOptions {
@@ -176,7 +179,11 @@ export class VeoClient {
     }
     trace({ status: answer.status });
     if (call.family === 'openai') return interpretOpenAiAnswer(answer, call.schema, call.what);
-    const parsed = interpretMediaAnswer(answer, call.schema, call.what, call.taskId);
+    const onNote = this.#options.onNote;
+    const parsed: z.infer<T> =
+      call.operation === 'create'
+        ? (interpretCreateAnswer(answer, onNote) as z.infer<T>)
+        : interpretMediaAnswer(answer, call.schema, call.what, call.taskId, onNote);
     checkTaskId(parsed, call.taskId);
     return parsed;
   }

@@ -1,18 +1,23 @@
 import type { CreateTaskInput, Task } from '../api/schemas.js';
+import { plausibleCreatedAt } from '../api/task-answer.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../api/errors.js';
 import type { JournalEntry, LoadedJournal } from '../store/journal.js';
 
-/** The journal fields a task answer tells; the creation time comes from the id when the answer omits it. */
+/**
+ * The journal fields a task answer tells. It runs right after a paid create, so nothing in the answer may make it
+ * throw: the creation time comes from the id unless created_at is a plausible Unix time, and a field of the wrong
+ * type is left out.
+ */
 export function entryFromTask(task: Task): Partial<JournalEntry> & { id: string } {
-  const createdSeconds = task.created_at && task.created_at > 1e9 ? task.created_at : parseInt(task.id.slice(0, 8), 16);
+  const createdSeconds = plausibleCreatedAt(task.created_at) ? task.created_at : parseInt(task.id.slice(0, 8), 16);
   const patch: Partial<JournalEntry> & { id: string } = {
     id: task.id,
-    status: task.status,
     createdAt: new Date(createdSeconds * 1000).toISOString(),
   };
-  if (task.model) patch.model = task.model;
-  if (task.url) patch.url = task.url;
+  if (typeof task.status === 'string') patch.status = task.status;
+  if (typeof task.model === 'string' && task.model) patch.model = task.model;
+  if (typeof task.url === 'string' && task.url) patch.url = task.url;
   const reason = (task as Record<string, unknown>).error;
   if (typeof reason === 'string' && reason) patch.reason = reason;
   return patch;
