@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { aspectRatioOption, httpUrl, modelIdOption, type AspectRatio } from './options.js';
+import { findControlInDecoded } from './text-check.js';
 
 export interface BatchItem {
   /** 1-based line number in the file. */
@@ -35,7 +36,15 @@ export interface ParsedBatch {
 
 // Strict: a misspelt field ("aspect", "promt") would otherwise be dropped silently and a clip paid for anyway.
 const jsonLineSchema = z.strictObject({
-  prompt: z.string({ message: 'prompt must be a string' }).trim().min(1, { message: 'prompt is empty' }),
+  prompt: z
+    .string({ message: 'prompt must be a string' })
+    .trim()
+    .min(1, { message: 'prompt is empty' })
+    // An escape such as \u0000 is valid JSON, but the prompt it makes is no more text than a raw NUL byte.
+    .superRefine((prompt, ctx) => {
+      const control = findControlInDecoded(prompt);
+      if (control) ctx.addIssue({ code: 'custom', message: `prompt has the control character ${control.name}` });
+    }),
   ar: aspectRatioOption('ar').optional(),
   image: httpUrl('image').optional(),
   model: modelIdOption('model').optional(),

@@ -10,7 +10,7 @@ import { lookUpModels, priceOf, unknownModelError, type Catalog } from './model-
 import { aspectRatioOption, httpUrl, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
 import { createPaidTask, recordAgain, type PaidTask } from './paid-create.js';
 import { outputPath, planOutput } from './paths.js';
-import { readTextSource } from './read-text.js';
+import { checkArgumentText, readTextSource } from './read-text.js';
 
 export const createOptionsSchema = z
   .object({
@@ -33,7 +33,8 @@ async function readPrompt(options: CreateOptions): Promise<string> {
     throw new UsageError('Give the prompt either as an argument or with --prompt-file, not both.');
   }
   const source = options.promptFile ?? (options.prompt === '-' ? '-' : undefined);
-  const text = source === undefined ? (options.prompt ?? '') : await readTextSource(source);
+  const text =
+    source === undefined ? checkArgumentText(options.prompt ?? '', 'The prompt') : await readTextSource(source);
   const prompt = text.replace(/^\uFEFF/, '').trim();
   if (!prompt) {
     throw new UsageError('The prompt is empty.', {
