@@ -39,6 +39,8 @@ const NAMED: Case[] = [
     omit: ['code', 'model', 'prompt', 'created_at', 'status', 'url'],
   },
   { name: 'a 1 MB string', mode: 'batch', fields: { prompt: JSON.stringify('p'.repeat(1_000_000)) }, omit: [] },
+  // Over the 4 MiB answer limit, so the body veo reads is cut short and is not JSON; the id comes before the cut.
+  { name: 'a 5 MB string', mode: 'create', fields: { extra: JSON.stringify('p'.repeat(5_000_000)) }, omit: [] },
 ];
 
 function randomCases(): Case[] {
@@ -135,6 +137,9 @@ describe('create answers with random members, end to end (property)', () => {
     assert.match(warning.warning.message, /under "extra"/);
     const plain = await runCase(NAMED[0]!, 1001);
     assert.match(plain.run.stderr, /warning: .*created_at \(the number 10000000000000000: not a Unix time/);
+    const big = NAMED.find((test) => test.name === 'a 5 MB string')!;
+    const cut = await runCase(big, 1002);
+    assert.match(cut.run.stderr, new RegExp(`warning: The create answer was not valid JSON .*names task ${cut.id}`));
   });
 
   // Checked once for all cases: `veo list` is what a user would look at to find a task again.
