@@ -66,6 +66,7 @@ export function createContext(
   let client: Promise<VeoClient> | undefined;
   let journal: Promise<Journal> | undefined;
   const tuning = tuningFromEnv(env);
+  const noted = new Set<string>();
   const context: Context = {
     tuning,
     creates,
@@ -109,8 +110,14 @@ export function createContext(
               `${event.method} ${event.url} ${event.status ?? event.error ?? ''} ${event.ms}ms`.replace(/\s+/g, ' '),
             );
           },
-          // In --json mode stderr carries JSON only, so a warning is a document of its own there.
-          onNote: (note) => (out.json ? out.stderr(`${JSON.stringify({ warning: note })}\n`) : out.warn(note.message)),
+          // Once each: a poll that meets the same oddity every few seconds need not say so every time. In --json
+          // mode stderr carries JSON only, so a warning is a document of its own there.
+          onNote: (note) => {
+            if (noted.has(note.message)) return;
+            noted.add(note.message);
+            if (out.json) out.stderr(`${JSON.stringify({ warning: note })}\n`);
+            else out.warn(note.message);
+          },
           onRetry: (event) =>
             retries.failed({
               what: event.what.endsWith('request') ? event.what : `the request for ${event.what}`,

@@ -183,7 +183,7 @@ export function interpretCreateAnswer(answer: RawAnswer, onNote?: (note: AnswerN
 
 /** `/v1/balance` answers errors OpenAI-style, with real HTTP statuses. */
 export function interpretOpenAiAnswer<T extends z.ZodType>(answer: RawAnswer, schema: T, what: string): z.infer<T> {
-  const json = tryJson(answer.text);
+  const json = boundDepth(tryJson(answer.text)).value;
   if (answer.status === 200 && json !== undefined) {
     const parsed = schema.safeParse(json);
     if (parsed.success) return parsed.data;

@@ -142,6 +142,25 @@ describe('create answers with random members, end to end (property)', () => {
     assert.match(cut.run.stderr, new RegExp(`warning: The create answer was not valid JSON .*names task ${cut.id}`));
   });
 
+  it('result answers nested 200,000 levels deep while create --wait --json polls: the document printed, one warning', async () => {
+    world.sim.inject('result', { kind: 'answer-fields', fields: { extra: deep(200_000) } }, Infinity);
+    // Long enough for several polls, each meeting the same deep answer.
+    world.sim.configure({ taskMs: 500 });
+    const run = await world.veo(['--json', 'create', 'deep results', '--wait', '--interval', '0.02']);
+    world.sim.configure({ taskMs: 60 });
+    world.sim.clearFaults();
+    assert.equal(run.code, 0, run.stderr);
+    const document = JSON.parse(run.stdout) as { id: string; status: string; extra: unknown };
+    assert.equal(document.status, 'done');
+    assert.ok(JSON.stringify(document.extra).includes('[veo: nested more than 64 levels deep; left out]'));
+    const polls = world.sim.requests.filter((request) => request.route === 'result').length;
+    assert.ok(polls > 1, `${polls} polls`);
+    const warnings = run.stderr.split('\n').filter(Boolean);
+    assert.equal(warnings.length, 1, run.stderr);
+    assert.equal((JSON.parse(warnings[0]!) as { warning: { code: string } }).warning.code, 'ANSWER_TOO_DEEP');
+    journaled.push(document.id);
+  });
+
   // Checked once for all cases: `veo list` is what a user would look at to find a task again.
   it('every task created above is in the journal, with a valid creation time', async () => {
     assert.ok(journaled.length >= cases.length);
