@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startSim, type Sim } from '../../src/sim/index.js';
-import { call, callRaw, result } from './helpers.js';
+import { call, callRaw, result, until } from './helpers.js';
 
 const createBody = { model: 'glabs-veo-3-1-fast', prompt: 'a paper boat on a river' };
 
@@ -75,9 +75,10 @@ describe('veo-sim answer faults', () => {
     const controller = new AbortController();
     const pending = callRaw(sim, '/v1/media/create', { body: createBody, signal: controller.signal });
     await sim.waitForRequest((request) => request.fault === 'late-answer');
-    // The request is processed as soon as its body is read; poll the store rather than sleep a guessed time.
-    for (let i = 0; i < 500 && sim.tasks().length === before; i++) await new Promise((r) => setImmediate(r));
+    // The request is processed as soon as its body is read, which no event announces: the store is polled.
+    await until(() => (sim.tasks().length > before ? true : undefined));
     assert.equal(sim.tasks().length, before + 1);
+    assert.equal(sim.requests.at(-1)?.fault, 'late-answer');
     controller.abort();
     await assert.rejects(pending);
   });
