@@ -147,7 +147,8 @@ export function taskFromCreateAnswer(json: unknown): { task: Task; notes: Answer
   if (typeof task.created_at === 'number' && !plausibleCreatedAt(task.created_at)) {
     ignored.push(`created_at (${describeValue(task.created_at)}: not a Unix time, the id's time is used)`);
   }
-  if (raw.code !== 0) {
+  if (raw.code === undefined) ignored.push('code (missing)');
+  else if (raw.code !== 0) {
     const said = typeof raw.code === 'number' ? `code ${raw.code}` : `a code that is ${describeValue(raw.code)}`;
     notes.push({
       code: 'ANSWER_CODE_WITH_ID',

@@ -115,6 +115,17 @@ describe('create answers with random members (property)', () => {
     assert.deepEqual(notes.map((note) => note.code).sort(), ['ANSWER_CODE_WITH_ID', 'ANSWER_FIELD_IGNORED']);
   });
 
+  it('a missing code is one of the fields set aside, not a code beside the id', () => {
+    const notes: AnswerNote[] = [];
+    interpretCreateAnswer(answer('{"id":"6b0c60219c895954bf46c15c","status":"idle"}'), (note) => notes.push(note));
+    assert.deepEqual(
+      notes.map((note) => note.message),
+      [
+        'The create answer for task 6b0c60219c895954bf46c15c has fields veo cannot use: code (missing). The task is kept.',
+      ],
+    );
+  });
+
   it('without a valid id a create answer is judged as before', () => {
     assert.throws(() => interpretCreateAnswer(answer('{"code":0,"id":"xyz","status":"idle"}')), /unexpected shape/);
     assert.throws(() => interpretCreateAnswer(answer('{"code":5,"message":"x"}')), /Insufficient balance/);
