@@ -77,7 +77,8 @@ describe('a paid task is created exactly once and never lost', () => {
   });
 
   it('a run started while another holds the items waits for them and reports what that run saved', async () => {
-    world.sim.configure({ taskMs: 600 });
+    // Long enough that the second run surely starts while the first still holds every item, even on a busy machine.
+    world.sim.configure({ taskMs: 3000 });
     const prompts = Array.from({ length: 3 }, (_, i) => `held by the first ${i + 1}`);
     const file = await writeLines(join(world.workDir, 'held.txt'), prompts);
     const dir = join(world.workDir, 'held');
