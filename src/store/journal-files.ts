@@ -1,0 +1,68 @@
+// Opening the journal's files without ever following a link: a journal.jsonl or journal.lock that is a symbolic
+// link could make an append, a compaction or a lock write land on any file the user can write. Every open here
+// carries O_NOFOLLOW, and a link is refused with an error that names it, leaving its target and mode untouched.
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+
+/** A journal file that is a symbolic link: refused, never followed. */
+export class JournalLinkError extends Error {
+  readonly code = 'JOURNAL_SYMLINK';
+  readonly path: string;
+  constructor(path: string) {
+    super(`${path} is a symbolic link; veo never follows one for its journal or lock (remove the link)`);
+    this.name = 'JournalLinkError';
+    this.path = path;
+  }
+}
+
+export function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
+}
+
+export const O = constants;
+export const READ = O.O_RDONLY | O.O_NOFOLLOW;
+export const APPEND = O.O_RDWR | O.O_APPEND | O.O_CREAT | O.O_NOFOLLOW;
+export const CREATE_NEW = O.O_WRONLY | O.O_CREAT | O.O_EXCL | O.O_NOFOLLOW;
+
+/** open(2) with O_NOFOLLOW in `flags`; ELOOP (the last component is a link) becomes a JournalLinkError. */
+export async function openNoFollow(path: string, flags: number, mode = 0o600): Promise<FileHandle> {
+  try {
+    return await open(path, flags, mode);
+  } catch (err) {
+    if (errorCode(err) === 'ELOOP') throw new JournalLinkError(path);
+    throw err;
+  }
+}
+
+/** The whole file, or undefined when it does not exist. */
+export async function readNoFollow(path: string): Promise<Buffer | undefined> {
+  let fh: FileHandle;
+  try {
+    fh = await openNoFollow(path, READ);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await fh.read(buffer, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+export async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
+  for (let written = 0; written < data.length;) {
+    written += (await fh.write(data, written, data.length - written)).bytesWritten;
+  }
+}
