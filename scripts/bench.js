@@ -4,12 +4,14 @@
 //   result        `veo result <id>`                      against the same POST made with curl
 //   download      `veo download <id> -o x.mp4 --force`   against `curl -s -o x.mp4 <video url>`
 //   peak RSS      of that download, at a small and a large size, and how much it grows between them
+//   journal       `veo create`, `veo result`, `veo wait` and `veo list --limit 20` with 100,000 tasks in the
+//                 journal against the same commands with an empty one; list also as an absolute time
 // Every pair is run interleaved (baseline, veo, baseline, veo, ...) so machine noise hits both alike, after one
 // untimed warm-up each. Everything runs against a veo-sim started here on 127.0.0.1; nothing leaves the machine.
 // Node built-ins only.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,7 +29,10 @@ const TARGETS = {
   download: 1.25, // at most 1.25x curl
   rssMB: 150, // peak RSS under 150 MB
   rssGrowthMB: 10, // within 10 MB between the small and the large download
+  journal: 1.2, // create, result and wait with 100,000 tasks journaled: at most 1.2x an empty journal
+  listMs: 500, // veo list --limit 20 with 100,000 tasks journaled: under 0.5 s
 };
+const JOURNAL_TASKS = 100_000;
 
 const HELP = `Usage: npm run bench -- [options]    (or: node scripts/bench.js [options])
 
@@ -39,12 +44,15 @@ Options:
   --quick           a fast smoke run: 5 start-up, 5 result, 1 download each, 64 MiB instead of 512 MiB
                     (peak RSS compared between 16 MiB and 64 MiB)
   --json            print the figures as JSON instead of the table
+  --only WHAT       run only some groups: a comma-separated list of startup, result, download, journal
   --rss-via WAY     how peak RSS is taken: auto (default), time (/usr/bin/time -f %M), preload (a tiny --import
                     in the veo child that writes process.resourceUsage().maxRSS at exit), none
   -h, --help        show this help
 
 Targets: start-up <= ${TARGETS.startup}x node; result <= ${TARGETS.result}x curl; download <= ${TARGETS.download}x curl;
-peak RSS < ${TARGETS.rssMB} MB, and within ${TARGETS.rssGrowthMB} MB between the small and the large download.
+peak RSS < ${TARGETS.rssMB} MB, and within ${TARGETS.rssGrowthMB} MB between the small and the large download;
+with ${JOURNAL_TASKS.toLocaleString('en')} tasks journaled, create, result and wait <= ${TARGETS.journal}x their time with an empty
+journal, and list --limit 20 under ${TARGETS.listMs} ms.
 `;
 
 function usageError(message) {
@@ -53,7 +61,7 @@ function usageError(message) {
 }
 
 function parseArgs(argv) {
-  const opts = { runs: undefined, quick: false, json: false, rssVia: 'auto' };
+  const opts = { runs: undefined, quick: false, json: false, rssVia: 'auto', only: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -73,6 +81,10 @@ function parseArgs(argv) {
       opts.rssVia = value();
       if (!['auto', 'time', 'preload', 'none'].includes(opts.rssVia))
         usageError('--rss-via: auto, time, preload or none');
+    } else if (name === '--only') {
+      opts.only = new Set(value().split(','));
+      for (const group of opts.only)
+        if (!['startup', 'result', 'download', 'journal'].includes(group)) usageError(`--only: unknown group ${group}`);
     } else if (name === '-h' || name === '--help') {
       process.stdout.write(HELP);
       process.exit(0);
@@ -86,6 +98,7 @@ const runs = {
   startup: opts.runs ?? (opts.quick ? 5 : 15),
   result: opts.runs ?? (opts.quick ? 5 : 15),
   download: opts.runs ?? (opts.quick ? 1 : 3),
+  journal: opts.runs ?? (opts.quick ? 5 : 15),
 };
 const sizes = opts.quick ? { small: 16 * MiB, large: 64 * MiB } : { small: 64 * MiB, large: 512 * MiB };
 
@@ -491,6 +504,99 @@ async function benchDownload() {
   });
 }
 
+async function benchJournal() {
+  const sim = await startSim([]);
+  try {
+    const empty = veoEnv(sim);
+    const full = veoEnv(sim);
+    writeJournal(full.VEO_CONFIG_DIR, JOURNAL_TASKS);
+    const { id } = await finishedTask(sim, empty);
+    const veo =
+      (env, ...args) =>
+      () =>
+        run([node, VEO, ...args], { env });
+    const rowsFor = [
+      ['create', ['create', 'bench']],
+      ['result', ['result', id]],
+      ['wait', ['wait', id, '--interval', '0.1']],
+    ];
+    for (const [name, args] of rowsFor) {
+      const pair = await interleave(`journal ${name}`, runs.journal, {
+        baseline: veo(empty, ...args),
+        veo: veo(full, ...args),
+      });
+      timeRow(`journal_${name}`, `${name}: ${JOURNAL_TASKS / 1000}k journaled vs empty`, pair, TARGETS.journal);
+    }
+    const list = await interleave('journal list --limit 20', runs.journal, {
+      baseline: veo(empty, 'list', '--limit', '20'),
+      veo: veo(full, 'list', '--limit', '20'),
+    });
+    timeRow('journal_list_ratio', `  list --limit 20: ${JOURNAL_TASKS / 1000}k journaled vs empty`, list, undefined);
+    const ms = median(list.veo.map((r) => r.ms));
+    addRow('journal_list', {
+      measurement: `list --limit 20, ${JOURNAL_TASKS / 1000}k journaled (absolute)`,
+      unit: 'ms',
+      veo: ms,
+      baseline: undefined,
+      ratio: undefined,
+      target: `< ${TARGETS.listMs} ms`,
+      pass: ms < TARGETS.listMs,
+      samples: { veo: list.veo.map((r) => round(r.ms)) },
+    });
+  } finally {
+    await sim.stop();
+  }
+}
+
+/**
+ * A journal of `count` tasks as veo leaves it after compaction, one line per task: created over the past months,
+ * finished, mostly saved, a few failed. Written directly, so the first veo command also builds its summary (in
+ * the untimed warm-up).
+ */
+function writeJournal(dir, count) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const start = Date.now() - 90 * 24 * 3600 * 1000;
+  const step = Math.floor((90 * 24 * 3600 * 1000 - 3600 * 1000) / count);
+  const lines = [];
+  for (let i = 0; i < count; i++) {
+    const created = start + i * step;
+    const id =
+      Math.floor(created / 1000)
+        .toString(16)
+        .padStart(8, '0') + i.toString(16).padStart(16, '0');
+    const failed = i % 50 === 7;
+    const doneAt = new Date(created + 90_000).toISOString();
+    const fields = failed
+      ? { status: 'failed', url: null, reason: 'the prompt was rejected by moderation' }
+      : {
+          status: 'done',
+          url: `https://storage.example/predication/${id}_result.mp4`,
+          doneAt,
+          expiresAt: new Date(created + 90_000 + 48 * 3600 * 1000).toISOString(),
+          ...(i % 10 === 3
+            ? {}
+            : {
+                savedPath: `/home/someone/videos/clip-${i}.mp4`,
+                bytes: 2_400_000 + i,
+                sha256: id.repeat(3).slice(0, 64),
+              }),
+        };
+    lines.push(
+      JSON.stringify({
+        id,
+        at: created + 120_000,
+        createdAt: new Date(created).toISOString(),
+        model: 'glabs-veo-3-1-fast',
+        prompt: `a red fox running through fresh snow at dawn, cinematic, shot ${i}`,
+        params: { ar: '16:9' },
+        ...fields,
+        intent: i.toString(16).padStart(16, '0'),
+      }),
+    );
+  }
+  writeFileSync(join(dir, 'journal.jsonl'), `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
 // --- output --------------------------------------------------------------------------------------------------
 
 function machine() {
@@ -530,7 +636,8 @@ function table(machineInfo, tookMs) {
   const m = machineInfo;
   return [
     `machine: ${m.cpu}, ${m.cores} cores, node ${m.node}, ${m.date}`,
-    `runs: ${runs.startup} start-up, ${runs.result} result, ${runs.download} per download size (medians, interleaved); ` +
+    `runs: ${runs.startup} start-up, ${runs.result} result, ${runs.download} per download size, ${runs.journal} per ` +
+      `journal command (medians, interleaved); ` +
       `peak RSS via ${rssVia === 'time' ? '/usr/bin/time -f %M' : rssVia}`,
     '',
     line(header),
@@ -546,9 +653,11 @@ async function main() {
   const started = process.hrtime.bigint();
   const machineInfo = machine();
   log(`${opts.quick ? 'quick' : 'full'} run in ${work}`);
-  await benchStartup();
-  await benchResult();
-  await benchDownload();
+  const wanted = (group) => opts.only === undefined || opts.only.has(group);
+  if (wanted('startup')) await benchStartup();
+  if (wanted('result')) await benchResult();
+  if (wanted('download')) await benchDownload();
+  if (wanted('journal')) await benchJournal();
   const tookMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (opts.json) {
     const out = { machine: machineInfo, ...figures, targets: TARGETS, tookMs: round(tookMs, 0) };

@@ -5,26 +5,53 @@
 // replaces. Damaged lines pass through compaction byte for byte and are reported by every load until a
 // person repairs or deletes them: nothing recorded is ever dropped silently.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import {
+  APPEND,
+  CREATE_NEW,
+  errorCode,
+  JournalLinkError,
+  openNoFollow,
+  READ,
+  readAt,
+  readNoFollow,
+  writeAll,
+} from './journal-files.js';
 import {
   checkIntent,
   checkPatch,
+  linkExpiry,
   mergePatch,
+  NO_DATE,
   parseJournal,
+  scanLines,
   serializeIntent,
   serializePatch,
+  visitLines,
   type DamagedRecord,
   type IntentPatch,
   type IntentState,
   type Patch,
 } from './journal-format.js';
-import { errorCode, withLock } from './journal-lock.js';
+import { TaskIds } from './journal-ids.js';
+import { withLock } from './journal-lock.js';
+import {
+  bringUpToDate,
+  expiringFrom,
+  readSummary,
+  SUMMARY_FILE,
+  summaryOf,
+  watchOf,
+  writeSummary,
+  type Current,
+  type Summary,
+} from './journal-summary.js';
 import type { ProcessIdentity } from './process-identity.js';
 
 export type { DamagedRecord, IntentState } from './journal-format.js';
-
-export const LINK_TTL_MS = 48 * 3600 * 1000;
+export { JournalLinkError } from './journal-files.js';
+export { LINK_TTL_MS, linkExpiry } from './journal-format.js';
 export const JOURNAL_FILE = 'journal.jsonl';
 export const JOURNAL_LOCK_FILE = 'journal.lock';
 
@@ -104,12 +131,6 @@ function redactStrings(value: unknown, redact: (text: string) => string): unknow
   return value;
 }
 
-export function linkExpiry(doneAt: Date | string): string {
-  const ms = new Date(doneAt).getTime();
-  if (Number.isNaN(ms)) throw new RangeError(`not a date: ${String(doneAt)}`);
-  return new Date(ms + LINK_TTL_MS).toISOString();
-}
-
 function failure(what: string, err: unknown): Error {
   return new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
@@ -134,25 +155,11 @@ function toIntent(state: IntentPatch): CreateIntent {
 }
 
 function toEntry(state: Patch): JournalEntry {
-  const { at, ...fields } = state;
-  return { ...fields, updatedAt: new Date(at).toISOString() } as JournalEntry;
-}
-
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await fh.read(buffer, filled, length - filled, position + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return buffer.subarray(0, filled);
-}
-
-async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
-  for (let written = 0; written < data.length;) {
-    written += (await fh.write(data, written, data.length - written)).bytesWritten;
-  }
+  // In place: every state is an object of its own, and copying 100,000 of them is what a long journal cannot afford.
+  const entry = state as unknown as JournalEntry & { at?: number };
+  entry.updatedAt = new Date(state.at).toISOString();
+  delete entry.at;
+  return entry;
 }
 
 // Makes a new or renamed directory entry survive a power cut; not possible on every platform.
@@ -163,10 +170,33 @@ async function syncDir(dir: string): Promise<void> {
   await fh.close();
 }
 
+function sortByCreation(entries: JournalEntry[]): JournalEntry[] {
+  const keyed = entries.map((entry) => ({ entry, ms: createdMs(entry) }));
+  keyed.sort((a, b) => a.ms - b.ms || (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0));
+  return keyed.map((k) => k.entry);
+}
+
+/** What `veo list --limit` shows: the newest entries that pass a filter, without reading every line in full. */
+export interface RecentEntries {
+  /** Oldest first, like load(). */
+  entries: JournalEntry[];
+  /** How many tasks the journal holds in all. */
+  total: number;
+  damaged: DamagedRecord[];
+  /** Damaged lines beyond those listed (only the first ones are kept in the summary). */
+  moreDamaged: number;
+}
+
+export interface ExpiringVideo {
+  id: string;
+  expiresAt: string;
+}
+
 export class Journal {
   readonly path: string;
   readonly #dir: string;
   readonly #lockPath: string;
+  readonly #summaryPath: string;
   readonly #now: () => number;
   readonly #compactAtBytes: number;
   readonly #lockTimeoutMs: number;
@@ -176,6 +206,7 @@ export class Journal {
     this.#dir = resolve(dir);
     this.path = join(this.#dir, JOURNAL_FILE);
     this.#lockPath = join(this.#dir, JOURNAL_LOCK_FILE);
+    this.#summaryPath = join(this.#dir, SUMMARY_FILE);
     this.#now = options.now ?? Date.now;
     this.#compactAtBytes = options.compactAtBytes ?? 1024 * 1024;
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
@@ -189,7 +220,12 @@ export class Journal {
     const checked = checkPatch({ ...fields, at: 0 });
     if ('problem' in checked)
       throw new Error(`invalid journal record for task ${String(patch.id)}: ${checked.problem}`);
-    await this.#locked(() => this.#append(checked.patch));
+    const line = checked.patch;
+    await this.#locked(() => {
+      line.at = this.#now();
+      if (line.doneAt !== undefined) line.expiresAt ??= linkExpiry(line.doneAt);
+      return this.#appendLine(serializePatch(line));
+    });
   }
 
   /**
@@ -201,13 +237,17 @@ export class Journal {
     const fields = this.#redact ? (redactStrings(given, this.#redact) as typeof given) : given;
     const checked = checkIntent({ ...fields, at: 0 });
     if ('problem' in checked) throw new Error(`invalid journal record for intent ${update.intent}: ${checked.problem}`);
-    await this.#locked(() => this.#appendIntent(checked.intent));
+    const line = checked.intent;
+    await this.#locked(() => {
+      line.at = this.#now();
+      return this.#appendLine(serializeIntent(line));
+    });
   }
 
   /** Proves the journal can be written now (folder, lock, file) without adding anything to it. */
   async checkWritable(): Promise<void> {
     await this.#locked(async () => {
-      const fh = await open(this.path, 'a', 0o600);
+      const fh = await openNoFollow(this.path, APPEND);
       await fh.close();
     });
   }
@@ -215,6 +255,11 @@ export class Journal {
   /** Runs `fn` holding the journal's lock: what other veo processes decide under it cannot interleave with `fn`. */
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return this.#locked(fn);
+  }
+
+  /** Rewrites the journal as one line per task now, whatever its size (normally done as it grows). */
+  async compact(): Promise<void> {
+    await this.#locked(() => this.#compact(true));
   }
 
   get dir(): string {
@@ -226,23 +271,27 @@ export class Journal {
       await mkdir(this.#dir, { recursive: true, mode: 0o700 });
       return await withLock(this.#lockPath, this.#lockTimeoutMs, fn);
     } catch (err) {
-      // Errors without a code are ours (a lock held too long) and already name their file.
-      throw errorCode(err) === undefined ? err : failure(`cannot write the task journal ${this.path}`, err);
+      // Errors without a code are ours (a lock held too long) and already name their file, as does a link refused.
+      if (err instanceof JournalLinkError || errorCode(err) === undefined) throw err;
+      throw failure(`cannot write the task journal ${this.path}`, err);
+    }
+  }
+
+  async #read(): Promise<Buffer | undefined> {
+    try {
+      return await readNoFollow(this.path);
+    } catch (err) {
+      if (err instanceof JournalLinkError) throw err;
+      throw failure(`cannot read the task journal ${this.path}`, err);
     }
   }
 
   /** Every entry, oldest first, the lines that could not be read, and open intents. A missing journal is empty. */
   async load(): Promise<LoadedJournal> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.path);
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') return { entries: [], damaged: [], intents: [] };
-      throw failure(`cannot read the task journal ${this.path}`, err);
-    }
+    const bytes = await this.#read();
+    if (bytes === undefined) return { entries: [], damaged: [], intents: [] };
     const { states, intents, damaged } = parseJournal(bytes);
-    const entries = [...states.values()].map(toEntry);
-    entries.sort((a, b) => createdMs(a) - createdMs(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const entries = sortByCreation([...states.values()].map(toEntry));
     return {
       entries,
       damaged: damaged.map(({ line, text, problem }) => ({ line, text, problem })),
@@ -250,39 +299,140 @@ export class Journal {
     };
   }
 
+  /** One task, found by searching the journal's bytes for its id and parsing only the lines that hold it. */
   async get(id: string): Promise<JournalEntry | undefined> {
-    return (await this.load()).entries.find((e) => e.id === id);
+    const bytes = await this.#read();
+    if (bytes === undefined) return undefined;
+    const needle = Buffer.from(id);
+    let state: Patch | undefined;
+    let lineEnd = -1;
+    for (let hit = bytes.indexOf(needle); hit !== -1; hit = bytes.indexOf(needle, Math.max(hit + 1, lineEnd + 1))) {
+      const start = bytes.lastIndexOf(0x0a, hit) + 1;
+      const nl = bytes.indexOf(0x0a, hit);
+      lineEnd = nl === -1 ? bytes.length : nl;
+      visitLines(bytes.subarray(start, lineEnd), {
+        patch: (patch) => {
+          if (patch.id === id) state = mergePatch(state, patch);
+        },
+      });
+    }
+    return state === undefined ? undefined : toEntry(state);
   }
 
-  async #appendIntent(intent: IntentPatch): Promise<void> {
-    intent.at = this.#now();
-    await this.#appendLine(() => serializeIntent(intent));
-  }
-
-  async #append(patch: Patch): Promise<void> {
-    await this.#appendLine(async (fh, size) => {
-      patch.at = this.#now();
-      if (patch.doneAt !== undefined) patch.expiresAt ??= linkExpiry(patch.doneAt);
-      else if (patch.status === 'done' || typeof patch.url === 'string') {
-        // Under the lock, so exactly one process sees the task done first.
-        const merged = mergePatch(parseJournal(await readAt(fh, 0, size)).states.get(patch.id), patch);
-        if (merged.status === 'done' && typeof merged.url === 'string' && merged.url !== '' && !merged.doneAt) {
-          patch.doneAt = new Date(patch.at).toISOString();
-          patch.expiresAt = linkExpiry(patch.doneAt);
-        }
+  /**
+   * The newest `limit` entries that `accept` keeps, oldest first, as load() would order them. Lines this version
+   * wrote are only scanned for their id and createdAt; just the lines of the entries shown are parsed in full.
+   */
+  async recent(limit: number, accept: (entry: JournalEntry) => boolean = () => true): Promise<RecentEntries> {
+    const fh = await this.#openForReading();
+    if (fh === undefined) return { entries: [], total: 0, damaged: [], moreDamaged: 0 };
+    let bytes: Buffer;
+    let current: Current;
+    try {
+      current = await this.#upToDate(fh);
+      bytes = await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+    // One slot per task: its sort key (createdAt, else the time in its id) and where its lines start.
+    const ids = new TaskIds(Math.ceil(bytes.length / 256));
+    const keys: number[] = [];
+    const firstLine: number[] = [];
+    const moreLines = new Map<number, number[]>();
+    const add = (slot: number, created: number, start: number): void => {
+      if (slot === keys.length) {
+        keys.push(Number.NaN);
+        firstLine.push(start);
+      } else {
+        const more = moreLines.get(slot);
+        if (more === undefined) moreLines.set(slot, [start]);
+        else more.push(start);
       }
-      return serializePatch(patch);
+      if (created >= 0) keys[slot] = created;
+    };
+    scanLines(bytes, (start, end, idAt, created) => {
+      if (idAt >= 0) return add(ids.slot(bytes, idAt), created, start);
+      visitLines(bytes.subarray(start, end), {
+        patch: (patch) =>
+          add(
+            ids.slot(Buffer.from(patch.id, 'latin1'), 0),
+            patch.createdAt === undefined ? NO_DATE : Date.parse(patch.createdAt),
+            start,
+          ),
+      });
     });
+    const order = keys.map((_, slot) => slot);
+    for (let slot = 0; slot < keys.length; slot++) {
+      if (Number.isNaN(keys[slot])) keys[slot] = ids.idTime(slot);
+    }
+    const key = (slot: number): number => keys[slot] as number;
+    order.sort((a, b) => key(b) - key(a) || ids.compare(b, a));
+    const shown: JournalEntry[] = [];
+    for (const slot of order) {
+      if (shown.length >= limit) break;
+      let state: Patch | undefined;
+      for (const start of [firstLine[slot] as number, ...(moreLines.get(slot) ?? [])]) {
+        const nl = bytes.indexOf(0x0a, start);
+        visitLines(bytes.subarray(start, nl === -1 ? bytes.length : nl), {
+          patch: (patch) => (state = mergePatch(state, patch)),
+        });
+      }
+      if (state === undefined) continue;
+      const entry = toEntry(state);
+      if (accept(entry)) shown.push(entry);
+    }
+    const sorted = sortByCreation(shown);
+    const { summary, pending } = current;
+    const damaged = [...summary.damaged.map(({ line, problem }) => ({ line, problem, text: '' })), ...pending];
+    return { entries: sorted, total: ids.size, damaged, moreDamaged: summary.damagedCount - summary.damaged.length };
   }
 
-  async #appendLine(serialize: (fh: FileHandle, size: number) => string | Promise<string>): Promise<void> {
-    const fh = await open(this.path, 'a+', 0o600);
+  /** Finished videos not saved whose link dies within `withinMs`, soonest first; never reads the whole journal. */
+  async expiring(withinMs: number): Promise<ExpiringVideo[]> {
+    const fh = await this.#openForReading();
+    if (fh === undefined) return [];
+    try {
+      const { summary } = await this.#upToDate(fh);
+      return expiringFrom(summary, withinMs, this.#now()).map(({ id, expiresAt }) => ({
+        id,
+        expiresAt: new Date(expiresAt).toISOString(),
+      }));
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async #openForReading() {
+    try {
+      return await openNoFollow(this.path, READ);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return undefined;
+      if (err instanceof JournalLinkError) throw err;
+      throw failure(`cannot read the task journal ${this.path}`, err);
+    }
+  }
+
+  /** The summary of the journal open as `fh`, caught up; written back when it changed (a cache: best effort). */
+  async #upToDate(fh: Awaited<ReturnType<typeof openNoFollow>>): Promise<Current> {
+    const current = await bringUpToDate(await readSummary(this.#summaryPath), fh, this.#now());
+    if (current.changed) {
+      // Not if a compaction has replaced the journal meanwhile: this summary would only be rebuilt again.
+      const now = await stat(this.path).catch(() => undefined);
+      if (now?.ino === current.summary.ino)
+        await writeSummary(this.#summaryPath, current.summary).catch(() => undefined);
+    }
+    return current;
+  }
+
+  async #appendLine(serialized: string): Promise<void> {
+    const fh = await openNoFollow(this.path, APPEND);
+    let summary: Summary | undefined;
     let size: number;
     try {
       const st = await fh.stat();
+      if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
       // A file that is not ours alone (created by hand, or under a loose umask) is made so.
       if ((st.mode & 0o777) !== 0o600) await fh.chmod(0o600);
-      const serialized = await serialize(fh, st.size);
       // After a torn write the file does not end with '\n'; without one the new line would be
       // glued to the torn one and lost with it.
       const fence = st.size > 0 && (await readAt(fh, st.size - 1, 1))[0] !== 0x0a ? '\n' : '';
@@ -297,19 +447,32 @@ export class Journal {
       }
       size = st.size + line.length;
       if (st.size === 0) await syncDir(this.#dir);
+      // The line is safely written: from here on a failure leaves a valid journal and, at worst, a summary behind.
+      summary = await bringUpToDate(await readSummary(this.#summaryPath), fh, this.#now()).then(
+        (c) => c.summary,
+        () => undefined,
+      );
     } finally {
       await fh.close();
     }
-    // The line is safely written; a compaction that fails leaves a valid, merely longer, journal.
-    if (size > this.#compactAtBytes) await this.#compact().catch(() => undefined);
+    if (summary === undefined) return;
+    // Amortised: a compaction reads the whole journal, so it waits until the journal has doubled since the last.
+    if (size > this.#compactAtBytes && size >= 2 * summary.base)
+      await this.#compact(false, summary).catch(() => undefined);
+    else await writeSummary(this.#summaryPath, summary).catch(() => undefined);
   }
 
-  async #compact(): Promise<void> {
-    const { states, intents, damaged, lines } = parseJournal(await readFile(this.path));
+  /** Called holding the lock. `force`: rewrite even when it would not halve the file. */
+  async #compact(force: boolean, summary?: Summary): Promise<void> {
+    const bytes = await readNoFollow(this.path);
+    if (bytes === undefined) return;
+    const { states, intents, damaged, lines } = parseJournal(bytes);
     const unsettled = openIntents(states, intents);
-    // A rewrite that would not halve the file is not worth it; this also keeps a journal of many
-    // distinct tasks from being rewritten on every append.
-    if ((states.size + unsettled.length + damaged.length) * 2 > lines) return;
+    // A rewrite that would not halve the file is not worth it; the next attempt waits until it has doubled.
+    if (!force && (states.size + unsettled.length + damaged.length) * 2 > lines) {
+      if (summary !== undefined) await writeSummary(this.#summaryPath, { ...summary, base: bytes.length });
+      return;
+    }
     const newline = Buffer.from('\n');
     // Settled intents are dropped: the task line that completed one names it.
     const parts = [
@@ -319,16 +482,14 @@ export class Journal {
     ];
     const data = Buffer.concat(parts.flatMap((p) => [p, newline]));
 
-    // Only a lock holder compacts, so any temp file here was left by a compaction that crashed.
-    for (const name of await readdir(this.#dir)) {
-      if (name.startsWith(`${JOURNAL_FILE}.`) && name.endsWith('.tmp'))
-        await unlink(join(this.#dir, name)).catch(() => undefined);
-    }
+    await this.#removeLeftovers();
     const temp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
-    const fh = await open(temp, 'wx', 0o600);
+    const fh = await openNoFollow(temp, CREATE_NEW);
+    let st;
     try {
       await writeAll(fh, data);
       await fh.sync();
+      st = await fh.stat();
       await fh.close();
       await rename(temp, this.path);
     } catch (err) {
@@ -337,5 +498,26 @@ export class Journal {
       throw err;
     }
     await syncDir(this.#dir);
+    // Damaged lines now come first, each ending with a newline: their problems as a later read will state them.
+    const moved: DamagedRecord[] = [];
+    visitLines(Buffer.concat(damaged.flatMap((d) => [d.raw, newline])), { damaged: (d) => moved.push(d) });
+    const fresh = summaryOf(st, data, parts.length, moved, watchOf(states.values(), this.#now()));
+    await writeSummary(this.#summaryPath, fresh).catch(() => undefined);
+  }
+
+  // Only a lock holder compacts, so a journal or summary temp file here was left by a process that crashed; a lock
+  // temp file lives for microseconds unless its process was killed.
+  async #removeLeftovers(): Promise<void> {
+    const now = Date.now();
+    for (const name of await readdir(this.#dir)) {
+      if (!name.endsWith('.tmp')) continue;
+      const path = join(this.#dir, name);
+      if (name.startsWith(`${JOURNAL_FILE}.`) || name.startsWith(`${SUMMARY_FILE}.`)) {
+        await unlink(path).catch(() => undefined);
+      } else if (name.startsWith(`${JOURNAL_LOCK_FILE}.`)) {
+        const info = await stat(path).catch(() => undefined);
+        if (info !== undefined && now - info.mtimeMs > 60_000) await unlink(path).catch(() => undefined);
+      }
+    }
   }
 }

@@ -119,8 +119,8 @@ test('the folder is created 0700 and the journal is 0600', { skip: !posix }, asy
   assert.equal((await stat(journal.path)).mode & 0o777, 0o600);
 
   // So is one replaced by compaction.
-  const compacting = new Journal(dir, { compactAtBytes: 1 });
-  for (let i = 0; i < 4; i++) await compacting.record({ id: taskId(1), bytes: i });
+  for (let i = 0; i < 4; i++) await journal.record({ id: taskId(1), bytes: i });
+  await journal.compact();
   assert.equal((await lines(journal.path)).length, 1);
   assert.equal((await stat(journal.path)).mode & 0o777, 0o600);
 });
@@ -200,7 +200,8 @@ test('an intent stays open until a task line completes it, or it is voided or di
     (await journal.load()).intents.map((i) => i.intent[0]),
     ['c'],
   );
-  // Compaction (on every append here) kept the open intent and dropped the settled ones.
+  // Compaction kept the open intent and dropped the settled ones.
+  await journal.compact();
   const text = await readFile(journal.path, 'utf8');
   assert.ok(text.includes('"intent":"cccccccccccccccc"'));
   assert.ok(!text.includes('"intent":"bbbbbbbbbbbbbbbb"'));
@@ -250,8 +251,8 @@ test('damaged lines are reported with their line numbers, skipped, and kept thro
     damagedTexts,
   );
 
-  // Enough patches that compaction halves the file and so rewrites it.
   for (let i = 0; i < 12; i++) await journal.record({ id: taskId(1), bytes: i });
+  await journal.compact();
   const after = await journal.load();
   assert.ok((await lines(journal.path)).length <= 7, 'the journal was compacted');
   assert.deepEqual(
@@ -322,7 +323,7 @@ test('compaction keeps every entry as it was and leaves no temp files', async (t
   const after = await plain.load();
   assert.deepEqual(after.entries.slice(1), before.entries.slice(1));
   assert.deepEqual(after.entries[0], { ...before.entries[0], savedPath: '/videos/1.mp4', updatedAt: iso(c.now()) });
-  assert.deepEqual((await readdir(dir)).sort(), ['journal.jsonl']);
+  assert.deepEqual((await readdir(dir)).sort(), ['journal.jsonl', 'journal.summary.json']);
 });
 
 test('fields written by a newer veo survive compaction by this one', async (t) => {
@@ -380,7 +381,7 @@ test('a lock left by a process that is gone is taken over', async (t) => {
   await writeFile(join(dir, 'journal.lock'), lockBody(process.pid, Date.now(), threadId));
   await journal.record({ id: taskId(2), status: 'idle' });
   assert.equal((await journal.load()).entries.length, 2);
-  assert.deepEqual(await readdir(dir), ['journal.jsonl']);
+  assert.deepEqual((await readdir(dir)).sort(), ['journal.jsonl', 'journal.summary.json']);
 });
 
 test('a lock held by a live process is waited for, and reported by path when it is held too long', async (t) => {
