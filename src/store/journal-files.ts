@@ -3,14 +3,16 @@
 // carries O_NOFOLLOW, and a link is refused with an error that names it, leaving its target and mode untouched.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { UsageError } from '../api/errors.js';
 
-/** A journal file that is a symbolic link: refused, never followed. */
-export class JournalLinkError extends Error {
-  readonly code = 'JOURNAL_SYMLINK';
+/** A journal file that is a symbolic link: refused, never followed; the user must remove the link (exit 2). */
+export class JournalLinkError extends UsageError {
   readonly path: string;
   constructor(path: string) {
-    super(`${path} is a symbolic link; veo never follows one for its journal or lock (remove the link)`);
-    this.name = 'JournalLinkError';
+    super(`${path} is a symbolic link; veo never follows one for its journal or lock.`, {
+      code: 'JOURNAL_SYMLINK',
+      hint: `Remove ${path} (the file it points to is left untouched), or point VEO_CONFIG_DIR at another folder.`,
+    });
     this.path = path;
   }
 }

@@ -1,52 +1,10 @@
 // The journal shared by several `veo` processes, and a process killed while it writes.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { test, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { taskId, tempDir } from '../helpers/journal-fixtures.js';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startWriter, taskId, tempDir } from '../helpers/journal-fixtures.js';
 import { Journal } from '../../src/store/journal.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WRITER = join(ROOT, 'test', 'helpers', 'journal-writer.ts');
-
-interface Writer {
-  child: ChildProcessWithoutNullStreams;
-  /** Settles once the process has exited and its output is closed. */
-  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-  /** Resolves when the writer prints this line; rejects if it ends without printing it. */
-  line(text: string): Promise<void>;
-}
-
-function startWriter(t: TestContext, args: string[]): Writer {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, ...args], { cwd: ROOT });
-  t.after(() => child.kill('SIGKILL'));
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  const printed = new Set<string>();
-  const waiting = new Map<string, () => void>();
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    printed.add(l);
-    waiting.get(l)?.();
-  });
-  return {
-    child,
-    closed,
-    line: (text) =>
-      new Promise<void>((resolve, reject) => {
-        if (printed.has(text)) resolve();
-        waiting.set(text, resolve);
-        void closed.then((c) =>
-          reject(new Error(`writer ended (${c.code ?? c.signal}) before "${text}": ${c.stderr}`)),
-        );
-      }),
-  };
-}
 
 test('twelve and more processes recording at once, some compacting, lose nothing', { timeout: 180_000 }, async (t) => {
   const dir = await tempDir(t);
