@@ -505,7 +505,8 @@ async function benchDownload() {
 }
 
 async function benchJournal() {
-  const sim = await startSim([]);
+  // Every timed create is paid for in the simulator: a balance for all of them.
+  const sim = await startSim(['--balance', '1000000']);
   try {
     const empty = veoEnv(sim);
     const full = veoEnv(sim);
