@@ -69,10 +69,11 @@ export function foldWatch(watch: Record<string, Watched>, patch: Patch): void {
   }
   let w = watch[patch.id];
   if (w === undefined) {
-    if (status !== 'done' && !(typeof patch.url === 'string' && patch.url !== '') && patch.doneAt === undefined) return;
+    if (patch.status !== 'done' && !(typeof patch.url === 'string' && patch.url !== '') && patch.doneAt === undefined)
+      return;
     w = watch[patch.id] = { at: patch.at };
   }
-  if (status !== undefined && !(RUNNING.has(status) && w.done)) w.done = status === 'done';
+  if (typeof patch.status === 'string' && !(RUNNING.has(patch.status) && w.done)) w.done = patch.status === 'done';
   if (typeof patch.url === 'string') w.link = patch.url !== '';
   if (patch.doneAt !== undefined && (w.doneAt === undefined || Date.parse(patch.doneAt) < Date.parse(w.doneAt)))
     w.doneAt = patch.doneAt;
@@ -94,7 +95,12 @@ export function watchOf(states: Iterable<Patch>, now: number): Record<string, Wa
     const status = typeof s.status === 'string' ? s.status.toLowerCase() : undefined;
     if (s.savedPath !== undefined || (status !== undefined && SETTLED.has(status))) continue;
     if (!hasLink(s) && s.doneAt === undefined) continue;
-    watch[s.id] = { done: status === 'done', link: hasLink(s), ...(s.doneAt ? { doneAt: s.doneAt } : {}), at: s.at };
+    watch[s.id] = {
+      done: s.status === 'done',
+      link: typeof s.url === 'string' && s.url !== '',
+      ...(s.doneAt ? { doneAt: s.doneAt } : {}),
+      at: s.at,
+    };
   }
   prune(watch, now);
   return watch;

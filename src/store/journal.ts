@@ -4,6 +4,9 @@
 // compaction (merged state to a temp file, fsync, rename over) cannot lose an append made to the file it
 // replaces. Damaged lines pass through compaction byte for byte and are reported by every load until a
 // person repairs or deletes them: nothing recorded is ever dropped silently.
+// Cost: an append reads nothing of the journal but its last byte (and the bytes its summary does not cover yet,
+// normally just the line it wrote); what every command needs (the expiry reminder) comes from the summary
+// (journal-summary.ts); compaction waits until the journal has doubled since the last one.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -114,7 +117,7 @@ export interface LoadedJournal {
 export interface JournalOptions {
   /** Clock for updatedAt and doneAt, in ms since the epoch. */
   now?: () => number;
-  /** Compact once the file is larger than this (default 1 MiB). */
+  /** Compact once the file is larger than this and twice its size after the last compaction (default 1 MiB). */
   compactAtBytes?: number;
   /** How long record() waits for another process's lock before it rejects (default 30 s). */
   lockTimeoutMs?: number;
@@ -182,6 +185,7 @@ export interface RecentEntries {
   entries: JournalEntry[];
   /** How many tasks the journal holds in all. */
   total: number;
+  /** From the summary: line and problem, with an empty text. */
   damaged: DamagedRecord[];
   /** Damaged lines beyond those listed (only the first ones are kept in the summary). */
   moreDamaged: number;
