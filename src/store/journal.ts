@@ -8,7 +8,7 @@
 // normally just the line it wrote); what every command needs (the expiry reminder) comes from the summary
 // (journal-summary.ts); compaction waits until the journal has doubled since the last one.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   APPEND,
@@ -173,6 +173,34 @@ async function syncDir(dir: string): Promise<void> {
   await fh.close();
 }
 
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Calls `fn` with the file's complete lines, a chunk at a time, and the offset where each chunk starts. */
+async function eachChunk(fh: FileHandle, size: number, fn: (bytes: Buffer, base: number) => void): Promise<void> {
+  // One buffer, reused: a line cut by the end of a chunk moves to its start; a line longer than it doubles it.
+  let buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(size, 1)));
+  let held = 0;
+  let base = 0;
+  for (let position = 0; position < size;) {
+    if (held === buffer.length) {
+      const grown = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(grown, 0, 0, held);
+      buffer = grown;
+    }
+    const { bytesRead } = await fh.read(buffer, held, Math.min(buffer.length - held, size - position), position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    held += bytesRead;
+    const complete = position >= size ? held : buffer.lastIndexOf(0x0a, held - 1) + 1;
+    if (complete === 0) continue;
+    fn(buffer.subarray(0, complete), base);
+    base += complete;
+    buffer.copy(buffer, 0, complete, held);
+    held -= complete;
+  }
+  if (held > 0) fn(buffer.subarray(0, held), base);
+}
+
 function sortByCreation(entries: JournalEntry[]): JournalEntry[] {
   const keyed = entries.map((entry) => ({ entry, ms: createdMs(entry) }));
   keyed.sort((a, b) => a.ms - b.ms || (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0));
@@ -330,65 +358,66 @@ export class Journal {
   async recent(limit: number, accept: (entry: JournalEntry) => boolean = () => true): Promise<RecentEntries> {
     const fh = await this.#openForReading();
     if (fh === undefined) return { entries: [], total: 0, damaged: [], moreDamaged: 0 };
-    let bytes: Buffer;
-    let current: Current;
     try {
-      current = await this.#upToDate(fh);
-      bytes = await fh.readFile();
+      const current = await this.#upToDate(fh);
+      const size = (await fh.stat()).size;
+      // One slot per task: its sort key (createdAt, else the time in its id) and where its lines are.
+      const ids = new TaskIds(Math.ceil(size / 256));
+      const keys: number[] = [];
+      const lines: number[][] = [];
+      const add = (slot: number, created: number, start: number, end: number): void => {
+        if (slot === keys.length) {
+          keys.push(Number.NaN);
+          lines.push([start, end]);
+        } else (lines[slot] as number[]).push(start, end);
+        if (created >= 0) keys[slot] = created;
+      };
+      // In chunks, so that memory does not grow with the journal.
+      await eachChunk(fh, size, (bytes, base) =>
+        scanLines(bytes, (start, end, idAt, created) => {
+          if (idAt >= 0) return add(ids.slot(bytes, idAt), created, base + start, base + end);
+          visitLines(bytes.subarray(start, end), {
+            patch: (patch) =>
+              add(
+                ids.slot(Buffer.from(patch.id, 'latin1'), 0),
+                patch.createdAt === undefined ? NO_DATE : Date.parse(patch.createdAt),
+                base + start,
+                base + end,
+              ),
+          });
+        }),
+      );
+      const order = keys.map((_, slot) => slot);
+      for (let slot = 0; slot < keys.length; slot++) {
+        if (Number.isNaN(keys[slot])) keys[slot] = ids.idTime(slot);
+      }
+      const key = (slot: number): number => keys[slot] as number;
+      order.sort((a, b) => key(b) - key(a) || ids.compare(b, a));
+      const shown: JournalEntry[] = [];
+      for (const slot of order) {
+        if (shown.length >= limit) break;
+        let state: Patch | undefined;
+        const at = lines[slot] as number[];
+        for (let k = 0; k < at.length; k += 2) {
+          const start = at[k] as number;
+          visitLines(await readAt(fh, start, (at[k + 1] as number) - start), {
+            patch: (patch) => (state = mergePatch(state, patch)),
+          });
+        }
+        if (state === undefined) continue;
+        const entry = toEntry(state);
+        if (accept(entry)) shown.push(entry);
+      }
+      const { summary, pending } = current;
+      return {
+        entries: sortByCreation(shown),
+        total: ids.size,
+        damaged: [...summary.damaged.map(({ line, problem }) => ({ line, problem, text: '' })), ...pending],
+        moreDamaged: summary.damagedCount - summary.damaged.length,
+      };
     } finally {
       await fh.close();
     }
-    // One slot per task: its sort key (createdAt, else the time in its id) and where its lines start.
-    const ids = new TaskIds(Math.ceil(bytes.length / 256));
-    const keys: number[] = [];
-    const firstLine: number[] = [];
-    const moreLines = new Map<number, number[]>();
-    const add = (slot: number, created: number, start: number): void => {
-      if (slot === keys.length) {
-        keys.push(Number.NaN);
-        firstLine.push(start);
-      } else {
-        const more = moreLines.get(slot);
-        if (more === undefined) moreLines.set(slot, [start]);
-        else more.push(start);
-      }
-      if (created >= 0) keys[slot] = created;
-    };
-    scanLines(bytes, (start, end, idAt, created) => {
-      if (idAt >= 0) return add(ids.slot(bytes, idAt), created, start);
-      visitLines(bytes.subarray(start, end), {
-        patch: (patch) =>
-          add(
-            ids.slot(Buffer.from(patch.id, 'latin1'), 0),
-            patch.createdAt === undefined ? NO_DATE : Date.parse(patch.createdAt),
-            start,
-          ),
-      });
-    });
-    const order = keys.map((_, slot) => slot);
-    for (let slot = 0; slot < keys.length; slot++) {
-      if (Number.isNaN(keys[slot])) keys[slot] = ids.idTime(slot);
-    }
-    const key = (slot: number): number => keys[slot] as number;
-    order.sort((a, b) => key(b) - key(a) || ids.compare(b, a));
-    const shown: JournalEntry[] = [];
-    for (const slot of order) {
-      if (shown.length >= limit) break;
-      let state: Patch | undefined;
-      for (const start of [firstLine[slot] as number, ...(moreLines.get(slot) ?? [])]) {
-        const nl = bytes.indexOf(0x0a, start);
-        visitLines(bytes.subarray(start, nl === -1 ? bytes.length : nl), {
-          patch: (patch) => (state = mergePatch(state, patch)),
-        });
-      }
-      if (state === undefined) continue;
-      const entry = toEntry(state);
-      if (accept(entry)) shown.push(entry);
-    }
-    const sorted = sortByCreation(shown);
-    const { summary, pending } = current;
-    const damaged = [...summary.damaged.map(({ line, problem }) => ({ line, problem, text: '' })), ...pending];
-    return { entries: sorted, total: ids.size, damaged, moreDamaged: summary.damagedCount - summary.damaged.length };
   }
 
   /** Finished videos not saved whose link dies within `withinMs`, soonest first; never reads the whole journal. */
@@ -406,7 +435,7 @@ export class Journal {
     }
   }
 
-  async #openForReading() {
+  async #openForReading(): Promise<FileHandle | undefined> {
     try {
       return await openNoFollow(this.path, READ);
     } catch (err) {
@@ -417,7 +446,7 @@ export class Journal {
   }
 
   /** The summary of the journal open as `fh`, caught up; written back when it changed (a cache: best effort). */
-  async #upToDate(fh: Awaited<ReturnType<typeof openNoFollow>>): Promise<Current> {
+  async #upToDate(fh: FileHandle): Promise<Current> {
     const current = await bringUpToDate(await readSummary(this.#summaryPath), fh, this.#now());
     if (current.changed) {
       // Not if a compaction has replaced the journal meanwhile: this summary would only be rebuilt again.

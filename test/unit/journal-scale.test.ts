@@ -252,3 +252,24 @@ test('the expiry reminder reads the summary, which catches up, and is rebuilt wh
     [later],
   );
 });
+
+test('list --limit reads a journal longer than its read buffer, with a line longer than the buffer', async (t) => {
+  const dir = await tempDir(t);
+  const journal = new Journal(dir);
+  const { lines } = randomJournal(7, 5000);
+  // About 2 MiB, so lines are cut at the end of each 1 MiB read; one line alone is longer than a read.
+  lines.splice(
+    7000,
+    0,
+    JSON.stringify({ id: idAt(Date.UTC(2030, 0, 1), 99999), at: 1, prompt: 'y'.repeat(1_500_000) }),
+  );
+  await writeFile(journal.path, `${lines.join('\n')}\n`);
+  assert.ok((await stat(journal.path)).size > 2.5 * 1024 * 1024);
+  const full = await journal.load();
+  for (const limit of [1, 50, 3000]) {
+    const recent = await journal.recent(limit);
+    assert.deepEqual(recent.entries, full.entries.slice(-limit), `limit ${limit}`);
+    assert.equal(recent.total, full.entries.length);
+  }
+  assert.equal((await journal.recent(1)).entries[0]?.prompt?.length, 1_500_000);
+});
