@@ -333,20 +333,26 @@ export class Journal {
 
   /** One task, found by searching the journal's bytes for its id and parsing only the lines that hold it. */
   async get(id: string): Promise<JournalEntry | undefined> {
-    const bytes = await this.#read();
-    if (bytes === undefined) return undefined;
+    const fh = await this.#openForReading();
+    if (fh === undefined) return undefined;
     const needle = Buffer.from(id);
     let state: Patch | undefined;
-    let lineEnd = -1;
-    for (let hit = bytes.indexOf(needle); hit !== -1; hit = bytes.indexOf(needle, Math.max(hit + 1, lineEnd + 1))) {
-      const start = bytes.lastIndexOf(0x0a, hit) + 1;
-      const nl = bytes.indexOf(0x0a, hit);
-      lineEnd = nl === -1 ? bytes.length : nl;
-      visitLines(bytes.subarray(start, lineEnd), {
-        patch: (patch) => {
-          if (patch.id === id) state = mergePatch(state, patch);
-        },
+    try {
+      await eachChunk(fh, (await fh.stat()).size, (bytes) => {
+        let lineEnd = -1;
+        for (let hit = bytes.indexOf(needle); hit !== -1; hit = bytes.indexOf(needle, lineEnd + 1)) {
+          const start = bytes.lastIndexOf(0x0a, hit) + 1;
+          const nl = bytes.indexOf(0x0a, hit);
+          lineEnd = nl === -1 ? bytes.length : nl;
+          visitLines(bytes.subarray(start, lineEnd), {
+            patch: (patch) => {
+              if (patch.id === id) state = mergePatch(state, patch);
+            },
+          });
+        }
       });
+    } finally {
+      await fh.close();
     }
     return state === undefined ? undefined : toEntry(state);
   }
@@ -436,13 +442,18 @@ export class Journal {
   }
 
   async #openForReading(): Promise<FileHandle | undefined> {
+    let fh: FileHandle;
     try {
-      return await openNoFollow(this.path, READ);
+      fh = await openNoFollow(this.path, READ);
     } catch (err) {
       if (errorCode(err) === 'ENOENT') return undefined;
       if (err instanceof JournalLinkError) throw err;
       throw failure(`cannot read the task journal ${this.path}`, err);
     }
+    const info = await fh.stat().catch(() => undefined);
+    if (info?.isFile()) return fh;
+    await fh.close();
+    throw failure(`cannot read the task journal ${this.path}`, new Error('not a regular file'));
   }
 
   /** The summary of the journal open as `fh`, caught up; written back when it changed (a cache: best effort). */

@@ -419,7 +419,13 @@ test('an unreadable journal rejects with an Error naming the path', async (t) =>
   const dir = await tempDir(t);
   const journal = new Journal(dir);
   await mkdir(journal.path); // readable by nobody, root included
-  for (const attempt of [() => journal.load(), () => journal.record({ id: taskId(1) }), () => journal.get(taskId(1))]) {
+  for (const attempt of [
+    () => journal.load(),
+    () => journal.record({ id: taskId(1) }),
+    () => journal.get(taskId(1)),
+    () => journal.recent(5),
+    () => journal.expiring(3600_000),
+  ]) {
     await assert.rejects(attempt, (err: unknown) => err instanceof Error && err.message.includes(journal.path));
   }
 });
