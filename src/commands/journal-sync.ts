@@ -2,7 +2,7 @@ import type { CreateTaskInput, Task } from '../api/schemas.js';
 import { plausibleCreatedAt } from '../api/task-answer.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../api/errors.js';
-import type { JournalEntry, LoadedJournal } from '../store/journal.js';
+import { JournalLinkError, type Journal, type JournalEntry, type LoadedJournal } from '../store/journal.js';
 
 /**
  * The journal fields a task answer tells. It runs right after a paid create, so nothing in the answer may make it
@@ -33,6 +33,8 @@ export async function recordSafely(ctx: Context, patch: Partial<JournalEntry> & 
     await journal.record(patch);
     return true;
   } catch (error) {
+    // A journal that is a symbolic link is the user's to remove: the command fails with it (exit 2).
+    if (error instanceof JournalLinkError) throw error;
     ctx.out.warn(`Could not update the task journal: ${(error as Error).message}. Task id: ${patch.id}`);
     return false;
   }
@@ -70,10 +72,16 @@ export async function recordCreated(
 
 /** The whole journal, or a usage error (exit 2) naming it when it cannot be read: a local problem, not a bug. */
 export async function loadJournal(ctx: Context): Promise<LoadedJournal> {
+  return readJournal(ctx, (journal) => journal.load());
+}
+
+/** Runs a read of the journal; one that fails is a usage error (exit 2) naming the journal. */
+export async function readJournal<T>(ctx: Context, read: (journal: Journal) => Promise<T>): Promise<T> {
   const journal = await ctx.journal();
   try {
-    return await journal.load();
+    return await read(journal);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message, {
       code: 'JOURNAL_UNREADABLE',
       hint: `Make ${journal.path} a readable file again (or point VEO_CONFIG_DIR at another folder).`,

@@ -31,12 +31,3 @@ export function shorten(text: string, width: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
 }
-
-/** Finished, unsaved videos whose link dies within `withinMs`: what the reminder is about. */
-export function expiringSoon(entries: JournalEntry[], withinMs: number, now = Date.now()): JournalEntry[] {
-  return entries.filter((entry) => {
-    if (entryState(entry, now) !== 'unsaved') return false;
-    const left = timeLeft(entry, now);
-    return left !== undefined && left <= withinMs;
-  });
-}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
-import type { CreateIntent, JournalEntry } from '../store/journal.js';
-import { loadJournal } from './journal-sync.js';
+import type { CreateIntent, DamagedRecord, JournalEntry } from '../store/journal.js';
+import { loadJournal, readJournal } from './journal-sync.js';
 import { describeIntent, intentDocument, intentStartedMs, intentView } from './intent-view.js';
 import type { Output } from '../ui/output.js';
 import { entryState, formatAge, shorten, timeLeft } from './journal-view.js';
@@ -45,23 +45,48 @@ function rowMs(row: Row): number {
   return Number.isNaN(ms) ? parseInt(row.entry.id.slice(0, 8), 16) * 1000 : ms;
 }
 
-export async function listCommand(ctx: Context, options: ListOptions): Promise<JournalEntry[]> {
+interface Loaded {
+  entries: JournalEntry[];
+  intents: CreateIntent[];
+  /** How many tasks the journal holds, shown or not. */
+  total: number;
+}
+
+/**
+ * The entries that pass the filter. With --limit, only the newest few are read in full (journal.recent), so the
+ * answer stays quick however long the journal is; the newest rows are among them and the open intents.
+ */
+async function loadRows(ctx: Context, options: ListOptions, now: number): Promise<Loaded> {
   const journal = await ctx.journal();
-  const { entries, damaged, intents } = await loadJournal(ctx);
-  for (const record of damaged) {
-    ctx.out.warn(
-      `journal line ${record.line} is damaged (${record.problem}); it was skipped and kept in ${journal.path}`,
-    );
+  const accept = (entry: JournalEntry): boolean => {
+    const state = entryState(entry, now);
+    if (options.pending && state !== 'running') return false;
+    if (options.unsaved && state !== 'unsaved') return false;
+    return true;
+  };
+  const warnDamaged = (damaged: DamagedRecord[], more = 0): void => {
+    for (const record of damaged) {
+      ctx.out.warn(
+        `journal line ${record.line} is damaged (${record.problem}); it was skipped and kept in ${journal.path}`,
+      );
+    }
+    if (more > 0) ctx.out.warn(`${more} more journal lines are damaged; they were skipped and kept in ${journal.path}`);
+  };
+  const limit = options.limit;
+  if (limit !== undefined) {
+    const recent = await readJournal(ctx, (j) => j.recent(limit, accept));
+    warnDamaged(recent.damaged, recent.moreDamaged);
+    return { entries: recent.entries, intents: recent.intents, total: recent.total };
   }
+  const { entries, damaged, intents } = await loadJournal(ctx);
+  warnDamaged(damaged);
+  return { entries: entries.filter(accept), intents, total: entries.length };
+}
+
+export async function listCommand(ctx: Context, options: ListOptions): Promise<JournalEntry[]> {
   const now = Date.now();
-  const rows: Row[] = entries
-    .filter((entry) => {
-      const state = entryState(entry, now);
-      if (options.pending && state !== 'running') return false;
-      if (options.unsaved && state !== 'unsaved') return false;
-      return true;
-    })
-    .map((entry) => ({ entry }));
+  const { entries, intents, total } = await loadRows(ctx, options, now);
+  const rows: Row[] = entries.map((entry) => ({ entry }));
   // Creates whose answer is not known: shown unless the filter asks for something they cannot be.
   if (!options.unsaved) {
     for (const intent of intents) {
@@ -80,9 +105,7 @@ export async function listCommand(ctx: Context, options: ListOptions): Promise<J
     return shown;
   }
   if (shownRows.length === 0) {
-    ctx.out.info(
-      entries.length || intents.length ? 'No task matches.' : 'No tasks yet: `veo create "a prompt"` starts one.',
-    );
+    ctx.out.info(total || intents.length ? 'No task matches.' : 'No tasks yet: `veo create "a prompt"` starts one.');
     return shown;
   }
   const table = shownRows.map((row) =>

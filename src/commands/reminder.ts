@@ -1,22 +1,19 @@
 import type { Context } from '../context.js';
 import { LINK_TTL_MS } from '../store/journal.js';
 import { intentStartedMs, intentView } from './intent-view.js';
-import { expiringSoon } from './journal-view.js';
 
 const REMIND_WITHIN_MS = 12 * 3600 * 1000;
 
 /**
  * One line on stderr when finished videos nobody saved will lose their link within 12 hours. Never in --json or
- * --quiet, and never allowed to fail the command it follows.
+ * --quiet, and never allowed to fail the command it follows. It runs after almost every command, so it reads the
+ * journal's summary, never the whole journal.
  */
 export async function remindExpiring(ctx: Context): Promise<void> {
   if (!ctx.out.chatty) return;
   try {
-    const { existsSync } = await import('node:fs');
     const journal = await ctx.journal();
-    if (!existsSync(journal.path)) return;
-    const { entries, intents } = await journal.load();
-    const soon = expiringSoon(entries, REMIND_WITHIN_MS);
+    const { expiring: soon, intents } = await journal.glance(REMIND_WITHIN_MS);
     if (soon.length > 0) {
       const what = soon.length === 1 ? `1 finished video (${soon[0]?.id}) is` : `${soon.length} finished videos are`;
       ctx.out.warn(`${what} not saved and the link expires within 12 hours: run \`veo sync\` to save them.`);

@@ -5,7 +5,7 @@
 //     (the start time from /proc tells): broken at once;
 //   - owner on this host that still runs, identified by pid and start time: waited for, however long it holds;
 //   - anything that cannot be checked (an empty or garbled file left by an older veo, a pid without start time,
-//     another host): broken once this waiter has seen it unchanged for UNVERIFIED_GRACE_MS of its own monotonic
+//     another host or pid namespace): broken once this waiter has seen it unchanged for UNVERIFIED_GRACE_MS of its own monotonic
 //     time. A holder touches its lock every HEARTBEAT_MS while it works, so a live holder never looks unchanged.
 // Breaking is serialised by a second lock, journal.lock.break, made and judged the same way, so two waiters that
 // both judge a lock stale can never remove a lock the faster one has just taken.
@@ -18,7 +18,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
 import { CREATE_NEW, errorCode, JournalLinkError, openNoFollow, READ, writeAll } from './journal-files.js';
-import { currentProcess, liveness } from './process-identity.js';
+import { currentProcess, isCurrentProcess, liveness } from './process-identity.js';
 
 export { errorCode } from './journal-files.js';
 
@@ -31,6 +31,7 @@ interface Owner {
   pid: number;
   host: string;
   start?: number;
+  ns?: string;
   thread?: number;
 }
 
@@ -51,6 +52,7 @@ function parseOwner(text: string): Owner | undefined {
         pid: o.pid,
         host: o.host,
         ...(typeof o.start === 'number' ? { start: o.start } : {}),
+        ...(typeof o.ns === 'string' ? { ns: o.ns } : {}),
         ...(typeof o.thread === 'number' ? { thread: o.thread } : {}),
       };
     }
@@ -63,11 +65,8 @@ function parseOwner(text: string): Owner | undefined {
 function judge(seen: Seen): Verdict {
   const owner = parseOwner(seen.text);
   if (owner === undefined || owner.host !== hostname()) return 'unverified';
-  const me = currentProcess();
-  if (owner.pid === me.pid && (owner.start === undefined || owner.start === me.start)) {
-    // This very thread never waits for a lock it holds (withLock queues it), so a lock naming it is a leftover.
-    if (owner.thread === threadId) return 'stale';
-  }
+  // This very thread never waits for a lock it holds (withLock queues it), so a lock naming it is a leftover.
+  if (isCurrentProcess(owner) && owner.thread === threadId) return 'stale';
   const alive = liveness(owner);
   if (alive === 'dead') return 'stale';
   return alive === 'alive' && owner.start !== undefined ? 'held' : 'unverified';

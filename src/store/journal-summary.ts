@@ -5,6 +5,7 @@
 // from another file (a compaction by an older veo) is rebuilt from the journal. It is a cache: losing it loses
 // nothing, and it is replaced by rename, never written in place.
 //   watch    tasks done with a link that may still be unsaved, with when they finished: the expiry reminder
+//   intents  create intents no task line has completed and nobody settled: the unconfirmed-create reminder and list
 //   damaged  the damaged lines (up to MAX_DAMAGED): reported by `veo list --limit` without parsing every line
 //   base     the journal's size after its last compaction: the next one waits until the journal has doubled
 import type { FileHandle } from 'node:fs/promises';
@@ -12,10 +13,19 @@ import { randomBytes } from 'node:crypto';
 import { rename, unlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { CREATE_NEW, openNoFollow, readAt, readNoFollow, writeAll } from './journal-files.js';
-import { hasLink, LINK_TTL_MS, RUNNING, visitLines, type DamagedRecord, type Patch } from './journal-format.js';
+import {
+  hasLink,
+  LINK_TTL_MS,
+  mergeIntent,
+  RUNNING,
+  visitLines,
+  type DamagedRecord,
+  type IntentPatch,
+  type Patch,
+} from './journal-format.js';
 
 export const SUMMARY_FILE = 'journal.summary.json';
-const VERSION = 1;
+const VERSION = 2;
 const TAIL_BYTES = 32;
 export const MAX_DAMAGED = 100;
 
@@ -41,6 +51,14 @@ export interface Summary {
   damaged: { line: number; problem: string }[];
   damagedCount: number;
   watch: Record<string, Watched>;
+  /** Open intents, and for a while those just completed or settled (so that a late line of theirs is judged as load would). */
+  intents: Record<string, IntentPatch | Closed>;
+}
+
+/** An intent completed by a task line, or settled as void or dismissed. */
+export interface Closed {
+  closed: true;
+  at: number;
 }
 
 function empty(st: Stats): Summary {
@@ -55,6 +73,7 @@ function empty(st: Stats): Summary {
     damaged: [],
     damagedCount: 0,
     watch: {},
+    intents: {},
   };
 }
 
@@ -88,6 +107,28 @@ export function foldWatch(watch: Record<string, Watched>, patch: Patch): void {
   w.at = Math.max(w.at, patch.at);
 }
 
+const isClosed = (value: IntentPatch | Closed | undefined): value is Closed =>
+  value !== undefined && 'closed' in value && value.closed === true;
+
+/** The same rules as load's open intents: a task line naming one completes it; void and dismissed settle it. */
+export function foldIntent(intents: Record<string, IntentPatch | Closed>, line: IntentPatch): void {
+  const current = intents[line.intent];
+  if (!isClosed(current)) intents[line.intent] = mergeIntent(current, line);
+}
+
+const settled = (i: IntentPatch): boolean => i.state === 'void' || i.state === 'dismissed';
+
+export function foldCompleted(intents: Record<string, IntentPatch | Closed>, patch: Patch): void {
+  if (patch.intent !== undefined) intents[patch.intent] = { closed: true, at: patch.at };
+}
+
+/** Open intents, oldest first. */
+export function openIntentsOf(summary: Summary): IntentPatch[] {
+  return Object.values(summary.intents)
+    .filter((i): i is IntentPatch => !isClosed(i) && !settled(i))
+    .sort((a, b) => a.at - b.at);
+}
+
 /** Watch entries built from merged states (after a compaction). */
 export function watchOf(states: Iterable<Patch>, now: number): Record<string, Watched> {
   const watch: Record<string, Watched> = {};
@@ -102,14 +143,20 @@ export function watchOf(states: Iterable<Patch>, now: number): Record<string, Wa
       at: s.at,
     };
   }
-  prune(watch, now);
+  for (const [id, w] of Object.entries(watch)) {
+    if ((w.doneAt === undefined ? w.at : Date.parse(w.doneAt)) + LINK_TTL_MS < now) delete watch[id];
+  }
   return watch;
 }
 
-function prune(watch: Record<string, Watched>, now: number): void {
-  for (const [id, w] of Object.entries(watch)) {
+function prune(summary: Summary, now: number): void {
+  for (const [id, w] of Object.entries(summary.watch)) {
     const since = w.doneAt === undefined ? w.at : Date.parse(w.doneAt);
-    if (since + LINK_TTL_MS < now) delete watch[id];
+    if (since + LINK_TTL_MS < now) delete summary.watch[id];
+  }
+  // A late line of a closed or settled intent comes within moments of it, never days later.
+  for (const [id, i] of Object.entries(summary.intents)) {
+    if ((isClosed(i) || settled(i)) && i.at + LINK_TTL_MS < now) delete summary.intents[id];
   }
 }
 
@@ -133,7 +180,9 @@ function shapeOk(value: unknown): value is Summary {
     typeof s.tail === 'string' &&
     Array.isArray(s.damaged) &&
     typeof s.watch === 'object' &&
-    s.watch !== null
+    s.watch !== null &&
+    typeof s.intents === 'object' &&
+    s.intents !== null
   );
 }
 
@@ -204,9 +253,13 @@ export async function bringUpToDate(summary: Summary | undefined, fh: FileHandle
       {
         patch: (patch) => {
           foldWatch(target.watch, patch);
+          foldCompleted(target.intents, patch);
           ids?.add(patch.id);
         },
-        intent: () => units++,
+        intent: (line) => {
+          foldIntent(target.intents, line);
+          units++;
+        },
         damaged: ({ line, problem }) => {
           target.damagedCount++;
           units++;
@@ -236,7 +289,7 @@ export async function bringUpToDate(summary: Summary | undefined, fh: FileHandle
     // A journal met for the first time: if compacting would halve it, the next append does so.
     if (ids !== undefined) summary.base = (ids.size + units) * 2 <= nonBlank ? 0 : summary.size;
   }
-  if (changed) prune(summary.watch, now);
+  if (changed) prune(summary, now);
   return { summary, changed, pending };
 }
 
@@ -247,6 +300,7 @@ export function summaryOf(
   lines: number,
   damaged: DamagedRecord[],
   watch: Record<string, Watched>,
+  intents: IntentPatch[],
 ): Summary {
   return {
     v: VERSION,
@@ -259,5 +313,6 @@ export function summaryOf(
     damaged: damaged.slice(0, MAX_DAMAGED).map(({ line, problem }) => ({ line, problem })),
     damagedCount: damaged.length,
     watch,
+    intents: Object.fromEntries(intents.map((i) => [i.intent, i])),
   };
 }

@@ -42,6 +42,7 @@ import { withLock } from './journal-lock.js';
 import {
   bringUpToDate,
   expiringFrom,
+  openIntentsOf,
   readSummary,
   SUMMARY_FILE,
   summaryOf,
@@ -217,6 +218,16 @@ export interface RecentEntries {
   damaged: DamagedRecord[];
   /** Damaged lines beyond those listed (only the first ones are kept in the summary). */
   moreDamaged: number;
+  /** Every open create intent, oldest first, as load() gives them. */
+  intents: CreateIntent[];
+}
+
+/** What the reminders after each command need, from the summary alone. */
+export interface Glance {
+  /** Finished videos not saved whose link dies within the time asked, soonest first. */
+  expiring: ExpiringVideo[];
+  /** Open create intents, oldest first. */
+  intents: CreateIntent[];
 }
 
 export interface ExpiringVideo {
@@ -363,7 +374,7 @@ export class Journal {
    */
   async recent(limit: number, accept: (entry: JournalEntry) => boolean = () => true): Promise<RecentEntries> {
     const fh = await this.#openForReading();
-    if (fh === undefined) return { entries: [], total: 0, damaged: [], moreDamaged: 0 };
+    if (fh === undefined) return { entries: [], total: 0, damaged: [], moreDamaged: 0, intents: [] };
     try {
       const current = await this.#upToDate(fh);
       const size = (await fh.stat()).size;
@@ -420,25 +431,34 @@ export class Journal {
         total: ids.size,
         damaged: [...summary.damaged.map(({ line, problem }) => ({ line, problem, text: '' })), ...pending],
         moreDamaged: summary.damagedCount - summary.damaged.length,
+        intents: openIntentsOf(summary).map(toIntent),
       };
     } finally {
       await fh.close();
     }
   }
 
-  /** Finished videos not saved whose link dies within `withinMs`, soonest first; never reads the whole journal. */
-  async expiring(withinMs: number): Promise<ExpiringVideo[]> {
+  /** What the reminders need: never reads the whole journal, only its summary (caught up if behind). */
+  async glance(withinMs: number): Promise<Glance> {
     const fh = await this.#openForReading();
-    if (fh === undefined) return [];
+    if (fh === undefined) return { expiring: [], intents: [] };
     try {
       const { summary } = await this.#upToDate(fh);
-      return expiringFrom(summary, withinMs, this.#now()).map(({ id, expiresAt }) => ({
-        id,
-        expiresAt: new Date(expiresAt).toISOString(),
-      }));
+      return {
+        expiring: expiringFrom(summary, withinMs, this.#now()).map(({ id, expiresAt }) => ({
+          id,
+          expiresAt: new Date(expiresAt).toISOString(),
+        })),
+        intents: openIntentsOf(summary).map(toIntent),
+      };
     } finally {
       await fh.close();
     }
+  }
+
+  /** Finished videos not saved whose link dies within `withinMs`, soonest first. */
+  async expiring(withinMs: number): Promise<ExpiringVideo[]> {
+    return (await this.glance(withinMs)).expiring;
   }
 
   async #openForReading(): Promise<FileHandle | undefined> {
@@ -545,7 +565,7 @@ export class Journal {
     // Damaged lines now come first, each ending with a newline: their problems as a later read will state them.
     const moved: DamagedRecord[] = [];
     visitLines(Buffer.concat(damaged.flatMap((d) => [d.raw, newline])), { damaged: (d) => moved.push(d) });
-    const fresh = summaryOf(st, data, parts.length, moved, watchOf(states.values(), this.#now()));
+    const fresh = summaryOf(st, data, parts.length, moved, watchOf(states.values(), this.#now()), unsettled);
     await writeSummary(this.#summaryPath, fresh).catch(() => undefined);
   }
 

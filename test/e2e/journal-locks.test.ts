@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startWriter } from '../helpers/journal-fixtures.js';
 import { useWorld } from '../helpers/cli.js';
-import { processStart } from '../../src/store/process-identity.js';
+import { currentProcess, processStart } from '../../src/store/process-identity.js';
 import { UNVERIFIED_GRACE_MS } from '../../src/store/journal-lock.js';
 
 async function deadPid(): Promise<number> {
@@ -21,7 +21,16 @@ async function deadPid(): Promise<number> {
 }
 
 function lockBody(fields: Record<string, unknown>): string {
-  return JSON.stringify({ host: hostname(), thread: 0, at: Date.now(), nonce: 'planted', ...fields });
+  // The pid namespace too: an owner counted in another one cannot be checked from here.
+  const { ns } = currentProcess();
+  return JSON.stringify({
+    host: hostname(),
+    ...(ns ? { ns } : {}),
+    thread: 0,
+    at: Date.now(),
+    nonce: 'planted',
+    ...fields,
+  });
 }
 
 describe('journal locks and links, end to end', () => {

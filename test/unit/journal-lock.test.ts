@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startWriter, taskId, tempDir } from '../helpers/journal-fixtures.js';
 import { Journal, JournalLinkError } from '../../src/store/journal.js';
 import { UNVERIFIED_GRACE_MS } from '../../src/store/journal-lock.js';
-import { processStart } from '../../src/store/process-identity.js';
+import { currentProcess, processStart } from '../../src/store/process-identity.js';
 
 const linux = process.platform === 'linux';
 // Shorter than UNVERIFIED_GRACE_MS: a lock taken within it was judged from its owner, not waited out.
@@ -29,7 +29,16 @@ async function deadPid(): Promise<number> {
 }
 
 function body(fields: Record<string, unknown>): string {
-  return JSON.stringify({ host: hostname(), thread: 0, at: Date.now(), nonce: 'planted', ...fields });
+  // The pid namespace too: an owner counted in another one cannot be checked from here.
+  const { ns } = currentProcess();
+  return JSON.stringify({
+    host: hostname(),
+    ...(ns ? { ns } : {}),
+    thread: 0,
+    at: Date.now(),
+    nonce: 'planted',
+    ...fields,
+  });
 }
 
 async function recordsWithin(dir: string, timeoutMs: number, n = 1): Promise<void> {

@@ -153,7 +153,22 @@ function randomJournal(seed: number, count: number): { lines: string[]; base: nu
     else if (roll < 0.7) lines.push(JSON.stringify({ id, at, status: 'done', url: `https://s/${id}.mp4` }));
     else if (roll < 0.8) lines.push(JSON.stringify({ id, at, savedPath: `/v/${k}.mp4` }));
     else if (roll < 0.85) lines.push(JSON.stringify({ id, at, status: 'failed', reason: 'no' }));
-    else if (roll < 0.9) lines.push(JSON.stringify({ intent: k.toString(16).padStart(16, '0'), at, state: 'sending' }));
+    else if (roll < 0.88) {
+      const state = ['sending', 'unconfirmed', 'void', 'dismissed', 'sending'][Math.floor(random() * 5)];
+      const intent = Math.floor(random() * count)
+        .toString(16)
+        .padStart(16, '0');
+      lines.push(JSON.stringify({ intent, at, state, prompt: `intent ${k}`, startedAt: new Date(at).toISOString() }));
+    } else if (roll < 0.9)
+      lines.push(
+        JSON.stringify({
+          id,
+          at,
+          intent: Math.floor(random() * count)
+            .toString(16)
+            .padStart(16, '0'),
+        }),
+      );
     else if (roll < 0.93)
       lines.push(`{"id":"${id}","at":${at},"createdAt":"2025-01-0`); // torn
     else if (roll < 0.95) lines.push(JSON.stringify({ id, at, createdAt: '2025-03-01T10:00:00+02:00' }));
@@ -165,7 +180,7 @@ function randomJournal(seed: number, count: number): { lines: string[]; base: nu
 test('list --limit (recent) shows what a full load would, in the same order, with the damage reported', async (t) => {
   const dir = await tempDir(t);
   const journal = new Journal(dir);
-  for (const seed of [1, 2, 3]) {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
     const { lines } = randomJournal(seed, 60);
     await writeFile(journal.path, `${lines.join('\n')}\n`);
     await rm(join(dir, 'journal.summary.json'), { force: true });
@@ -188,6 +203,12 @@ test('list --limit (recent) shows what a full load would, in the same order, wit
       recent.damaged.map((d) => [d.line, d.problem]),
       full.damaged.map((d) => [d.line, d.problem]),
     );
+    // Open create intents, for list and the reminder, as a full load finds them.
+    const byStart = (list: { intent: string }[]): string[] => list.map((i) => i.intent).sort();
+    assert.ok(full.intents.length > 0);
+    assert.deepEqual(byStart(recent.intents), byStart(full.intents));
+    assert.deepEqual(recent.intents.map((i) => i.state).sort(), full.intents.map((i) => i.state).sort());
+    assert.deepEqual(byStart((await journal.glance(3600_000)).intents), byStart(full.intents));
   }
 });
 
