@@ -1,5 +1,6 @@
 import type { Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
+import { adoptUnconfirmed } from './adopt.js';
 import { entryFromTask, recordSafely } from './journal-sync.js';
 import { parseTaskId } from './options.js';
 import { describeTask } from './task-view.js';
@@ -8,6 +9,7 @@ import { describeTask } from './task-view.js';
 export async function resultCommand(ctx: Context, id: string): Promise<Task> {
   const client = await ctx.client();
   const task = await client.getTask(id, { signal: ctx.signal });
+  await adoptUnconfirmed(ctx, id, task);
   await recordSafely(ctx, entryFromTask(task));
   if (ctx.out.json) ctx.out.data(task);
   else for (const line of describeTask(task)) ctx.out.result(line);

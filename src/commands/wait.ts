@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
+import { adoptUnconfirmed } from './adopt.js';
 import { finishTask, shellQuote, waitWithStatus } from './follow.js';
 import { parseOptions, parseTaskId, waitOptionsSchema } from './options.js';
 import { outputPath, planOutput } from './paths.js';
@@ -12,6 +13,7 @@ export type WaitCommandOptions = z.infer<typeof waitCommandSchema>;
 export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
   const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force);
   const output = target && outputPath(target, `${id}.mp4`);
+  await adoptUnconfirmed(ctx, id);
   const status = await ctx.out.statusLine();
   const task = await waitWithStatus(ctx, id, options, status, {
     resume: `veo wait ${id}${output ? ` -o ${shellQuote(output)}` : ''}`,

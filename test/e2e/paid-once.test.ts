@@ -316,6 +316,35 @@ describe('a paid task is created exactly once and never lost', () => {
     assert.ok(!(await listed()).some((e) => e.state === 'unconfirmed' && e.prompt === 'killed mid-create'));
   });
 
+  it('an unconfirmed create is tied to its task once the user asks about it by id, and its batch item resumes', async () => {
+    const file = await writeLines(join(world.workDir, 'adopted.txt'), ['found in the dashboard']);
+    const dir = join(world.workDir, 'adopted');
+    // The service makes the task, but the connection breaks before its answer arrives.
+    world.sim.inject('create', { kind: 'reset-after' }, 1);
+    const lost = await batch([file, '--dir', dir]);
+    assert.equal(lost.code, 7, lost.stderr);
+    assert.match(lost.stderr, /unconfirmed/);
+    const task = world.sim.tasks().find((t) => t.prompt === 'found in the dashboard');
+    assert.ok(task, 'the service did make it');
+    assert.ok((await listed()).some((e) => e.state === 'unconfirmed' && e.prompt === 'found in the dashboard'));
+
+    // The id, read off the dashboard, is all the user gives.
+    const found = await world.veo(['result', task.id]);
+    assert.equal(found.code, 0, found.stderr);
+    assert.match(found.stderr, new RegExp(`Task ${task.id} is the task of the create \\("found in the dashboard"\\)`));
+    const entries = await listed();
+    assert.ok(!entries.some((e) => e.state === 'unconfirmed' && e.prompt === 'found in the dashboard'));
+    assert.equal(entries.find((e) => e.id === task.id)?.prompt, 'found in the dashboard');
+
+    const resumed = await batch([file, '--dir', dir]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, new RegExp(`resuming ${task.id}`));
+    assert.equal(creates().length, 1, 'never created again');
+    const [path] = resumed.stdout.trim().split('\n');
+    assert.ok(path);
+    assert.equal(await sha(path), videoSha);
+  });
+
   it('after a failure that follows a paid create, the hint continues that task instead of creating another', async () => {
     // Timed out while the task runs.
     world.sim.configure({ taskMs: 60_000 });
