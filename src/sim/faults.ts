@@ -1,10 +1,17 @@
 import { ANSWER_FAULT_KINDS, isAnswerFaultKind, parseAnswerFault, TASK_ANSWER_FAULT_KINDS } from './answer-faults.js';
+import { BODY_SHAPE_KINDS, FILE_ONLY_SHAPES, parseBodyShape } from './body-shapes.js';
 import type { Fault, FaultKind, PendingFault, RecordedRoute, Route } from './types.js';
 
 const ROUTES: readonly Route[] = ['create', 'result', 'models', 'balance', 'file', 'any-api'];
 
 /** Kinds that only make sense while a video body is being served. drop and stall-body cut any answer short. */
-const FILE_ONLY: ReadonlySet<FaultKind> = new Set(['ignore-range', 'expired', 'wrong-type', 'not-mp4']);
+const FILE_ONLY: ReadonlySet<FaultKind> = new Set([
+  'ignore-range',
+  'expired',
+  'wrong-type',
+  'not-mp4',
+  ...FILE_ONLY_SHAPES,
+]);
 
 /** Kinds that rewrite a task answer, so they need a route that answers with a task. */
 const TASK_ONLY: ReadonlySet<FaultKind> = new Set(['done-without-url', 'status', ...TASK_ANSWER_FAULT_KINDS]);
@@ -28,6 +35,7 @@ const ALL_KINDS: ReadonlySet<FaultKind> = new Set([
   'stall-body',
   ...FILE_ONLY,
   ...ANSWER_FAULT_KINDS,
+  ...(BODY_SHAPE_KINDS as ReadonlySet<FaultKind>),
 ]);
 
 function fail(message: string): never {
@@ -104,7 +112,7 @@ export function parseFault(value: unknown): Fault {
     case 'stall-body':
       return { kind: kind as 'drop' | 'stall-body', afterBytes: wholeNumber('afterBytes', raw.afterBytes, 0) };
     default:
-      return { kind } as Fault;
+      return parseBodyShape(raw) ?? ({ kind } as Fault);
   }
 }
 

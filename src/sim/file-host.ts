@@ -70,10 +70,20 @@ export function handleFileRequest(ctx: FileHostContext, req: SimRequest, fault: 
     'last-modified': new Date(finishesAt(task)).toUTCString(),
     'x-amz-request-id': requestId(),
   };
+  if (fault?.kind === 'no-etag') delete headers.etag;
 
+  // If-Range holds either validator the host gave: a range of another version of the file is never served.
   const ifRange = req.headers['if-range'];
-  const rangeAllowed = fault?.kind !== 'ignore-range' && (ifRange === undefined || ifRange === source.etag);
+  const validators = [headers.etag, headers['last-modified']].filter((value) => value !== undefined);
+  const rangeAllowed = fault?.kind !== 'ignore-range' && (ifRange === undefined || validators.includes(ifRange));
   const range = rangeAllowed ? parseRange(req.headers.range, source.size) : null;
+  if (fault?.kind === 'wrong-range') {
+    // A range nobody asked for: past what was asked, or anywhere but the start when nothing was.
+    const asked = range && range !== 'unsatisfiable' ? range.start : 0;
+    const start = Math.min(fault.start ?? asked + 1000, Math.max(0, source.size - 1));
+    headers['content-range'] = `bytes ${start}-${source.size - 1}/${source.size}`;
+    return { status: 206, headers, body: { source, start, end: source.size }, headOnly: head };
+  }
   if (range === 'unsatisfiable') {
     const reply = s3Error(416, 'InvalidRange', 'The requested range is not satisfiable', resource, head);
     reply.headers = { ...reply.headers, 'content-range': `bytes */${source.size}` };

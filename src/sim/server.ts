@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { classifyApiPath, envelope, handleApiRequest, type ApiContext } from './api-routes.js';
 import { CODE_EXCEPTION } from './api-codes.js';
 import { handleControl, isControlPath, type ControlContext } from './control-routes.js';
+import { isSentShaped, sendShaped } from './body-shapes.js';
 import { FaultQueue } from './faults.js';
 import { faultReply, truncationFor } from './fault-replies.js';
 import { handleFileRequest, resultPath, type FileHostContext } from './file-host.js';
@@ -191,6 +192,10 @@ export async function startSim(initial: SimOptions = {}, serving: Serving = {}):
         await sendReply(res, reply);
         return;
       }
+    }
+    if (isSentShaped(fault)) {
+      await sendShaped(res, answer(origin === 'file' ? fault : undefined), fault, { sleep, closed: () => closed });
+      return;
     }
     const canned = fault && faultReply(route, fault);
     if (canned) {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { AnswerFault } from './answer-faults.js';
+import type { BodyShapeFault } from './body-shapes.js';
 
 /** Everything the simulator can be told at start-up (and most of it again at run time). */
 export interface SimOptions {
@@ -107,7 +108,8 @@ export type Fault =
   | { kind: 'wrong-type' }
   /** File host: a body of the video's length that is an HTML page, not an MP4. */
   | { kind: 'not-mp4' }
-  | AnswerFault;
+  | AnswerFault
+  | BodyShapeFault;
 
 export type FaultKind = Fault['kind'];
 

@@ -105,27 +105,58 @@ function fillSynthetic(blockStart: number, block: Buffer): void {
   }
 }
 
-/** An `ftyp` box as ffmpeg writes it, then one `mdat` box header spanning the rest, so MP4 sniffers are satisfied. */
+/** A movie header as a real `moov` opens with: 1000 units a second, 8 s long, identity matrix, next track 2. */
+function mvhdBox(): Buffer {
+  const box = Buffer.alloc(108);
+  box.writeUInt32BE(108, 0);
+  box.write('mvhd', 4, 'latin1');
+  box.writeUInt32BE(1000, 20);
+  box.writeUInt32BE(8000, 24);
+  box.writeUInt32BE(0x00010000, 28);
+  box.writeUInt16BE(0x0100, 32);
+  for (const [at, value] of [
+    [44, 0x00010000],
+    [60, 0x00010000],
+    [76, 0x40000000],
+  ] as const) {
+    box.writeUInt32BE(value, at);
+  }
+  box.writeUInt32BE(2, 104);
+  return box;
+}
+
+function boxHeader(type: string, size: number): Buffer {
+  if (size < 2 ** 32) {
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(size, 0);
+    header.write(type, 4, 'latin1');
+    return header;
+  }
+  // Past 4 GiB the 32-bit size is 1 and a 64-bit "largesize" follows the type.
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(1, 0);
+  header.write(type, 4, 'latin1');
+  header.writeUInt32BE(Math.floor(size / 2 ** 32), 8);
+  header.writeUInt32BE(size >>> 0, 12);
+  return header;
+}
+
+/**
+ * `ftyp` as ffmpeg writes it, a small `moov`, then one `mdat` spanning the rest: top-level boxes that tile the
+ * file exactly, as a client checking the structure of a finished download expects. Sizes too small to hold
+ * all three get the `ftyp` alone (cut short), which no such check accepts.
+ */
 function mp4Header(size: number): Buffer {
   const ftyp = Buffer.alloc(32);
   ftyp.writeUInt32BE(32, 0);
   ftyp.write('ftypisom', 4, 'latin1');
   ftyp.writeUInt32BE(0x200, 12);
   ftyp.write('isomiso2avc1mp41', 16, 'latin1');
-  const rest = size - ftyp.length;
+  const mvhd = mvhdBox();
+  const moov = Buffer.concat([boxHeader('moov', 8 + mvhd.length), mvhd]);
+  const rest = size - ftyp.length - moov.length;
   if (rest < 16) return ftyp;
-  if (rest < 2 ** 32) {
-    const mdat = Buffer.alloc(8);
-    mdat.writeUInt32BE(rest, 0);
-    mdat.write('mdat', 4, 'latin1');
-    return Buffer.concat([ftyp, mdat]);
-  }
-  const mdat = Buffer.alloc(16);
-  mdat.writeUInt32BE(1, 0);
-  mdat.write('mdat', 4, 'latin1');
-  mdat.writeUInt32BE(Math.floor(rest / 2 ** 32), 8);
-  mdat.writeUInt32BE(rest >>> 0, 12);
-  return Buffer.concat([ftyp, mdat]);
+  return Buffer.concat([ftyp, moov, boxHeader('mdat', rest)]);
 }
 
 export function syntheticSource(size: number): ByteSource {
