@@ -1,14 +1,18 @@
-import { createHash, type Hash } from 'node:crypto';
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
-import { DownloadError, FileExistsError, InterruptedError, LinkExpiredError, UsageError } from './errors.js';
-import { describeBody, describeNetworkError, dispatcherFor, isPermanent, loadUndici, readText } from './http.js';
+import { claimTarget, type ClaimOwner } from './download-claim.js';
+import { get, header, readAnswer, requestHeaders, type Answer } from './download-fetch.js';
+import { identityOf, PartFile, sameVideo, type PartIdentity } from './download-part.js';
+import { pump, SinkFailure } from './download-pump.js';
+import { DownloadError, InterruptedError, isVeoError } from './errors.js';
+import { describeNetworkError } from './http.js';
+import { checkTarget, errnoOf, localFileError, makeFolder } from './local-files.js';
+import { checkMp4File, Mp4StreamCheck } from './mp4-boxes.js';
 import { parseVideoUrl } from './origin.js';
-import { sleep } from './retry.js';
+import { DEFAULT_RETRY_POLICY, retryDelay, sleep, type RetryPolicy } from './retry.js';
 
 export interface DownloadProgress {
   received: number;
@@ -26,14 +30,21 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void;
   onRetry?: (info: { attempt: number; delayMs: number; error: Error }) => void;
   onWarning?: (message: string) => void;
-  /** How long the body may stall, and the connect/headers timeout. */
+  /** The connect and headers timeout, and the stall window of the body. */
   timeoutMs?: number;
-  /** Attempts in a row that may fail without receiving a single new byte. */
+  /** Attempts in a row that may fail without adding to what is safely on disk. */
   attempts?: number;
   retryBaseMs?: number;
   taskId?: string;
-  /** The API origin the link came from: a video is fetched from a local address only when the API is local too. */
-  apiOrigin?: string;
+  /** The most bytes a video may have; a longer body is cut and reported. */
+  maxBytes?: number;
+  /** How long the whole download may take, waits for another veo included. Default: 60 request timeouts. */
+  deadlineMs?: number;
+  /**
+   * Called once the file is in place, while the target is still claimed: what is recorded here (the journal) is
+   * there before any other veo may look at the target.
+   */
+  onSaved?: (result: DownloadResult) => Promise<void>;
 }
 
 export interface DownloadResult {
@@ -42,368 +53,423 @@ export interface DownloadResult {
   bytes: number;
   sha256: string;
   resumed: boolean;
+  /** Another veo saved this very video there while this one waited for it: nothing was downloaded. */
+  alreadySaved?: boolean;
 }
 
-const MAX_REDIRECTS = 5;
+/** Far beyond any clip the service makes (tens of MB), yet a bound: an endless body never fills the disk. */
+export const MAX_VIDEO_BYTES = 4 * 1024 ** 3;
+/** Times a part may be thrown away and the download started over. */
+const MAX_RESTARTS = 3;
+/** An attempt counts as progress only when it adds this much to what is safely on disk (or finishes). */
+const MIN_PROGRESS_BYTES = 64 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEADLINE_IN_TIMEOUTS = 60;
 
-function localFileError(error: unknown, path: string, taskId?: string): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new UsageError(`No space left on the device while writing ${path}.`, {
-      code: 'DISK_FULL',
-      taskId,
-      hint: 'Free some space and run the same command again: the download resumes from the .part file.',
-    });
-  }
-  // mkdir -p answers EEXIST when a part of the path is a file rather than a folder.
-  const fileInTheWay = code === 'ENOTDIR' || code === 'EEXIST';
-  if (
-    code === 'EACCES' ||
-    code === 'EPERM' ||
-    code === 'EROFS' ||
-    code === 'ENOENT' ||
-    code === 'EISDIR' ||
-    fileInTheWay
-  ) {
-    const why = fileInTheWay ? 'a part of that path is a file, not a folder' : (error as Error).message;
-    return new UsageError(`Cannot write ${path}: ${why}.`, {
-      code: 'OUTPUT_NOT_WRITABLE',
-      taskId,
-      hint: 'Choose a folder you can write to with -o, or fix its permissions.',
-    });
-  }
-  return error as Error;
+interface Run {
+  url: URL;
+  part: PartFile;
+  options: DownloadOptions;
+  timeoutMs: number;
+  maxBytes: number;
+  started: number;
+  deadline: number;
+  deadlineSignal: AbortSignal;
+  signal: AbortSignal;
+  restarts: number;
+  /** Bytes of the part on disk after the latest attempt. */
+  onDisk: number;
 }
 
-async function sizeOf(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return undefined;
-  }
+interface Saved {
+  bytes: number;
+  sha256: string;
+  resumed: boolean;
 }
 
-async function hashFile(path: string, hash: Hash): Promise<void> {
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+function deadlineError(run: { options: DownloadOptions; deadline: number; started: number }): DownloadError {
+  const seconds = Math.round((run.deadline - run.started) / 1000);
+  return new DownloadError(
+    `The download did not finish within its overall deadline (${seconds}s); what was received is kept for the next run.`,
+    { taskId: run.options.taskId, code: 'DOWNLOAD_DEADLINE' },
+  );
 }
 
-/** An MP4 file starts with a box whose type, at bytes 4 to 7, is `ftyp`. */
-function looksLikeMp4(head: Buffer): boolean {
-  return head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp';
-}
-
-async function readHead(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(8);
-    const { bytesRead } = await handle.read(buffer, 0, 8, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
-function header(response: Dispatcher.ResponseData, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Follows redirects by hand: no credentials are ever attached, and the hop count is bounded. */
-async function get(
-  url: URL,
-  headers: Record<string, string>,
-  options: { timeoutMs?: number; signal?: AbortSignal; apiOrigin?: string },
-): Promise<Dispatcher.ResponseData> {
-  const { request } = await loadUndici();
-  let current = url;
-  for (let hop = 0; ; hop++) {
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(current, {
-        method: 'GET',
-        headers,
-        dispatcher: await dispatcherFor(current, options.timeoutMs ?? 30_000, { apiOrigin: options.apiOrigin }),
-        signal: options.signal,
-      });
-    } catch (error) {
-      throw describeNetworkError(error, current, options.signal);
-    }
-    const location = header(response, 'location');
-    if (response.statusCode >= 300 && response.statusCode < 400 && location && hop < MAX_REDIRECTS) {
-      discard(response.body);
-      current = parseVideoUrl(new URL(location, current).href);
-      continue;
-    }
-    return response;
-  }
-}
-
-class Restart extends Error {}
-
-/** Drops a body we will not read; undici reports the abort as an error event, which nobody needs to hear. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => undefined);
-  body.destroy();
-}
-
-interface Attempt {
-  received: number;
+function policyOf(options: DownloadOptions): RetryPolicy {
+  const baseMs = options.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseMs;
+  const maxMs = options.retryBaseMs === undefined ? DEFAULT_RETRY_POLICY.maxMs : Math.max(baseMs * 8, 1);
+  return { ...DEFAULT_RETRY_POLICY, baseMs, maxMs, attempts: options.attempts ?? DEFAULT_RETRY_POLICY.attempts };
 }
 
 /**
- * Streams a video to `<path>.part`, resuming with a Range request where a `.part` is left from an earlier try,
- * checks its size and its `ftyp` box, then moves it into place. A failure never leaves a file under the final name.
+ * Saves a video: claims the target against other veo processes, streams the body into a part that belongs to
+ * this very video (resuming one where it can), checks its length and its MP4 structure, then moves it into
+ * place. A failure never leaves a file under the final name; every loop inside is bounded.
  */
 export async function downloadVideo(options: DownloadOptions): Promise<DownloadResult> {
   const url = parseVideoUrl(options.url);
-  const partPath = `${options.path}.part`;
-  if (!options.force && (await sizeOf(options.path)) !== undefined) {
-    throw new FileExistsError(options.path, { taskId: options.taskId });
-  }
-  try {
-    await mkdir(dirname(options.path), { recursive: true });
-  } catch (error) {
-    throw localFileError(error, dirname(options.path), options.taskId);
-  }
-  const maxAttempts = options.attempts ?? 5;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
-  let failuresInARow = 0;
-  let resumed = false;
-  for (;;) {
-    const attempt: Attempt = { received: 0 };
-    try {
-      const result = await downloadOnce(url, partPath, options, started, attempt);
-      resumed ||= result.resumed;
-      await moveIntoPlace(partPath, options.path, Boolean(options.force), options.taskId);
-      return { url: url.href, path: options.path, bytes: result.bytes, sha256: result.sha256, resumed };
-    } catch (error) {
-      if (error instanceof Restart) continue;
-      if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId: options.taskId, cause: error });
-      if (!(error instanceof DownloadError) || !error.retryable) throw error;
-      failuresInARow = attempt.received > 0 ? 1 : failuresInARow + 1;
-      if (failuresInARow >= maxAttempts) throw error;
-      resumed = true;
-      const step = (options.retryBaseMs ?? 1000) * 2 ** (failuresInARow - 1);
-      const delayMs = Math.round(step / 2 + (Math.random() * step) / 2);
-      options.onRetry?.({ attempt: failuresInARow, delayMs, error });
-      await sleep(delayMs, options.signal);
+  const deadline = started + (options.deadlineMs ?? timeoutMs * DEADLINE_IN_TIMEOUTS);
+  const force = Boolean(options.force);
+  const { taskId, path } = options;
+  await checkTarget(path, force, taskId);
+  try {
+    await makeFolder(dirname(path));
+  } catch (error) {
+    throw localFileError(error, dirname(path), taskId);
+  }
+  const identity = identityOf(url, taskId);
+  const claim = await claimTarget(path, {
+    resource: identity.resource,
+    taskId,
+    deadline,
+    signal: options.signal,
+    onWait: (owner) =>
+      options.onWarning?.(`another veo (pid ${owner.pid}) is saving ${path}; waiting for it to finish`),
+  });
+  try {
+    if (claim.waitedFor) {
+      const saved = await savedByTheOther(claim.waitedFor, identity, path);
+      if (saved) return { url: url.href, path, ...saved, resumed: false, alreadySaved: true };
     }
+    await checkTarget(path, force, taskId);
+    const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    const run: Run = {
+      url,
+      part: new PartFile(path, identity, taskId),
+      options,
+      timeoutMs,
+      maxBytes: options.maxBytes ?? MAX_VIDEO_BYTES,
+      started,
+      deadline,
+      deadlineSignal,
+      signal: options.signal ? AbortSignal.any([options.signal, deadlineSignal]) : deadlineSignal,
+      restarts: 0,
+      onDisk: 0,
+    };
+    const saved = await withAttempts(run);
+    await run.part.moveIntoPlace(force);
+    const result = { url: url.href, path, ...saved };
+    await options.onSaved?.(result);
+    return result;
+  } finally {
+    await claim.release();
   }
 }
 
-async function downloadOnce(
-  url: URL,
-  partPath: string,
-  options: DownloadOptions,
-  started: number,
-  attempt: Attempt,
-): Promise<{ bytes: number; sha256: string; resumed: boolean }> {
-  const offset = (await sizeOf(partPath)) ?? 0;
-  const headers: Record<string, string> = { accept: 'video/mp4,*/*', 'user-agent': 'veo' };
-  if (offset > 0) headers.range = `bytes=${offset}-`;
+/** The video the other veo was saving, if it is this one and it is there, whole. */
+async function savedByTheOther(
+  owner: ClaimOwner,
+  identity: PartIdentity,
+  path: string,
+): Promise<{ bytes: number; sha256: string } | undefined> {
+  if (owner.resource === undefined || !sameVideo({ taskId: owner.taskId, resource: owner.resource }, identity)) {
+    return undefined;
+  }
+  const info = await lstat(path).catch(() => undefined);
+  if (!info?.isFile() || !(await checkMp4File(path).catch(() => undefined))?.ok) return undefined;
+  const hash = createHash('sha256');
+  const part = new PartFile(path, identity);
+  await part.hashInto(hash, path);
+  return { bytes: info.size, sha256: hash.digest('hex') };
+}
+
+async function withAttempts(run: Run): Promise<Saved> {
+  const { options } = run;
+  const policy = policyOf(options);
+  let failures = 0;
+  let best = 0;
+  let resumed = false;
+  for (;;) {
+    let lastError: DownloadError;
+    try {
+      const saved = await attempt(run);
+      if (saved) return { ...saved, resumed: resumed || saved.resumed };
+      lastError = new DownloadError('The file host answered with a range that was not asked for.', {
+        taskId: options.taskId,
+        retryable: true,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId: options.taskId, cause: error });
+      if (run.deadlineSignal.aborted || (isVeoError(error) && error.code === 'DOWNLOAD_DEADLINE')) {
+        throw deadlineError(run);
+      }
+      if (!(error instanceof DownloadError) || !error.retryable) throw error;
+      lastError = error;
+    }
+    resumed = true;
+    if (run.onDisk >= best + MIN_PROGRESS_BYTES) failures = 0;
+    else failures += 1;
+    best = Math.max(best, run.onDisk);
+    if (failures >= policy.attempts) {
+      lastError.message += ` (gave up after ${failures} attempts that added nothing to the part)`;
+      throw lastError;
+    }
+    const delayMs = Math.min(retryDelay(Math.max(1, failures), policy), Math.max(0, run.deadline - Date.now()));
+    options.onRetry?.({ attempt: failures, delayMs, error: lastError });
+    await sleep(delayMs, options.signal);
+    if (Date.now() >= run.deadline) throw deadlineError(run);
+  }
+}
+
+function restart(run: Run, why: string): void {
+  run.restarts += 1;
+  if (run.restarts > MAX_RESTARTS) {
+    throw new DownloadError(`The download had to start over ${MAX_RESTARTS} times (${why}); giving up.`, {
+      taskId: run.options.taskId,
+      code: 'TOO_MANY_RESTARTS',
+    });
+  }
+}
+
+/** One request. Resolves with the saved video, or undefined when the answer could not be used (a wrong range). */
+async function attempt(run: Run): Promise<Saved | undefined> {
+  const { part, options } = run;
+  const taskId = options.taskId;
+  const found = await part.resumable();
+  if (found.discarded) {
+    options.onWarning?.(`A leftover ${part.path} of another video (or of unknown origin) was discarded.`);
+  }
+  let offset = found.offset;
+  run.onDisk = offset;
   let response: Dispatcher.ResponseData;
   try {
-    response = await get(url, headers, options);
-  } catch (error) {
-    if (error instanceof InterruptedError || options.signal?.aborted || isPermanent(error)) throw error;
-    throw new DownloadError((error as Error).message, {
-      retryable: true,
-      taskId: options.taskId,
-      cause: error,
+    response = await get(run.url, requestHeaders(offset, found.validators), {
+      timeoutMs: run.timeoutMs,
+      signal: run.signal,
+      taskId,
     });
+  } catch (error) {
+    if (run.signal.aborted || error instanceof InterruptedError) throw error;
+    throw new DownloadError((error as Error).message, { retryable: true, taskId, cause: error });
   }
-  const status = response.statusCode;
-  if (status === 403 || status === 404 || status === 410) {
-    discard(response.body);
-    // Nothing can resume it any more.
-    await unlink(partPath).catch(() => undefined);
-    throw new LinkExpiredError(status, { taskId: options.taskId });
-  }
-  if (status === 416 && offset > 0) {
-    // The .part may already hold everything; otherwise it is stale and the download starts over.
-    const total = /\/(\d+)$/.exec(header(response, 'content-range') ?? '')?.[1];
-    discard(response.body);
-    if (total !== undefined && Number(total) === offset && looksLikeMp4(await readHead(partPath))) {
+  const answer: Answer = await readAnswer(response, offset, { taskId });
+  if (answer.kind === 'complete') {
+    // The host has nothing past the part: either the part is the whole video, or it is stale.
+    if (offset > 0 && answer.total === offset && (await checkMp4File(part.path).catch(() => undefined))?.ok) {
       const hash = createHash('sha256');
-      await hashFile(partPath, hash);
+      await part.hashInto(hash);
       return { bytes: offset, sha256: hash.digest('hex'), resumed: true };
     }
-    await unlink(partPath);
-    throw new Restart();
+    restart(run, 'the host refused the range of the part');
+    await part.discard();
+    run.onDisk = 0;
+    return undefined;
   }
-  if (status >= 500 || status === 429) {
-    const text = await readText(response.body, 64 * 1024).catch(() => '');
-    throw new DownloadError(`The file host failed with HTTP ${status}${text ? '' : ' (empty body)'}.`, {
-      retryable: true,
-      taskId: options.taskId,
-    });
-  }
-  if (status !== 200 && status !== 206) {
-    discard(response.body);
-    throw new DownloadError(`The file host answered HTTP ${status}.`, { taskId: options.taskId });
-  }
-
-  let start = 0;
-  let total: number | undefined;
-  const length = header(response, 'content-length');
-  if (status === 206) {
-    const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header(response, 'content-range') ?? '');
-    if (!range || Number(range[1]) !== offset) {
-      // A range we did not ask for cannot be appended safely.
-      discard(response.body);
-      await unlink(partPath).catch(() => undefined);
-      throw new Restart();
+  if (answer.kind === 'wrong-range') {
+    if (offset > 0) {
+      restart(run, `the host answered ${answer.got} for bytes=${offset}-`);
+      await part.discard();
+      run.onDisk = 0;
     }
-    start = offset;
-    total = range[3] === '*' ? undefined : Number(range[3]);
-  } else {
-    if (offset > 0) options.onWarning?.('The file host ignored the resume request; downloading from the start.');
-    total = length === undefined ? undefined : Number(length);
+    return undefined;
   }
-
-  const hash = createHash('sha256');
-  if (start > 0) await hashFile(partPath, hash);
-  let file: WriteStream;
-  try {
-    // Measured: a 1 MiB buffer means fewer, larger writes, about 13% faster than the 16 KiB default on 512 MiB.
-    file = createWriteStream(partPath, { flags: start > 0 ? 'a' : 'w', mode: 0o644, highWaterMark: 1 << 20 });
-    await once(file, 'open');
-  } catch (error) {
-    discard(response.body);
-    throw localFileError(error, partPath, options.taskId);
+  if (answer.kind === 'append' && found.total !== undefined && answer.total !== found.total) {
+    response.body.destroy();
+    restart(run, 'the size of the video changed on the host');
+    await part.discard();
+    run.onDisk = 0;
+    return undefined;
   }
-  // A failed write (ENOSPC) may surface after write() accepted the chunk: kept here rather than thrown unhandled.
-  let writeError: Error | undefined;
-  file.on('error', (error) => (writeError ??= error));
-  const contentType = header(response, 'content-type') ?? '';
-  let received = start;
-  let checkedHead = start > 0;
-  try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      if (!checkedHead) {
-        checkedHead = true;
-        // A first chunk too short to judge is left to the check of the finished file.
-        if (chunk.length >= 8 && !looksLikeMp4(chunk)) {
-          throw new DownloadError(`The file host did not send a video: ${describeBody(contentType, length)}.`, {
-            taskId: options.taskId,
-            code: 'NOT_A_VIDEO',
-          });
-        }
-        if (!/^(video\/|application\/octet-stream|binary\/octet-stream)/i.test(contentType)) {
-          options.onWarning?.(
-            `The file host labelled the video as "${contentType || 'nothing'}"; its content is an MP4.`,
-          );
-        }
-      }
-      if (writeError) throw writeError;
-      hash.update(chunk);
-      received += chunk.length;
-      attempt.received += chunk.length;
-      if (!file.write(chunk)) await once(file, 'drain');
-      options.onProgress?.({ received, total, resumedFrom: start, elapsedMs: Date.now() - started });
-    }
-    file.end();
-    // finished() also settles for a stream that already failed and closed, where once(file, 'close') never would.
-    await finished(file);
-  } catch (error) {
-    file.destroy();
-    await finished(file).catch(() => undefined);
-    if (error instanceof DownloadError) {
-      if (error.code === 'NOT_A_VIDEO') await unlink(partPath).catch(() => undefined);
+  if (answer.kind === 'fresh' && offset > 0) {
+    try {
+      restart(run, 'the host ignored the resume request');
+    } catch (error) {
+      response.body.destroy();
       throw error;
     }
-    if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId: options.taskId, cause: error });
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code && /^E[A-Z]+$/.test(code) && code !== 'ECONNRESET' && code !== 'EPIPE') {
-      throw localFileError(error, partPath, options.taskId);
-    }
-    const described = describeNetworkError(error, url, options.signal);
-    throw new DownloadError(`The download broke off after ${received} bytes: ${described.message}`, {
-      retryable: true,
-      taskId: options.taskId,
-      cause: error,
-    });
+    options.onWarning?.(
+      found.validators?.etag || found.validators?.lastModified
+        ? 'The video changed on the file host since the part was saved, or the host ignored the resume request; downloading from the start.'
+        : 'The file host ignored the resume request; downloading from the start.',
+    );
+    offset = 0;
   }
-  if (total !== undefined && received !== total) {
-    throw new DownloadError(`The download ended after ${received} of ${total} bytes.`, {
+  return receive(run, response, answer, offset);
+}
+
+async function receive(
+  run: Run,
+  response: Dispatcher.ResponseData,
+  answer: Extract<Answer, { kind: 'append' | 'fresh' }>,
+  start: number,
+): Promise<Saved> {
+  const { part, options } = run;
+  const taskId = options.taskId;
+  let handle;
+  try {
+    await part.describe(answer.validators, answer.total);
+    handle = await part.openAt(start);
+  } catch (error) {
+    response.body.destroy();
+    throw error;
+  }
+  run.onDisk = start;
+  const hash = createHash('sha256');
+  // Measured: a 1 MiB buffer means fewer, larger writes, about 13% faster than the 16 KiB default on 512 MiB.
+  const sink = handle.createWriteStream({ highWaterMark: 1 << 20 });
+  let received = 0;
+  try {
+    if (start > 0) await part.hashInto(hash);
+    received = await pump({
+      body: response.body,
+      sink,
+      hash,
+      limit: answer.length ?? run.maxBytes - start,
+      announced: answer.length !== undefined,
+      windowMs: run.timeoutMs,
+      deadline: run.deadline,
+      checkHead: start === 0,
+      contentType: header(response, 'content-type') ?? '',
+      taskId,
+      onBytes: (count) => {
+        run.onDisk = start + count;
+        options.onProgress?.({
+          received: start + count,
+          total: answer.total,
+          resumedFrom: start,
+          elapsedMs: Date.now() - run.started,
+        });
+      },
+      onWarning: options.onWarning,
+    });
+    sink.end();
+    await finished(sink);
+  } catch (error) {
+    sink.destroy();
+    await finished(sink).catch(() => undefined);
+    run.onDisk = await lstat(part.path).then(
+      (info) => info.size,
+      () => 0,
+    );
+    throw await failedBody(run, error, start + received);
+  }
+  const size = start + received;
+  const expected = answer.total ?? (answer.length === undefined ? undefined : start + answer.length);
+  if (expected !== undefined && size !== expected) {
+    throw new DownloadError(`The download ended after ${size} of ${expected} bytes.`, {
       retryable: true,
-      taskId: options.taskId,
+      taskId,
       code: 'TRUNCATED',
     });
   }
-  if (!looksLikeMp4(await readHead(partPath))) {
-    await unlink(partPath).catch(() => undefined);
-    throw new DownloadError('The downloaded file is not an MP4 video.', {
-      taskId: options.taskId,
-      code: 'NOT_A_VIDEO',
+  const verdict = await checkMp4File(part.path).catch((error: unknown) => {
+    throw localFileError(error, part.path, taskId);
+  });
+  if (!verdict.ok) {
+    if (verdict.truncated && expected === undefined) {
+      throw new DownloadError(
+        `The download ended after ${size} bytes, before the end of the video: ${verdict.problem}.`,
+        {
+          retryable: true,
+          taskId,
+          code: 'TRUNCATED',
+        },
+      );
+    }
+    await part.discard();
+    throw new DownloadError(`The downloaded file is not a complete MP4 video: ${verdict.problem}.`, {
+      taskId,
+      code: verdict.truncated ? 'INCOMPLETE_VIDEO' : 'NOT_A_VIDEO',
     });
   }
-  return { bytes: received, sha256: hash.digest('hex'), resumed: start > 0 };
+  return { bytes: size, sha256: hash.digest('hex'), resumed: start > 0 };
 }
 
-/** Without --force, a file that appeared meanwhile is still never replaced: link() fails where rename() would clobber. */
-async function moveIntoPlace(partPath: string, path: string, force: boolean, taskId?: string): Promise<void> {
-  try {
-    const handle = await open(partPath, 'r+');
-    await handle.sync();
-    await handle.close();
-    if (force) {
-      await rename(partPath, path);
-      return;
-    }
-    await link(partPath, path);
-    await unlink(partPath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new FileExistsError(path, { taskId });
-    throw localFileError(error, path, taskId);
+/** What a failure while the body streamed means: the user's, the disk's, the host's, or the network's. */
+async function failedBody(run: Run, error: unknown, received: number): Promise<Error> {
+  const { options, part } = run;
+  const taskId = options.taskId;
+  if (options.signal?.aborted) return new InterruptedError('Interrupted.', { taskId, cause: error });
+  if (run.deadlineSignal.aborted) return deadlineError(run);
+  if (error instanceof SinkFailure) return localFileError(error.failure, part.path, taskId);
+  if (error instanceof DownloadError) {
+    if (error.code === 'NOT_A_VIDEO' || error.code === 'TOO_LONG') await part.discard();
+    return error;
   }
+  if (isVeoError(error)) return error;
+  const code = errnoOf(error);
+  // An fs error from hashing the part back (it vanished with its folder, say) is local; a socket's is not.
+  if (code && /^E[A-Z]+$/.test(code) && (error as NodeJS.ErrnoException).syscall !== 'read' && code !== 'ECONNRESET') {
+    return localFileError(error, part.path, taskId);
+  }
+  const described = describeNetworkError(error, run.url, options.signal);
+  return new DownloadError(`The download broke off after ${received} bytes: ${described.message}`, {
+    retryable: true,
+    taskId,
+    cause: error,
+  });
 }
 
-/** Streams a video to stdout (`-o -`): no .part and no resume, but the same checks. */
+/** Streams a video to stdout (`-o -`): no part and no resume, but the same bounds and the same checks. */
 export async function streamVideo(
   options: Omit<DownloadOptions, 'path' | 'force'> & { sink: NodeJS.WritableStream },
 ): Promise<Omit<DownloadResult, 'path' | 'resumed'>> {
   const url = parseVideoUrl(options.url);
-  const response = await get(url, { accept: 'video/mp4,*/*', 'user-agent': 'veo' }, options);
-  if ([403, 404, 410].includes(response.statusCode)) {
-    discard(response.body);
-    throw new LinkExpiredError(response.statusCode, { taskId: options.taskId });
-  }
-  if (response.statusCode !== 200) {
-    discard(response.body);
-    throw new DownloadError(`The file host answered HTTP ${response.statusCode}.`, { taskId: options.taskId });
-  }
-  const length = header(response, 'content-length');
-  const total = length === undefined ? undefined : Number(length);
-  const hash = createHash('sha256');
-  let received = 0;
+  const taskId = options.taskId;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
+  const deadline = started + (options.deadlineMs ?? timeoutMs * DEADLINE_IN_TIMEOUTS);
+  const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - started));
+  const signal = options.signal ? AbortSignal.any([options.signal, deadlineSignal]) : deadlineSignal;
+  const run = { options: { ...options, path: '-' }, deadline, started };
+  let response: Dispatcher.ResponseData;
   try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      if (received === 0 && chunk.length >= 8 && !looksLikeMp4(chunk)) {
-        const about = describeBody(header(response, 'content-type'), length);
-        throw new DownloadError(`The file host did not send a video: ${about}.`, {
-          taskId: options.taskId,
-          code: 'NOT_A_VIDEO',
-        });
-      }
-      hash.update(chunk);
-      received += chunk.length;
-      if (!options.sink.write(chunk)) await once(options.sink as unknown as NodeJS.EventEmitter, 'drain');
-      options.onProgress?.({ received, total, resumedFrom: 0, elapsedMs: Date.now() - started });
-    }
+    response = await get(url, requestHeaders(0, undefined), { timeoutMs, signal, taskId });
   } catch (error) {
-    if (error instanceof DownloadError) throw error;
-    if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId: options.taskId, cause: error });
-    throw new DownloadError(`The download broke off after ${received} bytes.`, {
-      taskId: options.taskId,
-      cause: error,
+    if (!options.signal?.aborted && deadlineSignal.aborted) throw deadlineError(run);
+    throw error;
+  }
+  const answer = await readAnswer(response, 0, { taskId });
+  if (answer.kind !== 'fresh' && !(answer.kind === 'append' && answer.start === 0)) {
+    throw new DownloadError(
+      answer.kind === 'wrong-range'
+        ? `The file host answered a range that was not asked for (${answer.got}).`
+        : 'The file host refused to send the video (HTTP 416).',
+      { taskId },
+    );
+  }
+  const mp4 = new Mp4StreamCheck();
+  let received = 0;
+  const hash = createHash('sha256');
+  try {
+    received = await pump({
+      body: response.body,
+      sink: options.sink,
+      hash,
+      limit: answer.length ?? options.maxBytes ?? MAX_VIDEO_BYTES,
+      announced: answer.length !== undefined,
+      windowMs: timeoutMs,
+      deadline,
+      checkHead: true,
+      contentType: header(response, 'content-type') ?? '',
+      mp4,
+      taskId,
+      onBytes: (count) => {
+        received = count;
+        options.onProgress?.({ received: count, total: answer.total, resumedFrom: 0, elapsedMs: Date.now() - started });
+      },
+      onWarning: options.onWarning,
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId, cause: error });
+    if (deadlineSignal.aborted) throw deadlineError(run);
+    if (error instanceof SinkFailure) throw localFileError(error.failure, 'stdout', taskId);
+    if (isVeoError(error)) throw error;
+    throw new DownloadError(`The download broke off after ${received} bytes.`, { taskId, cause: error });
+  }
+  if (answer.total !== undefined && received !== answer.total) {
+    throw new DownloadError(`The download ended after ${received} of ${answer.total} bytes.`, {
+      taskId,
+      code: 'TRUNCATED',
     });
   }
-  if (total !== undefined && received !== total) {
-    throw new DownloadError(`The download ended after ${received} of ${total} bytes.`, {
-      taskId: options.taskId,
-      code: 'TRUNCATED',
+  const verdict = await mp4.verdict();
+  if (!verdict.ok) {
+    throw new DownloadError(`What was written to stdout is not a complete MP4 video: ${verdict.problem}.`, {
+      taskId,
+      code: verdict.truncated ? 'TRUNCATED' : 'NOT_A_VIDEO',
     });
   }
   return { url: url.href, bytes: received, sha256: hash.digest('hex') };

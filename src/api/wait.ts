@@ -28,25 +28,62 @@ export interface TaskReader {
 /**
  * Polls until the task has a video, fails, or the deadline passes. Transient errors (already retried inside the
  * client) don't end the wait: the task is still running on the service and the next poll may well succeed.
+ * The deadline also aborts a request in flight, so a slow or dripping answer cannot outlive it.
  */
 export async function waitForTask(client: TaskReader, taskId: string, options: WaitOptions): Promise<Task> {
   const now = options.now ?? Date.now;
   const started = now();
   const deadline = started + options.timeoutMs;
+  const expiry = new AbortController();
+  const timer = setTimeout(() => expiry.abort(), Math.max(0, options.timeoutMs));
+  timer.unref();
+  const signal = options.signal ? AbortSignal.any([options.signal, expiry.signal]) : expiry.signal;
+  try {
+    return await poll(client, taskId, options, {
+      now,
+      started,
+      deadline,
+      signal,
+      expired: () => expiry.signal.aborted,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface PollState {
+  now: () => number;
+  started: number;
+  deadline: number;
+  signal: AbortSignal;
+  expired: () => boolean;
+}
+
+async function poll(client: TaskReader, taskId: string, options: WaitOptions, state: PollState): Promise<Task> {
+  const { now, started, deadline, signal } = state;
   let polls = 0;
   let delay = Math.min(options.firstPollMs ?? 0, options.intervalMs);
   let lastError: unknown;
   for (;;) {
     const remaining = deadline - now();
-    if (remaining <= 0) break;
-    if (delay > 0) await sleep(Math.min(delay, remaining), options.signal);
+    if (remaining <= 0 || state.expired()) break;
+    if (delay > 0) {
+      try {
+        await sleep(Math.min(delay, remaining), signal);
+      } catch (error) {
+        if (options.signal?.aborted || !state.expired()) throw error;
+        break;
+      }
+    }
     delay = options.intervalMs;
     if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId });
     let task: Task;
     try {
-      task = await client.getTask(taskId, { signal: options.signal });
+      task = await client.getTask(taskId, { signal });
     } catch (error) {
-      if (error instanceof InterruptedError || options.signal?.aborted) throw error;
+      if (options.signal?.aborted) throw error;
+      if (state.expired()) break;
+      if (error instanceof InterruptedError) throw error;
       if (!isRetryable(error, 'read')) throw error;
       lastError = error;
       options.onPollError?.(error);

@@ -59,13 +59,16 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     ? outputPath(await planOutput(ctx, options.output, true), name)
     : resolve(expandHome((await ctx.settings()).outputDir.value), name);
   const resume = `veo download ${target}${options.output ? ` -o ${options.output}` : ''}`;
-  if (path !== '-' && !options.force && (await exists(path))) {
-    const saved = id ? await alreadySaved(ctx, id, path) : undefined;
-    if (!saved) throw new FileExistsError(path, { taskId: id });
+  const reportSaved = (saved: JournalEntry) => {
     ctx.out.info(`${path} is already saved (veo download --force fetches it again).`);
     const summary = { id: id ?? null, url: saved.url ?? null, path, bytes: saved.bytes, sha256: saved.sha256 ?? null };
     if (ctx.out.json) ctx.out.data(summary);
     else ctx.out.result(path);
+  };
+  if (path !== '-' && !options.force && (await exists(path))) {
+    const saved = id ? await alreadySaved(ctx, id, path) : undefined;
+    if (!saved) throw new FileExistsError(path, { taskId: id });
+    reportSaved(saved);
     return;
   }
   const status = await ctx.out.statusLine();
@@ -74,8 +77,20 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     const task = await waitWithStatus(ctx, id, options, status, { firstPollMs: 0, resume });
     url = task.url ?? '';
   }
-  const saved = await saveWithStatus(ctx, { id, url: url ?? '', path, force: options.force }, status, resume);
-  status.done(path === '-' ? undefined : describeSaved(saved));
+  let saved;
+  try {
+    saved = await saveWithStatus(ctx, { id, url: url ?? '', path, force: options.force }, status, resume);
+  } catch (error) {
+    // Another veo saved it between the check above and this one's turn: it recorded it before letting go.
+    const meanwhile = error instanceof FileExistsError && id ? await alreadySaved(ctx, id, path) : undefined;
+    if (!meanwhile) throw error;
+    reportSaved(meanwhile);
+    return;
+  }
+  if (saved.alreadySaved) {
+    status.done();
+    ctx.out.info(`${path} is already saved: another veo saved this video there while this one waited.`);
+  } else status.done(path === '-' ? undefined : describeSaved(saved));
   const summary = { id: id ?? null, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 };
   if (ctx.out.json) {
     if (path === '-') ctx.out.stderr(`${JSON.stringify(summary)}\n`);

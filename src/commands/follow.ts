@@ -117,7 +117,17 @@ export async function waitWithStatus(
   }
 }
 
-/** Saves a finished task's video with progress on the status line, and records where it went. */
+/** `VEO_MAX_VIDEO_BYTES` lowers the cap on a video's size, so that the cut of an endless body can be tried quickly. */
+function maxVideoBytes(ctx: Context): number | undefined {
+  const raw = ctx.env.VEO_MAX_VIDEO_BYTES;
+  const value = raw === undefined || raw === '' ? NaN : Number(raw);
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * Saves a finished task's video with progress on the status line, and records where it went. When another veo
+ * saved this very video there meanwhile, the result says `alreadySaved` and nothing was downloaded.
+ */
 export async function saveWithStatus(
   ctx: Context,
   target: { id?: string; url: string; path: string; force: boolean },
@@ -136,6 +146,7 @@ export async function saveWithStatus(
     timeoutMs: ctx.tuning.timeoutMs,
     retryBaseMs: ctx.tuning.retryBaseMs,
     attempts: ctx.tuning.attempts,
+    maxBytes: maxVideoBytes(ctx),
     onProgress: (progress: DownloadProgress) => {
       failures.progressed();
       status.update(label, progressText(progress));
@@ -155,10 +166,14 @@ export async function saveWithStatus(
       const result = await streamVideo({ ...common, sink: ctx.out.streams.stdout });
       return { ...result, path: '-', resumed: false, id: target.id };
     }
-    const result = await downloadVideo({ ...common, path: target.path, force: target.force });
-    if (target.id) {
-      await recordSafely(ctx, { id: target.id, savedPath: result.path, bytes: result.bytes, sha256: result.sha256 });
-    }
+    const record = async (result: DownloadResult) => {
+      if (target.id) {
+        await recordSafely(ctx, { id: target.id, savedPath: result.path, bytes: result.bytes, sha256: result.sha256 });
+      }
+    };
+    const result = await downloadVideo({ ...common, path: target.path, force: target.force, onSaved: record });
+    // Recorded again when another veo saved it: the journal of this config folder may not be the other one's.
+    if (result.alreadySaved) await record(result);
     return { ...result, id: target.id };
   } catch (error) {
     status.clear();

@@ -1,7 +1,9 @@
-import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { FileExistsError, UsageError } from '../api/errors.js';
+import { UsageError } from '../api/errors.js';
+import { checkTarget, errnoOf, makeFolder, NEW_FILE } from '../api/local-files.js';
 import type { Context } from '../context.js';
 
 export function expandHome(path: string): string {
@@ -40,7 +42,8 @@ export async function planOutput(ctx: Context, output: string, force: boolean): 
       () => false,
     ));
   const target: OutputTarget = isFolder ? { kind: 'folder', dir: path } : { kind: 'file', path };
-  if (target.kind === 'file' && !force && (await exists(path))) throw new FileExistsError(path);
+  // Before anything is paid for: an existing file without --force, and anything but a regular file even with it.
+  if (target.kind === 'file') await checkTarget(path, force);
   await probeWritable(isFolder ? path : dirname(path));
   return target;
 }
@@ -58,20 +61,37 @@ export async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Creating and removing a file is the only check that holds everywhere (read-only mounts, /proc, root). */
-async function probeWritable(dir: string): Promise<void> {
-  const probe = join(dir, `.veo-write-check-${process.pid}`);
+/**
+ * Creating and removing a file is the only check that holds everywhere (read-only mounts, /proc, root). The probe
+ * is created exclusively and without following links, so it can only ever remove a file it made itself; a name
+ * already taken (planted, or left by a killed veo of the same pid) is never touched, another name is tried.
+ */
+export async function probeWritable(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(probe, '');
-    await unlink(probe);
+    await makeFolder(dir);
+    for (let attempt = 0; ; attempt++) {
+      const suffix = attempt === 0 ? `${process.pid}` : `${process.pid}-${randomBytes(4).toString('hex')}`;
+      const probe = join(dir, `.veo-write-check-${suffix}`);
+      let handle;
+      try {
+        handle = await open(probe, NEW_FILE, 0o600);
+      } catch (error) {
+        if (errnoOf(error) === 'EEXIST' && attempt < 5) continue;
+        throw error;
+      }
+      await handle.close();
+      await unlink(probe);
+      return;
+    }
   } catch (error) {
-    throw new UsageError(
-      `Cannot write to ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
-      {
-        code: 'OUTPUT_NOT_WRITABLE',
-        hint: 'Choose a folder you can write to with -o; nothing was sent.',
-      },
-    );
+    const code = errnoOf(error);
+    const why =
+      code === 'ENOTDIR' || code === 'EEXIST'
+        ? 'a part of that path is a file, not a folder'
+        : (code ?? (error as Error).message);
+    throw new UsageError(`Cannot write to ${dir}: ${why}.`, {
+      code: 'OUTPUT_NOT_WRITABLE',
+      hint: 'Choose a folder you can write to with -o; nothing was sent.',
+    });
   }
 }

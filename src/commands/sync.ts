@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { ItemsFailedError, isVeoError, type ErrorKind } from '../api/errors.js';
+import { FileExistsError, ItemsFailedError, isVeoError, type ErrorKind } from '../api/errors.js';
 import { taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
 import { mostSevere } from '../exit-codes.js';
@@ -35,6 +35,12 @@ async function stillMatches(entry: JournalEntry): Promise<boolean> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(entry.savedPath)) hash.update(chunk as Buffer);
   return hash.digest('hex') === entry.sha256;
+}
+
+/** The journal, read again now, says the video is saved at `path` and the file there is still it. */
+async function savedMeanwhile(ctx: Context, id: string, path: string): Promise<boolean> {
+  const entry = await (await ctx.journal()).get(id).catch(() => undefined);
+  return entry !== undefined && entry.savedPath === path && (await stillMatches(entry));
 }
 
 /** Asks once about every unfinished task, then saves every finished video whose link still lives. Idempotent. */
@@ -81,6 +87,11 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     const wanted = state === 'unsaved' || (state === 'saved' && !summary.alreadySaved.includes(entry.id) && linkAlive);
     if (!wanted || !entry.url || taskPhase({ status: entry.status ?? '', url: entry.url }) !== 'done') continue;
     const path = await defaultVideoPath(ctx, entry.id, options.dir);
+    // An overlapping sync (cron) may have saved it since this one read the journal.
+    if (!options.force && (await savedMeanwhile(ctx, entry.id, path))) {
+      summary.alreadySaved.push(entry.id);
+      continue;
+    }
     const status = await ctx.out.statusLine();
     try {
       const saved = await saveWithStatus(
@@ -90,10 +101,19 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
         'veo sync',
       );
       status.done();
-      summary.saved.push(entry.id);
-      if (!ctx.out.json) ctx.out.result(saved.path);
+      // Another veo (an overlapping sync) saved it while this one waited for it: already saved, not saved twice.
+      if (saved.alreadySaved) summary.alreadySaved.push(entry.id);
+      else {
+        summary.saved.push(entry.id);
+        if (!ctx.out.json) ctx.out.result(saved.path);
+      }
     } catch (error) {
       if (ctx.signal.aborted) throw error;
+      if (error instanceof FileExistsError && (await savedMeanwhile(ctx, entry.id, path))) {
+        status.clear();
+        summary.alreadySaved.push(entry.id);
+        continue;
+      }
       if (isVeoError(error) && error.kind === 'expired') summary.expired.push(entry.id);
       else fail(entry.id, error);
     }
