@@ -15,7 +15,9 @@ export type BodyShapeFault =
   /** File host: a 206 for the range starting at `start` (default: 1000 bytes past what was asked), whatever was asked. */
   | { kind: 'wrong-range'; start?: number }
   /** File host: the answer carries no ETag, only Last-Modified. */
-  | { kind: 'no-etag' };
+  | { kind: 'no-etag' }
+  /** File host: Range ignored (200 with the whole body), and the connection closed after `afterBytes`. */
+  | { kind: 'drop-from-start'; afterBytes: number };
 
 export type BodyShapeKind = BodyShapeFault['kind'];
 
@@ -25,10 +27,17 @@ export const BODY_SHAPE_KINDS: ReadonlySet<string> = new Set<BodyShapeKind>([
   'endless',
   'wrong-range',
   'no-etag',
+  'drop-from-start',
 ]);
 
 /** The kinds that make no sense away from a video body. */
-export const FILE_ONLY_SHAPES: readonly BodyShapeKind[] = ['no-length', 'endless', 'wrong-range', 'no-etag'];
+export const FILE_ONLY_SHAPES: readonly BodyShapeKind[] = [
+  'no-length',
+  'endless',
+  'wrong-range',
+  'no-etag',
+  'drop-from-start',
+];
 
 function count(field: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
@@ -54,6 +63,8 @@ export function parseBodyShape(raw: Record<string, unknown>): BodyShapeFault | u
         : { kind: 'wrong-range', start: count('start', raw.start, 0) };
     case 'no-etag':
       return { kind: 'no-etag' };
+    case 'drop-from-start':
+      return { kind: 'drop-from-start', afterBytes: count('afterBytes', raw.afterBytes, 0) };
     default:
       return undefined;
   }
@@ -61,7 +72,12 @@ export function parseBodyShape(raw: Record<string, unknown>): BodyShapeFault | u
 
 /** The kinds the server sends itself through `sendShaped`; the others only change the reply the file host builds. */
 export function isSentShaped(fault: { kind: string } | undefined): fault is BodyShapeFault {
-  return fault?.kind === 'no-length' || fault?.kind === 'drip' || fault?.kind === 'endless';
+  return (
+    fault?.kind === 'no-length' ||
+    fault?.kind === 'drip' ||
+    fault?.kind === 'endless' ||
+    fault?.kind === 'drop-from-start'
+  );
 }
 
 export interface ShapeTools {
@@ -104,7 +120,7 @@ export async function sendShaped(res: ServerResponse, reply: Reply, fault: BodyS
       : typeof reply.body === 'string'
         ? Buffer.byteLength(reply.body)
         : reply.body.end - reply.body.start;
-  if (fault.kind === 'drip') headers['content-length'] = String(length);
+  if (fault.kind === 'drip' || fault.kind === 'drop-from-start') headers['content-length'] = String(length);
   else delete headers['content-length'];
   res.writeHead(reply.status, headers);
   if (reply.headOnly || reply.body === undefined) {
@@ -122,13 +138,25 @@ export async function sendShaped(res: ServerResponse, reply: Reply, fault: BodyS
     res.end();
     return;
   }
-  const limit = fault.kind === 'no-length' ? (fault.afterBytes ?? Infinity) : Infinity;
+  const limit =
+    fault.kind === 'no-length'
+      ? (fault.afterBytes ?? Infinity)
+      : fault.kind === 'drop-from-start'
+        ? fault.afterBytes
+        : Infinity;
   let sent = 0;
   for (const chunk of replyChunks(reply)) {
     const piece = chunk.subarray(0, Math.max(0, limit - sent));
     if (piece.length > 0 && !(await write(res, piece))) return;
     sent += piece.length;
     if (sent >= limit) break;
+  }
+  if (fault.kind === 'drop-from-start') {
+    // end() on the raw socket flushes what was written before the FIN, unlike destroy().
+    res.flushHeaders();
+    const socket = res.socket;
+    socket?.end(() => socket.destroy());
+    return;
   }
   if (fault.kind === 'endless') {
     // Past the end, the same body again and again: well-formed bytes, just far too many of them.

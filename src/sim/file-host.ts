@@ -75,7 +75,8 @@ export function handleFileRequest(ctx: FileHostContext, req: SimRequest, fault: 
   // If-Range holds either validator the host gave: a range of another version of the file is never served.
   const ifRange = req.headers['if-range'];
   const validators = [headers.etag, headers['last-modified']].filter((value) => value !== undefined);
-  const rangeAllowed = fault?.kind !== 'ignore-range' && (ifRange === undefined || validators.includes(ifRange));
+  const rangeIgnored = fault?.kind === 'ignore-range' || fault?.kind === 'drop-from-start';
+  const rangeAllowed = !rangeIgnored && (ifRange === undefined || validators.includes(ifRange));
   const range = rangeAllowed ? parseRange(req.headers.range, source.size) : null;
   if (fault?.kind === 'wrong-range') {
     // A range nobody asked for: past what was asked, or anywhere but the start when nothing was.
