@@ -199,8 +199,8 @@ async function withAttempts(run: Run): Promise<Saved> {
       lastError = error;
     }
     resumed = true;
-    if (run.onDisk >= best + MIN_PROGRESS_BYTES) failures = 0;
-    else failures += 1;
+    // Progress starts the count again; an attempt that added (next to) nothing is one more failure in a row.
+    failures = run.onDisk >= best + MIN_PROGRESS_BYTES ? 1 : failures + 1;
     best = Math.max(best, run.onDisk);
     if (failures >= policy.attempts) {
       lastError.message += ` (gave up after ${failures} attempts that added nothing to the part)`;

@@ -94,17 +94,20 @@ export class Mp4StreamCheck {
   feed(chunk: Buffer): void {
     const end = this.position + chunk.length;
     while (this.nextBox < end && this.seen.size <= MAX_BOXES) {
-      const from = Math.max(this.nextBox, this.position) - this.position;
-      const wanted = HEADER_READ - this.header.length;
-      this.header = Buffer.concat([this.header, chunk.subarray(from, from + wanted)]);
-      if (this.header.length < HEADER_READ && from + wanted > chunk.length) break;
+      // Never more than the box's own header: 8 bytes, or 16 when a largesize follows the type.
+      const need = this.header.length >= 8 && this.header.readUInt32BE(0) === 1 ? 16 : 8;
+      if (this.header.length < need) {
+        const from = this.nextBox + this.header.length - this.position;
+        this.header = Buffer.concat([this.header, chunk.subarray(from, from + need - this.header.length)]);
+        if (this.header.length < need) break;
+        continue;
+      }
       this.seen.set(this.nextBox, this.header);
-      const small = this.header.length >= 8 ? this.header.readUInt32BE(0) : 0;
-      const size =
-        small === 1 && this.header.length >= 16 ? Number(this.header.readBigUInt64BE(8)) : small < 8 ? 0 : small;
+      const small = this.header.readUInt32BE(0);
+      const size = small === 1 ? Number(this.header.readBigUInt64BE(8)) : small;
       this.header = Buffer.alloc(0);
       // A size of 0 (to the end) or an impossible one ends the walk; the verdict tells them apart.
-      if (size === 0 || size < 8) {
+      if (size < 8) {
         this.nextBox = Infinity;
         break;
       }
