@@ -113,7 +113,6 @@ export async function downloadVideo(options: DownloadOptions): Promise<DownloadR
   const deadline = started + (options.deadlineMs ?? timeoutMs * DEADLINE_IN_TIMEOUTS);
   const force = Boolean(options.force);
   const { taskId, path } = options;
-  await checkTarget(path, force, taskId);
   try {
     await makeFolder(dirname(path));
   } catch (error) {
@@ -133,6 +132,7 @@ export async function downloadVideo(options: DownloadOptions): Promise<DownloadR
       const saved = await savedByTheOther(claim.waitedFor, identity, path);
       if (saved) return { url: url.href, path, ...saved, resumed: false, alreadySaved: true };
     }
+    // Checked under the claim: a file another veo is moving into place is seen only once it is journaled too.
     await checkTarget(path, force, taskId);
     const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
     const run: Run = {

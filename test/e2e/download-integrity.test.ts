@@ -1,45 +1,15 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync, watch } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { signalWhenPartHolds, useWorld, type RunResult } from '../helpers/cli.js';
+import { whenPartHolds } from '../helpers/part-watch.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const MiB = 1024 * 1024;
-
-/**
- * Calls `then` once a `.part` in `dir` (the one of `name`, or any) holds at least `bytes` bytes: an event, not a
- * sleep. Returns a function that stops watching.
- */
-function whenPartHolds(dir: string, bytes: number, then: () => void, name?: string): () => void {
-  let fired = false;
-  const watcher = watch(dir, () => {
-    if (fired) return;
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir).filter((entry) => (name ? entry === `${name}.part` : entry.endsWith('.part')));
-    } catch {
-      return;
-    }
-    for (const entry of names) {
-      let size = 0;
-      try {
-        size = statSync(join(dir, entry)).size;
-      } catch {
-        continue;
-      }
-      if (size < bytes) continue;
-      fired = true;
-      watcher.close();
-      then();
-      return;
-    }
-  });
-  return () => watcher.close();
-}
 
 describe('downloads: a part belongs to one video, one writer per target', () => {
   const world = useWorld({ taskMs: 1, videoBytes: 2 * MiB });
