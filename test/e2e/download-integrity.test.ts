@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { signalWhenPartHolds, useWorld, type RunResult } from '../helpers/cli.js';
@@ -113,6 +114,23 @@ describe('downloads: a part belongs to one video, one writer per target', () => 
     assert.match(fileRequests()[0]?.headers.range ?? '', /^bytes=[1-9]\d*-$/);
     assert.equal(sha256(await readFile(path)), await expected());
     assert.ok(!existsSync(`${path}.claim`));
+  });
+
+  it('a target another live veo holds past the deadline: exit 2 naming its pid, nothing touched', async () => {
+    const path = join(world.workDir, 'held.mp4');
+    // A claim of a live process on this host (this test runner), fresh: what a veo busy saving there leaves.
+    const owner = { pid: process.pid, host: hostname(), at: Date.now(), nonce: 'held', resource: 'elsewhere' };
+    await writeFile(`${path}.claim`, JSON.stringify(owner));
+    const run = await world.veo(['download', world.sim.fileUrl(id), '-o', path, '--json'], {
+      env: { VEO_REQUEST_TIMEOUT: '0.05' },
+    });
+    assert.equal(run.code, 2, run.stderr);
+    const { error } = JSON.parse(run.stderr.trim().split('\n').at(-1) ?? '');
+    assert.equal(error.code, 'OUTPUT_BUSY');
+    assert.match(error.message, new RegExp(`another veo \\(pid ${process.pid}\\) is saving`));
+    assert.equal(fileRequests().length, 0);
+    assert.ok(!existsSync(path) && !existsSync(`${path}.part`));
+    assert.equal(JSON.parse(await readFile(`${path}.claim`, 'utf8')).nonce, 'held', 'the claim of the other is left');
   });
 
   it('two overlapping veo sync (cron) save every video once, both exiting 0', async () => {
