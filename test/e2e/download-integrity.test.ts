@@ -22,7 +22,7 @@ describe('downloads: a part belongs to one video, one writer per target', () => 
   const fileRequests = () => world.sim.requests.filter((r) => r.origin === 'file');
   const expected = () => world.sim.video().sha256();
 
-  it("a .part left by task A is never resumed into task B's download to the same path", async () => {
+  it('a .part left by task A is never resumed into the download of task B to the same path', async () => {
     world.sim.configure({ videoBytes: 2 * MiB });
     const a = (await world.veo(['create', 'task A'])).stdout.trim();
     const path = join(world.workDir, 'shared-name.mp4');
