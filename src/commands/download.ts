@@ -87,10 +87,7 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     reportSaved(meanwhile);
     return;
   }
-  if (saved.alreadySaved) {
-    status.done();
-    ctx.out.info(`${path} is already saved: another veo saved this video there while this one waited.`);
-  } else status.done(path === '-' ? undefined : describeSaved(saved));
+  status.done(path === '-' ? undefined : describeSaved(saved));
   const summary = { id: id ?? null, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 };
   if (ctx.out.json) {
     if (path === '-') ctx.out.stderr(`${JSON.stringify(summary)}\n`);

@@ -185,6 +185,7 @@ export async function saveWithStatus(
 }
 
 export function describeSaved(saved: SavedVideo): string {
+  if (saved.alreadySaved) return `${saved.path} is already saved: another veo saved this video there`;
   return `saved ${saved.path} (${formatBytes(saved.bytes)})`;
 }
 
