@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, open, unlink, utimes } from 'node:fs/promises';
+import { lstat, lutimes, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { InterruptedError, UsageError } from './errors.js';
 import { errnoOf, localFileError, NEW_FILE, READ_NO_LINK } from './local-files.js';
@@ -163,7 +163,7 @@ export async function claimTarget(target: string, options: ClaimOptions): Promis
   }
   const heartbeat = setInterval(() => {
     const now = new Date();
-    utimes(path, now, now).catch(() => undefined);
+    lutimes(path, now, now).catch(() => undefined);
   }, HEARTBEAT_MS);
   heartbeat.unref();
   return {

@@ -7,7 +7,7 @@ import { claimTarget, type ClaimOwner } from './download-claim.js';
 import { get, header, readAnswer, requestHeaders, type Answer } from './download-fetch.js';
 import { identityOf, PartFile, sameVideo, type PartIdentity } from './download-part.js';
 import { pump, SinkFailure } from './download-pump.js';
-import { DownloadError, InterruptedError, isVeoError } from './errors.js';
+import { DownloadError, InterruptedError, isVeoError, LinkExpiredError } from './errors.js';
 import { describeNetworkError } from './http.js';
 import { checkTarget, errnoOf, localFileError, makeFolder } from './local-files.js';
 import { checkMp4File, Mp4StreamCheck } from './mp4-boxes.js';
@@ -192,6 +192,8 @@ async function withAttempts(run: Run): Promise<Saved> {
       });
     } catch (error) {
       if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId: options.taskId, cause: error });
+      // Nothing can resume a part of a link that is gone.
+      if (error instanceof LinkExpiredError) await run.part.discard();
       if (run.deadlineSignal.aborted || (isVeoError(error) && error.code === 'DOWNLOAD_DEADLINE')) {
         throw deadlineError(run);
       }

@@ -158,6 +158,15 @@ describe('downloadVideo against an in-process veo-sim', () => {
     assert.ok(existsSync(`${path}.part`));
   });
 
+  it('drops the part of a link that expired: nothing can resume it', async () => {
+    const { id, url } = await doneTask(sim);
+    const path = target();
+    sim.inject('file', { kind: 'drop', afterBytes: 500_000 });
+    sim.inject('file', { kind: 'expired' });
+    await assert.rejects(download(url, path, { taskId: id }), { code: 'LINK_EXPIRED' });
+    assert.ok(!existsSync(`${path}.part`) && !existsSync(`${path}.part.json`) && !existsSync(`${path}.claim`));
+  });
+
   it('two downloads to one target: one fetches, the other reports it already saved', async () => {
     const { id, url } = await doneTask(sim);
     const path = target();
