@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { claimTarget, type ClaimOwner } from './download-claim.js';
-import { get, header, readAnswer, requestHeaders, type Answer } from './download-fetch.js';
+import { discard, get, header, readAnswer, requestHeaders, type Answer } from './download-fetch.js';
 import { identityOf, PartFile, sameVideo, type PartIdentity } from './download-part.js';
 import { pump, SinkFailure } from './download-pump.js';
 import { DownloadError, InterruptedError, isVeoError, LinkExpiredError } from './errors.js';
@@ -267,9 +267,14 @@ async function attempt(run: Run): Promise<Saved | undefined> {
     }
     return undefined;
   }
-  if (answer.kind === 'append' && found.total !== undefined && answer.total !== found.total) {
-    response.body.destroy();
-    restart(run, 'the size of the video changed on the host');
+  const before = found.validators?.etag;
+  const changed =
+    (found.total !== undefined && answer.total !== found.total) ||
+    (before !== undefined && answer.validators.etag !== undefined && answer.validators.etag !== before);
+  if (answer.kind === 'append' && changed) {
+    // A host that honours Range but not If-Range: the range is of another version of the video.
+    discard(response.body);
+    restart(run, 'the video changed on the host');
     await part.discard();
     run.onDisk = 0;
     return undefined;
@@ -278,7 +283,7 @@ async function attempt(run: Run): Promise<Saved | undefined> {
     try {
       restart(run, 'the host ignored the resume request');
     } catch (error) {
-      response.body.destroy();
+      discard(response.body);
       throw error;
     }
     options.onWarning?.(
@@ -304,7 +309,7 @@ async function receive(
     await part.describe(answer.validators, answer.total);
     handle = await part.openAt(start);
   } catch (error) {
-    response.body.destroy();
+    discard(response.body);
     throw error;
   }
   run.onDisk = start;

@@ -17,7 +17,9 @@ export type BodyShapeFault =
   /** File host: the answer carries no ETag, only Last-Modified. */
   | { kind: 'no-etag' }
   /** File host: Range ignored (200 with the whole body), and the connection closed after `afterBytes`. */
-  | { kind: 'drop-from-start'; afterBytes: number };
+  | { kind: 'drop-from-start'; afterBytes: number }
+  /** File host: If-Range ignored, a Range honoured whatever version of the file it was asked for. */
+  | { kind: 'ignore-if-range' };
 
 export type BodyShapeKind = BodyShapeFault['kind'];
 
@@ -28,6 +30,7 @@ export const BODY_SHAPE_KINDS: ReadonlySet<string> = new Set<BodyShapeKind>([
   'wrong-range',
   'no-etag',
   'drop-from-start',
+  'ignore-if-range',
 ]);
 
 /** The kinds that make no sense away from a video body. */
@@ -37,6 +40,7 @@ export const FILE_ONLY_SHAPES: readonly BodyShapeKind[] = [
   'wrong-range',
   'no-etag',
   'drop-from-start',
+  'ignore-if-range',
 ];
 
 function count(field: string, value: unknown, min: number): number {
@@ -63,6 +67,8 @@ export function parseBodyShape(raw: Record<string, unknown>): BodyShapeFault | u
         : { kind: 'wrong-range', start: count('start', raw.start, 0) };
     case 'no-etag':
       return { kind: 'no-etag' };
+    case 'ignore-if-range':
+      return { kind: 'ignore-if-range' };
     case 'drop-from-start':
       return { kind: 'drop-from-start', afterBytes: count('afterBytes', raw.afterBytes, 0) };
     default:

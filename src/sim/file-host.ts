@@ -76,7 +76,8 @@ export function handleFileRequest(ctx: FileHostContext, req: SimRequest, fault: 
   const ifRange = req.headers['if-range'];
   const validators = [headers.etag, headers['last-modified']].filter((value) => value !== undefined);
   const rangeIgnored = fault?.kind === 'ignore-range' || fault?.kind === 'drop-from-start';
-  const rangeAllowed = !rangeIgnored && (ifRange === undefined || validators.includes(ifRange));
+  const rangeAllowed =
+    !rangeIgnored && (ifRange === undefined || validators.includes(ifRange) || fault?.kind === 'ignore-if-range');
   const range = rangeAllowed ? parseRange(req.headers.range, source.size) : null;
   if (fault?.kind === 'wrong-range') {
     // A range nobody asked for: past what was asked, or anywhere but the start when nothing was.

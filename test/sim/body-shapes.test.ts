@@ -101,6 +101,8 @@ describe('veo-sim body shapes', () => {
     assert.equal((await rawGet(url, { range: 'bytes=100-', 'if-range': etag })).status, 206);
     assert.equal((await rawGet(url, { range: 'bytes=100-', 'if-range': lastModified })).status, 206);
     assert.equal((await rawGet(url, { range: 'bytes=100-', 'if-range': '"another"' })).status, 200);
+    sim.inject('file', { kind: 'ignore-if-range' });
+    assert.equal((await rawGet(url, { range: 'bytes=100-', 'if-range': '"another"' })).status, 206);
     sim.inject('file', { kind: 'no-etag' });
     const dated = await rawGet(url);
     assert.equal(dated.headers.etag, undefined);

@@ -92,6 +92,26 @@ describe('downloadVideo against an in-process veo-sim', () => {
     assert.equal(sha256(await readFile(path)), await sim.video().sha256());
   });
 
+  it('starts over when a host honouring Range but not If-Range answers for another version', async () => {
+    const { id, url } = await doneTask(sim);
+    const path = target();
+    const part = new PartFile(path, identityOf(new URL(url), id));
+    await part.describe({ etag: '"an older version"' }, sim.video().size);
+    const handle = await part.openAt(0);
+    await handle.write(Buffer.alloc(500_000, 1));
+    await handle.close();
+    sim.inject('file', { kind: 'ignore-if-range' });
+    const saved = await download(url, path, { taskId: id });
+    assert.deepEqual(
+      fileRequests().map((r) => [r.headers.range, r.headers['if-range']]),
+      [
+        ['bytes=500000-', '"an older version"'],
+        [undefined, undefined],
+      ],
+    );
+    assert.equal(saved.sha256, await sim.video().sha256());
+  });
+
   it('never saves a body without Content-Length that ends half way; the next try resumes it', async () => {
     const { id, url } = await doneTask(sim);
     const path = target();
