@@ -30,6 +30,8 @@ export interface FetchOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   taskId?: string;
+  /** The API origin the link came from: a video is fetched from a local address only when the API is local too. */
+  apiOrigin?: string;
 }
 
 /** Follows redirects by hand: no credentials are ever attached, and the hop count is bounded. */
@@ -46,7 +48,7 @@ export async function get(
       response = await request(current, {
         method: 'GET',
         headers,
-        dispatcher: await dispatcherFor(current, options.timeoutMs),
+        dispatcher: await dispatcherFor(current, options.timeoutMs, { apiOrigin: options.apiOrigin }),
         signal: options.signal,
       });
     } catch (error) {

@@ -2,6 +2,7 @@ import type { Hash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Body } from './download-fetch.js';
 import { DownloadError } from './errors.js';
+import { describeBody } from './http.js';
 import type { Mp4StreamCheck } from './mp4-boxes.js';
 
 /**
@@ -27,6 +28,8 @@ export interface PumpOptions {
   /** For a body that starts the file: its first bytes must be an MP4's `ftyp` box. */
   checkHead: boolean;
   contentType: string;
+  /** The Content-Length header as sent, to describe a body that is not a video. */
+  contentLength?: string;
   mp4?: Mp4StreamCheck;
   taskId?: string;
   onBytes?: (received: number) => void;
@@ -44,12 +47,12 @@ export class SinkFailure extends Error {
   }
 }
 
-export function notAVideo(contentType: string, head: Buffer, taskId?: string): DownloadError {
-  const preview = head.toString('utf8', 0, 200).replace(/\s+/g, ' ').trim();
-  return new DownloadError(
-    `The file host did not send a video (${contentType || 'no content type'}): ${preview.slice(0, 120)}`,
-    { taskId, code: 'NOT_A_VIDEO' },
-  );
+/** The body is described (its type and stated size), never echoed: it may come from anywhere. */
+export function notAVideo(contentType: string, length: string | undefined, taskId?: string): DownloadError {
+  return new DownloadError(`The file host did not send a video: ${describeBody(contentType, length)}.`, {
+    taskId,
+    code: 'NOT_A_VIDEO',
+  });
 }
 
 /** Resolves with the number of bytes moved once the body ended; rejects with the first thing that went wrong. */
@@ -99,7 +102,7 @@ export async function pump(options: PumpOptions): Promise<number> {
       if (head !== undefined) {
         head = Buffer.concat([head, chunk.subarray(0, 8)]);
         if (head.length >= 8) {
-          if (!looksLikeMp4(head)) throw notAVideo(options.contentType, Buffer.concat([head, chunk]), options.taskId);
+          if (!looksLikeMp4(head)) throw notAVideo(options.contentType, options.contentLength, options.taskId);
           if (!/^(video\/|application\/octet-stream|binary\/octet-stream)/i.test(options.contentType)) {
             options.onWarning?.(
               `The file host labelled the video as "${options.contentType || 'nothing'}"; its content is an MP4.`,
@@ -133,7 +136,7 @@ export async function pump(options: PumpOptions): Promise<number> {
       options.onBytes?.(received);
     }
     if (head !== undefined && head.length > 0 && !looksLikeMp4(head)) {
-      throw notAVideo(options.contentType, head, options.taskId);
+      throw notAVideo(options.contentType, options.contentLength, options.taskId);
     }
     if (writeError) throw new SinkFailure(writeError);
     return received;

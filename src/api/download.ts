@@ -8,7 +8,7 @@ import { discard, get, header, readAnswer, requestHeaders, type Answer } from '.
 import { identityOf, PartFile, sameVideo, type PartIdentity } from './download-part.js';
 import { pump, SinkFailure } from './download-pump.js';
 import { DownloadError, InterruptedError, isVeoError, LinkExpiredError } from './errors.js';
-import { describeNetworkError } from './http.js';
+import { describeNetworkError, isPermanent } from './http.js';
 import { checkTarget, errnoOf, localFileError, makeFolder } from './local-files.js';
 import { checkMp4File, Mp4StreamCheck } from './mp4-boxes.js';
 import { parseVideoUrl } from './origin.js';
@@ -38,6 +38,8 @@ export interface DownloadOptions {
   taskId?: string;
   /** The most bytes a video may have; a longer body is cut and reported. */
   maxBytes?: number;
+  /** The API origin the link came from: a video is fetched from a local address only when the API is local too. */
+  apiOrigin?: string;
   /** How long the whole download may take, waits for another veo included. Default: 60 request timeouts. */
   deadlineMs?: number;
   /**
@@ -241,9 +243,10 @@ async function attempt(run: Run): Promise<Saved | undefined> {
       timeoutMs: run.timeoutMs,
       signal: run.signal,
       taskId,
+      apiOrigin: options.apiOrigin,
     });
   } catch (error) {
-    if (run.signal.aborted || error instanceof InterruptedError) throw error;
+    if (run.signal.aborted || error instanceof InterruptedError || isPermanent(error)) throw error;
     throw new DownloadError((error as Error).message, { retryable: true, taskId, cause: error });
   }
   const answer: Answer = await readAnswer(response, offset, { taskId });
@@ -329,6 +332,7 @@ async function receive(
       deadline: run.deadline,
       checkHead: start === 0,
       contentType: header(response, 'content-type') ?? '',
+      contentLength: header(response, 'content-length'),
       taskId,
       onBytes: (count) => {
         run.onDisk = start + count;
@@ -423,7 +427,12 @@ export async function streamVideo(
   const run = { options: { ...options, path: '-' }, deadline, started };
   let response: Dispatcher.ResponseData;
   try {
-    response = await get(url, requestHeaders(0, undefined), { timeoutMs, signal, taskId });
+    response = await get(url, requestHeaders(0, undefined), {
+      timeoutMs,
+      signal,
+      taskId,
+      apiOrigin: options.apiOrigin,
+    });
   } catch (error) {
     if (!options.signal?.aborted && deadlineSignal.aborted) throw deadlineError(run);
     throw error;
@@ -451,6 +460,7 @@ export async function streamVideo(
       deadline,
       checkHead: true,
       contentType: header(response, 'content-type') ?? '',
+      contentLength: header(response, 'content-length'),
       mp4,
       taskId,
       onBytes: (count) => {

@@ -19,7 +19,7 @@ describe('download fetching: the request and what its answer means', () => {
   after(() => sim.close());
 
   const ask = async (offset: number, validators?: { etag?: string; lastModified?: string }) => {
-    const response = await get(url, requestHeaders(offset, validators), { timeoutMs: 5000 });
+    const response = await get(url, requestHeaders(offset, validators), { timeoutMs: 5000, apiOrigin: sim.baseUrl });
     return { response, answer: await readAnswer(response, offset, {}) };
   };
 

@@ -33,7 +33,7 @@ describe('the body pump', () => {
   after(() => sim.close());
 
   async function run(sink: Writable, extra: Partial<PumpOptions> = {}) {
-    const response = await get(url, requestHeaders(0, undefined), { timeoutMs: 5000 });
+    const response = await get(url, requestHeaders(0, undefined), { timeoutMs: 5000, apiOrigin: sim.baseUrl });
     const answer = await readAnswer(response, 0, {});
     assert.ok(answer.kind === 'fresh');
     const hash = createHash('sha256');

@@ -35,7 +35,7 @@ describe('downloadVideo against an in-process veo-sim', () => {
   });
 
   const download = (url: string, path: string, extra: Partial<DownloadOptions> = {}) =>
-    downloadVideo({ url, path, timeoutMs: 2000, retryBaseMs: 5, ...extra });
+    downloadVideo({ url, path, timeoutMs: 2000, retryBaseMs: 5, apiOrigin: sim.baseUrl, ...extra });
 
   it("never resumes task A's part into task B's download to the same path", async () => {
     const a = await doneTask(sim);
@@ -185,6 +185,16 @@ describe('downloadVideo against an in-process veo-sim', () => {
     sim.inject('file', { kind: 'expired' });
     await assert.rejects(download(url, path, { taskId: id }), { code: 'LINK_EXPIRED' });
     assert.ok(!existsSync(`${path}.part`) && !existsSync(`${path}.part.json`) && !existsSync(`${path}.claim`));
+  });
+
+  it('keeps to the address policy: a loopback link from a remote API is refused at once, never retried', async () => {
+    const { id, url } = await doneTask(sim);
+    const path = target();
+    await assert.rejects(download(url, path, { taskId: id, apiOrigin: 'https://api.example.com' }), {
+      code: 'LOCAL_ADDRESS_REFUSED',
+    });
+    assert.equal(fileRequests().length, 0);
+    assert.ok(!existsSync(path) && !existsSync(`${path}.claim`));
   });
 
   it('two downloads to one target: one fetches, the other reports it already saved', async () => {
