@@ -186,12 +186,9 @@ async function withAttempts(run: Run): Promise<Saved> {
   for (;;) {
     let lastError: DownloadError;
     try {
-      const saved = await attempt(run);
-      if (saved) return { ...saved, resumed: resumed || saved.resumed };
-      lastError = new DownloadError('The file host answered with a range that was not asked for.', {
-        taskId: options.taskId,
-        retryable: true,
-      });
+      const outcome = await attempt(run);
+      if (typeof outcome !== 'string') return { ...outcome, resumed: resumed || outcome.resumed };
+      lastError = new DownloadError(`The file host ${outcome}.`, { taskId: options.taskId, retryable: true });
     } catch (error) {
       if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId: options.taskId, cause: error });
       // Nothing can resume a part of a link that is gone.
@@ -227,8 +224,8 @@ function restart(run: Run, why: string): void {
   }
 }
 
-/** One request. Resolves with the saved video, or undefined when the answer could not be used (a wrong range). */
-async function attempt(run: Run): Promise<Saved | undefined> {
+/** One request. Resolves with the saved video, or with why the answer could not be used. */
+async function attempt(run: Run): Promise<Saved | string> {
   const { part, options } = run;
   const taskId = options.taskId;
   const found = await part.resumable();
@@ -260,15 +257,16 @@ async function attempt(run: Run): Promise<Saved | undefined> {
     restart(run, 'the host refused the range of the part');
     await part.discard();
     run.onDisk = 0;
-    return undefined;
+    return 'refused the range of a part that is not the whole video';
   }
   if (answer.kind === 'wrong-range') {
+    const asked = offset > 0 ? `bytes=${offset}-` : 'the whole file';
     if (offset > 0) {
-      restart(run, `the host answered ${answer.got} for bytes=${offset}-`);
+      restart(run, `the host answered ${answer.got} for ${asked}`);
       await part.discard();
       run.onDisk = 0;
     }
-    return undefined;
+    return `answered with a range that was not asked for (${answer.got} for ${asked})`;
   }
   const before = found.validators?.etag;
   const changed =
@@ -280,7 +278,7 @@ async function attempt(run: Run): Promise<Saved | undefined> {
     restart(run, 'the video changed on the host');
     await part.discard();
     run.onDisk = 0;
-    return undefined;
+    return 'sent a range of another version of the video';
   }
   if (answer.kind === 'fresh' && offset > 0) {
     try {
