@@ -64,9 +64,9 @@ describe('downloads: a part belongs to one video, one writer per target', () => 
 
   it('two veo download of one video to one path at once: one saves it, the other waits and reports it saved', async () => {
     const path = join(world.workDir, 'together.mp4');
-    // The first body stalls half way for a stall window, long enough for the second to come and wait.
+    // The first body stalls half way for a stall window (3 s), time enough for the second to start and wait.
     world.sim.inject('file', { kind: 'stall-body', afterBytes: 500_000 });
-    const env = { VEO_REQUEST_TIMEOUT: '1' };
+    const env = { VEO_REQUEST_TIMEOUT: '3' };
     let second: Promise<RunResult> | undefined;
     let firstChild: ChildProcess | undefined;
     const first = world.veo(['download', id, '-o', path], {
