@@ -1,6 +1,7 @@
 import type { Hash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Body } from './download-fetch.js';
+import { deadlineAt, MAX_TIMER_MS } from './deadline.js';
 import { DownloadError } from './errors.js';
 import { describeBody } from './http.js';
 import type { Mp4StreamCheck } from './mp4-boxes.js';
@@ -73,28 +74,28 @@ export async function pump(options: PumpOptions): Promise<number> {
     body.on('error', () => undefined);
     body.destroy(error);
   };
-  const minBytes = Math.max(1, Math.floor((MIN_BYTES_PER_SECOND * options.windowMs) / 1000));
+  const windowMs = Math.min(options.windowMs, MAX_TIMER_MS);
+  const minBytes = Math.max(1, Math.floor((MIN_BYTES_PER_SECOND * windowMs) / 1000));
   const window = setInterval(() => {
     // Time spent waiting for the disk (or a slow reader of stdout) is not the host's fault.
     if (!draining && inWindow < minBytes) {
       stop(
         new DownloadError(
-          `The file host sent ${inWindow} bytes in ${options.windowMs / 1000}s, slower than the minimum of ${minBytes}; the download stalled.`,
+          `The file host sent ${inWindow} bytes in ${windowMs / 1000}s, slower than the minimum of ${minBytes}; the download stalled.`,
           { taskId: options.taskId, retryable: true, code: 'STALLED' },
         ),
       );
     }
     inWindow = 0;
-  }, options.windowMs);
-  const deadline = setTimeout(
-    () =>
-      stop(
-        new DownloadError('The download ran past its overall deadline.', {
-          taskId: options.taskId,
-          code: 'DOWNLOAD_DEADLINE',
-        }),
-      ),
-    Math.max(0, options.deadline - Date.now()),
+  }, windowMs);
+  const deadline = deadlineAt(options.deadline);
+  deadline.signal.addEventListener('abort', () =>
+    stop(
+      new DownloadError('The download ran past its overall deadline.', {
+        taskId: options.taskId,
+        code: 'DOWNLOAD_DEADLINE',
+      }),
+    ),
   );
   let head: Buffer | undefined = options.checkHead ? Buffer.alloc(0) : undefined;
   try {
@@ -145,7 +146,7 @@ export async function pump(options: PumpOptions): Promise<number> {
     throw stopped ?? error;
   } finally {
     clearInterval(window);
-    clearTimeout(deadline);
+    deadline.dispose();
     emitter.off('error', onSinkError);
   }
 }

@@ -8,6 +8,7 @@ import { discard, get, header, readAnswer, requestHeaders, type Answer } from '.
 import { identityOf, PartFile, sameVideo, type PartIdentity } from './download-part.js';
 import { pump, SinkFailure } from './download-pump.js';
 import { DownloadError, InterruptedError, isVeoError, LinkExpiredError } from './errors.js';
+import { deadlineAt } from './deadline.js';
 import { describeNetworkError, isPermanent } from './http.js';
 import { checkTarget, errnoOf, localFileError, makeFolder } from './local-files.js';
 import { checkMp4File, Mp4StreamCheck } from './mp4-boxes.js';
@@ -121,6 +122,7 @@ export async function downloadVideo(options: DownloadOptions): Promise<DownloadR
     throw localFileError(error, dirname(path), taskId);
   }
   const identity = identityOf(url, taskId);
+  let disposeDeadline = (): void => undefined;
   const claim = await claimTarget(path, {
     resource: identity.resource,
     taskId,
@@ -136,7 +138,9 @@ export async function downloadVideo(options: DownloadOptions): Promise<DownloadR
     }
     // Checked under the claim: a file another veo is moving into place is seen only once it is journaled too.
     await checkTarget(path, force, taskId);
-    const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    const expiry = deadlineAt(deadline);
+    disposeDeadline = expiry.dispose;
+    const deadlineSignal = expiry.signal;
     const run: Run = {
       url,
       part: new PartFile(path, identity, taskId),
@@ -156,6 +160,7 @@ export async function downloadVideo(options: DownloadOptions): Promise<DownloadR
     await options.onSaved?.(result);
     return result;
   } finally {
+    disposeDeadline();
     await claim.release();
   }
 }
@@ -416,11 +421,24 @@ export async function streamVideo(
   options: Omit<DownloadOptions, 'path' | 'force'> & { sink: NodeJS.WritableStream },
 ): Promise<Omit<DownloadResult, 'path' | 'resumed'>> {
   const url = parseVideoUrl(options.url);
-  const taskId = options.taskId;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
   const deadline = started + (options.deadlineMs ?? timeoutMs * DEADLINE_IN_TIMEOUTS);
-  const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - started));
+  const expiry = deadlineAt(deadline);
+  try {
+    return await stream(url, options, { timeoutMs, started, deadline, deadlineSignal: expiry.signal });
+  } finally {
+    expiry.dispose();
+  }
+}
+
+async function stream(
+  url: URL,
+  options: Omit<DownloadOptions, 'path' | 'force'> & { sink: NodeJS.WritableStream },
+  bounds: { timeoutMs: number; started: number; deadline: number; deadlineSignal: AbortSignal },
+): Promise<Omit<DownloadResult, 'path' | 'resumed'>> {
+  const { timeoutMs, started, deadline, deadlineSignal } = bounds;
+  const taskId = options.taskId;
   const signal = options.signal ? AbortSignal.any([options.signal, deadlineSignal]) : deadlineSignal;
   const run = { options: { ...options, path: '-' }, deadline, started };
   let response: Dispatcher.ResponseData;

@@ -1,4 +1,5 @@
 import { GenerationFailedError, InterruptedError, WaitTimeoutError } from './errors.js';
+import { deadlineAt } from './deadline.js';
 import { isRetryable, sleep } from './retry.js';
 import type { Task } from './schemas.js';
 import { failureReason, taskPhase } from './status.js';
@@ -34,9 +35,8 @@ export async function waitForTask(client: TaskReader, taskId: string, options: W
   const now = options.now ?? Date.now;
   const started = now();
   const deadline = started + options.timeoutMs;
-  const expiry = new AbortController();
-  const timer = setTimeout(() => expiry.abort(), Math.max(0, options.timeoutMs));
-  timer.unref();
+  // Real time, whatever `now` says: the abort is what reaches into a request in flight.
+  const expiry = deadlineAt(Date.now() + options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, expiry.signal]) : expiry.signal;
   try {
     return await poll(client, taskId, options, {
@@ -47,7 +47,7 @@ export async function waitForTask(client: TaskReader, taskId: string, options: W
       expired: () => expiry.signal.aborted,
     });
   } finally {
-    clearTimeout(timer);
+    expiry.dispose();
   }
 }
 
