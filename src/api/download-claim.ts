@@ -84,8 +84,11 @@ export function isAbandoned(owner: ClaimOwner | undefined, mtimeMs: number, now 
   return !isAlive(owner.pid);
 }
 
-/** Removes an abandoned claim, guarded so that two waiters judging it together never remove a fresh one. */
-async function breakClaim(path: string, seen: { text: string; mtimeMs: number }): Promise<void> {
+/**
+ * Removes an abandoned claim, guarded so that two waiters judging it together never remove a fresh one. True when
+ * it is gone; false when another waiter is breaking it (the caller waits its turn like any waiter).
+ */
+async function breakClaim(path: string, seen: { text: string; mtimeMs: number }): Promise<boolean> {
   const breaker = `${path}.break`;
   try {
     await (await open(breaker, NEW_FILE, 0o644)).close();
@@ -93,11 +96,23 @@ async function breakClaim(path: string, seen: { text: string; mtimeMs: number })
     if (errnoOf(error) !== 'EEXIST') throw error;
     const info = await lstat(breaker).catch(() => undefined);
     if (info && Date.now() - info.mtimeMs > ABANDONED_AFTER_MS) await unlink(breaker).catch(() => undefined);
-    return;
+    return false;
   }
   try {
     const again = await readClaim(path);
-    if (again && again.text === seen.text && again.mtimeMs === seen.mtimeMs) await unlink(path).catch(() => undefined);
+    if (again && again.text === seen.text && again.mtimeMs === seen.mtimeMs) {
+      try {
+        await unlink(path);
+      } catch (error) {
+        if (errnoOf(error) === 'ENOENT') return true;
+        // A folder (or anything else that will not go) in the claim's place: no veo can ever claim this target.
+        throw new UsageError(`${path} is in the way and cannot be removed (${errnoOf(error) ?? 'error'}).`, {
+          code: 'OUTPUT_NOT_WRITABLE',
+          hint: `Remove ${path}, or choose another path with -o.`,
+        });
+      }
+    }
+    return true;
   } finally {
     await unlink(breaker).catch(() => undefined);
   }
@@ -138,11 +153,8 @@ export async function claimTarget(target: string, options: ClaimOptions): Promis
     for (;;) {
       if (await tryCreate(path, body)) break;
       const seen = await readClaim(path);
-      if (!seen) continue;
-      if (isAbandoned(seen.owner, seen.mtimeMs)) {
-        await breakClaim(path, seen);
-        continue;
-      }
+      // Gone since (released, or broken now): try again at once. Still there: wait like anyone else.
+      if (!seen || (isAbandoned(seen.owner, seen.mtimeMs) && (await breakClaim(path, seen)))) continue;
       if (!waitedFor && seen.owner) options.onWait?.(seen.owner);
       waitedFor = seen.owner ?? waitedFor;
       if (Date.now() >= options.deadline) {

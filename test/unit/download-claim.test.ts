@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { lstat, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -78,6 +78,13 @@ describe('the claim on a target', () => {
     assert.equal(await readFile(victim, 'utf8'), 'precious');
     assert.ok((await lstat(`${path}.claim`)).isFile());
     await claim.release();
+  });
+
+  it('a folder in the way of the claim is reported at once, never looped on', async () => {
+    const path = target();
+    await mkdir(`${path}.claim`);
+    await assert.rejects(claimTarget(path, { resource: 'r', deadline: soon() }), { code: 'OUTPUT_NOT_WRITABLE' });
+    assert.ok((await lstat(`${path}.claim`)).isDirectory());
   });
 
   it('judges a claim abandoned when its pid is gone here, or when nobody touched it for long', async () => {
