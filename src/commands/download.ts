@@ -6,7 +6,8 @@ import { FileExistsError, UsageError } from '../api/errors.js';
 import { parseVideoUrl } from '../api/origin.js';
 import { TASK_ID_PATTERN } from '../api/schemas.js';
 import type { Context } from '../context.js';
-import { describeSaved, saveWithStatus, waitWithStatus } from './follow.js';
+import { adoptUnconfirmed } from './adopt.js';
+import { describeSaved, saveWithStatus, shellQuote, waitWithStatus } from './follow.js';
 import { parseOptions, waitOptionsSchema } from './options.js';
 import { exists, expandHome, outputPath, planOutput } from './paths.js';
 
@@ -58,7 +59,7 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
   const path = options.output
     ? outputPath(await planOutput(ctx, options.output, true), name)
     : resolve(expandHome((await ctx.settings()).outputDir.value), name);
-  const resume = `veo download ${target}${options.output ? ` -o ${options.output}` : ''}`;
+  const resume = `veo download ${shellQuote(target)}${options.output ? ` -o ${shellQuote(options.output)}` : ''}`;
   const reportSaved = (saved: JournalEntry) => {
     ctx.out.info(`${path} is already saved (veo download --force fetches it again).`);
     const summary = { id: id ?? null, url: saved.url ?? null, path, bytes: saved.bytes, sha256: saved.sha256 ?? null };
@@ -71,6 +72,7 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     reportSaved(saved);
     return;
   }
+  if (id) await adoptUnconfirmed(ctx, id);
   const status = await ctx.out.statusLine();
   if (id && !url) {
     // The first poll answers at once; a finished task goes straight to the download.
