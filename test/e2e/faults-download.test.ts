@@ -105,6 +105,37 @@ describe('download faults against veo-sim', () => {
     },
   );
 
+  it(
+    'disk full after a paid create: the hint continues that task, and following it creates nothing more',
+    { skip: NO_MOUNT },
+    async () => {
+      const dir = join(world.workDir, 'small-create');
+      await mkdir(dir);
+      mount(dir, 'size=3m');
+      try {
+        const filler = join(dir, 'filler');
+        await writeFile(filler, Buffer.alloc(1536 * 1024));
+        const path = join(dir, 'clip.mp4');
+        world.sim.requests.length = 0;
+        const full = await world.veo(['create', 'fills the disk', '-o', path, '--interval', '0.05', '--json']);
+        assert.equal(full.code, 2, full.stderr);
+        const { error } = JSON.parse(full.stderr.trim().split('\n').at(-1) ?? '');
+        assert.equal(error.code, 'DISK_FULL');
+        const task = world.sim.tasks().find((t) => t.prompt === 'fills the disk');
+        assert.ok(task);
+        assert.ok(error.hint.includes(`veo download ${task.id} -o ${path}`), error.hint);
+        assert.match(error.hint, /running the same create again would pay for another/);
+        await rm(filler);
+        const resumed = await world.veo(['download', task.id, '-o', path]);
+        assert.equal(resumed.code, 0, resumed.stderr);
+        assert.equal(sha256(await readFile(path)), await expected());
+        assert.equal(world.sim.requests.filter((r) => r.route === 'create').length, 1);
+      } finally {
+        execFileSync('umount', [dir]);
+      }
+    },
+  );
+
   it('an output folder that cannot be written: exit 2 naming it, nothing left behind', async () => {
     const blocker = join(world.workDir, 'a-file');
     await writeFile(blocker, 'not a folder');
