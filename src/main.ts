@@ -1,11 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { closeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { UsageError, InterruptedError } from './api/errors.js';
+import { UsageError, InterruptedError } from './core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from './api/safety.js';
 import { createContext, type Context, type CreatesInFlight } from './context.js';
 import { VERSION } from './version.js';
-import { EXIT_CODES, EXIT_OK, EXIT_TERMINATED } from './exit-codes.js';
+import { EXIT_CODES, EXIT_OK, EXIT_TERMINATED } from './core/exit-codes.js';
 import type { GlobalOptions } from './settings.js';
 import { Output } from './ui/output.js';
 

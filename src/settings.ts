@@ -1,4 +1,4 @@
-import { AuthError, type UsageError } from './api/errors.js';
+import { AuthError, type UsageError } from './core/errors.js';
 import { normalizeApiKey, maskApiKey } from './api/key.js';
 import { DEFAULT_BASE_URL, parseBaseUrl } from './api/origin.js';
 import { configDir } from './config/paths.js';

@@ -1,6 +1,6 @@
 import dns from 'node:dns';
 import { isIP } from 'node:net';
-import { NetworkError } from './errors.js';
+import { NetworkError } from '../core/errors.js';
 import { isLoopbackHost } from './origin.js';
 
 /**

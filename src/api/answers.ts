@@ -9,7 +9,7 @@ import {
   TaskNotFoundError,
   UsageError,
   type InputIssue,
-} from './errors.js';
+} from '../core/errors.js';
 import { parseRetryAfter } from './retry.js';
 import { ErrorEnvelopeSchema, OpenAiErrorSchema, TaskSchema, type Task } from './schemas.js';
 import { boundDepth, depthNote, salvageTaskId, taskFromCreateAnswer, type AnswerNote } from './task-answer.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { NetworkError, ServerError } from './errors.js';
+import { NetworkError, ServerError } from '../core/errors.js';
 import { interpretCreateAnswer, interpretMediaAnswer, interpretOpenAiAnswer, type RawAnswer } from './answers.js';
 import { describeNetworkError, dispatcherFor, loadUndici, readText, type TraceEvent } from './http.js';
 import { parseBaseUrl } from './origin.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, lutimes, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { InterruptedError, UsageError } from './errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import { errnoOf, localFileError, NEW_FILE, READ_NO_LINK } from './local-files.js';
 import { sleep } from './retry.js';
 

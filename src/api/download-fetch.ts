@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { DownloadError, LinkExpiredError } from './errors.js';
+import { DownloadError, LinkExpiredError } from '../core/errors.js';
 import { describeNetworkError, dispatcherFor, loadUndici, readText } from './http.js';
 import { parseVideoUrl } from './origin.js';
 

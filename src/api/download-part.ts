@@ -1,7 +1,7 @@
 import { link, lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import type { Hash } from 'node:crypto';
 import type { Validators } from './download-fetch.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 import { checkTarget, errnoOf, EXISTING_FILE_APPEND, localFileError, NEW_FILE, READ_NO_LINK } from './local-files.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Hash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Body } from './download-fetch.js';
 import { deadlineAt, MAX_TIMER_MS } from './deadline.js';
-import { DownloadError } from './errors.js';
+import { DownloadError } from '../core/errors.js';
 import { describeBody } from './http.js';
 import type { Mp4StreamCheck } from './mp4-boxes.js';
 

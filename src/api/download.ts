@@ -7,7 +7,7 @@ import { claimTarget, type ClaimOwner } from './download-claim.js';
 import { discard, get, header, readAnswer, requestHeaders, type Answer } from './download-fetch.js';
 import { identityOf, PartFile, sameVideo, type PartIdentity } from './download-part.js';
 import { pump, SinkFailure } from './download-pump.js';
-import { DownloadError, InterruptedError, isVeoError, LinkExpiredError } from './errors.js';
+import { DownloadError, InterruptedError, isVeoError, LinkExpiredError } from '../core/errors.js';
 import { deadlineAt } from './deadline.js';
 import { describeNetworkError, isPermanent } from './http.js';
 import { checkTarget, errnoOf, localFileError, makeFolder } from './local-files.js';

@@ -1,7 +1,7 @@
 import { isIP, type Socket } from 'node:net';
 import type { buildConnector as BuildConnector, Dispatcher, EnvHttpProxyAgent } from 'undici';
 import { addressGuard, type AddressGuard } from './address-policy.js';
-import { InterruptedError, NetworkError, VeoError } from './errors.js';
+import { InterruptedError, NetworkError, VeoError } from '../core/errors.js';
 import { isLoopbackHost } from './origin.js';
 import { describeConnectFailure, type ConnectPhase } from './transport-errors.js';
 

@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Keys pasted from files and env vars often carry whitespace or quotes, which the service rejects as invalid. */
 export function normalizeApiKey(raw: string): string {

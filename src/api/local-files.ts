@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { FileExistsError, UsageError } from './errors.js';
+import { FileExistsError, UsageError } from '../core/errors.js';
 
 /** File-system rules every write of a video follows: never through a link, never over a special file. */
 

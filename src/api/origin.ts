@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 export const DEFAULT_BASE_URL = 'https://gptunnel.ru';
 

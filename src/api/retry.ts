@@ -1,4 +1,4 @@
-import { NetworkError, OverloadError, ServerError, InterruptedError } from './errors.js';
+import { NetworkError, OverloadError, ServerError, InterruptedError } from '../core/errors.js';
 
 export interface RetryPolicy {
   /** Total attempts, the first one included. */

@@ -1,4 +1,4 @@
-import { InterruptedError, NetworkError, ServerError, UnconfirmedCreateError } from './errors.js';
+import { InterruptedError, NetworkError, ServerError, UnconfirmedCreateError } from '../core/errors.js';
 
 /** The longest a Ctrl-C waits for the answer of a create already on its way; a second Ctrl-C stops at once. */
 export const CREATE_ANSWER_GRACE_MS = 10_000;

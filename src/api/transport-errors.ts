@@ -1,4 +1,4 @@
-import { NetworkError } from './errors.js';
+import { NetworkError } from '../core/errors.js';
 
 /**
  * What went wrong while a connection was being made, told so that the user can act: a certificate that does not

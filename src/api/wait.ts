@@ -1,5 +1,6 @@
-import { GenerationFailedError, InterruptedError, WaitTimeoutError } from './errors.js';
+import { GenerationFailedError, InterruptedError, WaitTimeoutError } from '../core/errors.js';
 import { deadlineAt } from './deadline.js';
+import { formatMs } from '../core/duration.js';
 import { isRetryable, sleep } from './retry.js';
 import type { Task } from './schemas.js';
 import { failureReason, taskPhase } from './status.js';
@@ -112,12 +113,4 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
       cause: lastError,
     },
   );
-}
-
-export function formatMs(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m${seconds % 60 ? `${String(seconds % 60).padStart(2, '0')}s` : ''}`;
-  return `${Math.floor(minutes / 60)}h${minutes % 60 ? `${String(minutes % 60).padStart(2, '0')}m` : ''}`;
 }

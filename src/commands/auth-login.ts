@@ -1,4 +1,4 @@
-import { InterruptedError, UsageError } from '../api/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import { maskApiKey, normalizeApiKey } from '../api/key.js';
 import { writeConfig } from '../config/writer.js';
 import type { Context } from '../context.js';

@@ -1,6 +1,6 @@
-import { InterruptedError, ItemsFailedError, type ErrorKind } from '../api/errors.js';
+import { InterruptedError, ItemsFailedError, type ErrorKind } from '../core/errors.js';
 import type { Context } from '../context.js';
-import { mostSevere } from '../exit-codes.js';
+import { mostSevere } from '../core/exit-codes.js';
 import type { Tracked } from './batch-run.js';
 import { shorten } from './journal-view.js';
 

@@ -2,7 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MODEL } from '../api/client.js';
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Context } from '../context.js';
 import { createProgressBoard } from '../ui/live-lines.js';
 import { parseBatch, type LineProblem } from './batch-file.js';

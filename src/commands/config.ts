@@ -1,4 +1,4 @@
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../core/errors.js';
 import { maskApiKey } from '../api/key.js';
 import { parseBaseUrl } from '../api/origin.js';
 import { CONFIG_KEYS, isConfigKey, type ConfigKey } from '../config/store.js';

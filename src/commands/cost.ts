@@ -1,5 +1,5 @@
 import type { VeoClient } from '../api/client.js';
-import { InterruptedError } from '../api/errors.js';
+import { InterruptedError } from '../core/errors.js';
 import type { Balance } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import { LOOKUP_TIMEOUT_MS } from './model-catalog.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL, type VeoClient } from '../api/client.js';
-import { BalanceError, isVeoError, UsageError } from '../api/errors.js';
+import { BalanceError, isVeoError, UsageError } from '../core/errors.js';
 import { maskApiKey } from '../api/key.js';
 import type { CreateTaskInput } from '../api/schemas.js';
 import type { Context } from '../context.js';

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { JournalEntry } from '../store/journal.js';
 import { z } from 'zod';
-import { FileExistsError, UsageError } from '../api/errors.js';
+import { FileExistsError, UsageError } from '../core/errors.js';
 import { parseVideoUrl } from '../api/origin.js';
 import { TASK_ID_PATTERN } from '../api/schemas.js';
 import type { Context } from '../context.js';

@@ -1,7 +1,7 @@
 import type { DownloadProgress, DownloadResult } from '../api/download.js';
-import { InterruptedError, isVeoError, WaitTimeoutError } from '../api/errors.js';
+import { InterruptedError, isVeoError, WaitTimeoutError } from '../core/errors.js';
 import type { Task } from '../api/schemas.js';
-import { formatMs } from '../api/wait.js';
+import { formatMs } from '../core/duration.js';
 import { taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
 import { RetryNotice } from '../ui/retry-notice.js';

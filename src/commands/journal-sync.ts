@@ -1,7 +1,7 @@
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import { plausibleCreatedAt } from '../api/task-answer.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../core/errors.js';
 import { JournalLinkError, type Journal, type JournalEntry, type LoadedJournal } from '../store/journal.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { VeoClient } from '../api/client.js';
-import { InterruptedError, UsageError } from '../api/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import type { Model } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import { readModelsCache, writeModelsCache, type ModelPrice } from '../store/models-cache.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../core/errors.js';
 import { TASK_ID_PATTERN } from '../api/schemas.js';
 
 /** Turns a zod failure on command-line input into a usage error that names the offending option. */

@@ -3,7 +3,7 @@
 // unconfirmed instead of being lost; the answer completes the intent with the task's id.
 import { randomBytes } from 'node:crypto';
 import type { VeoClient } from '../api/client.js';
-import { InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../api/errors.js';
+import { InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../core/errors.js';
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import type { BatchTag, IntentUpdate } from '../store/journal.js';

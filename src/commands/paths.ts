@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../core/errors.js';
 import { checkTarget, errnoOf, makeFolder, NEW_FILE } from '../api/local-files.js';
 import type { Context } from '../context.js';
 

@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../core/errors.js';
 import { CONFIG_FILE, configDir } from './paths.js';
 import { currentUid, untrustedBecause } from './trust.js';
 

@@ -4,7 +4,7 @@
 // permissions of something it did not create: it names the problem and the fix instead.
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** The uid to compare owners with; undefined where ownership is not a Unix notion (Windows). */
 export function currentUid(): number | undefined {

@@ -3,7 +3,7 @@
 // carries O_NOFOLLOW, and a link is refused with an error that names it, leaving its target and mode untouched.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** A journal file that is a symbolic link: refused, never followed; the user must remove the link (exit 2). */
 export class JournalLinkError extends UsageError {

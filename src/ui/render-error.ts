@@ -1,5 +1,5 @@
-import { InvalidInputError, isVeoError, type VeoError } from '../api/errors.js';
-import { EXIT_CODES } from '../exit-codes.js';
+import { InvalidInputError, isVeoError, type VeoError } from '../core/errors.js';
+import { EXIT_CODES } from '../core/exit-codes.js';
 import type { Output } from './output.js';
 import { showable } from './showable.js';
 

@@ -1,4 +1,4 @@
-import { isVeoError } from '../api/errors.js';
+import { isVeoError } from '../core/errors.js';
 import type { Output } from './output.js';
 import type { StatusLine } from './status-line.js';
 

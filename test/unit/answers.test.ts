@@ -9,10 +9,10 @@ import {
   OverloadError,
   ServerError,
   TaskNotFoundError,
-} from '../../src/api/errors.js';
+} from '../../src/core/errors.js';
 import { BalanceSchema, TaskSchema } from '../../src/api/schemas.js';
 import { failureReason, taskPhase } from '../../src/api/status.js';
-import { EXIT_CODES } from '../../src/exit-codes.js';
+import { EXIT_CODES } from '../../src/core/exit-codes.js';
 
 const ok = (body: unknown, status = 200, headers: Record<string, string> = {}) => ({
   status,

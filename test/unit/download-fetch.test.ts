@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { discard, get, readAnswer, requestHeaders } from '../../src/api/download-fetch.js';
-import { DownloadError, LinkExpiredError } from '../../src/api/errors.js';
+import { DownloadError, LinkExpiredError } from '../../src/core/errors.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { doneTask } from '../sim/helpers.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { identityOf, PartFile } from '../../src/api/download-part.js';
-import { FileExistsError, UsageError } from '../../src/api/errors.js';
+import { FileExistsError, UsageError } from '../../src/core/errors.js';
 
 const VIDEO = new URL('http://127.0.0.1:9/predication/aaaaaaaaaaaaaaaaaaaaaaaa_result.mp4?sig=1');
 const OTHER = new URL('http://127.0.0.1:9/predication/bbbbbbbbbbbbbbbbbbbbbbbb_result.mp4');

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { get, readAnswer, requestHeaders } from '../../src/api/download-fetch.js';
 import { pump, SinkFailure, type PumpOptions } from '../../src/api/download-pump.js';
-import { DownloadError } from '../../src/api/errors.js';
+import { DownloadError } from '../../src/core/errors.js';
 import { Mp4StreamCheck } from '../../src/api/mp4-boxes.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { doneTask } from '../sim/helpers.js';

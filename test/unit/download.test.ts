@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { downloadVideo, type DownloadOptions } from '../../src/api/download.js';
 import { identityOf, PartFile } from '../../src/api/download-part.js';
-import { DownloadError } from '../../src/api/errors.js';
+import { DownloadError } from '../../src/core/errors.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { doneTask } from '../sim/helpers.js';
 

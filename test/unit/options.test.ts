@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UsageError } from '../../src/api/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { maskApiKey, normalizeApiKey, redactKey } from '../../src/api/key.js';
 import { parseBaseUrl } from '../../src/api/origin.js';
 import { createOptionsSchema } from '../../src/commands/create.js';

@@ -7,7 +7,7 @@ import {
   AuthError,
   BalanceError,
   InterruptedError,
-} from '../../src/api/errors.js';
+} from '../../src/core/errors.js';
 import { isRetryable, parseRetryAfter, retryDelay, withRetry, type RetryPolicy } from '../../src/api/retry.js';
 
 const policy: RetryPolicy = { attempts: 4, baseMs: 100, maxMs: 1000, maxRetryAfterMs: 5000 };

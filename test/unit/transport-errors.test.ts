@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addressGuard, localAddressKind } from '../../src/api/address-policy.js';
-import { NetworkError } from '../../src/api/errors.js';
+import { NetworkError } from '../../src/core/errors.js';
 import { describeNetworkError } from '../../src/api/http.js';
 import { isRetryable } from '../../src/api/retry.js';
 import { mayHaveCreated } from '../../src/api/safety.js';

@@ -12,6 +12,7 @@ export interface ErrorDetails {
   cause?: unknown;
 }
 
+/** The base of every failure veo reports; `kind` picks the exit code, `code` is what scripts match. */
 export abstract class VeoError extends Error {
   abstract readonly kind: ErrorKind;
   abstract readonly code: string;
@@ -26,6 +27,7 @@ export abstract class VeoError extends Error {
   }
 }
 
+/** The command line, a setting or a local file is wrong (exit 2); never retried: the user must change something. */
 export class UsageError extends VeoError {
   readonly kind = 'usage';
   readonly code: string;
@@ -42,7 +44,7 @@ export interface InputIssue {
   [key: string]: unknown;
 }
 
-/** API code 3: the service rejected the request body. */
+/** API code 3: the service rejected the request body (exit 2); never retried. */
 export class InvalidInputError extends UsageError {
   readonly issues: InputIssue[];
   constructor(message: string, issues: InputIssue[], details: ErrorDetails = {}) {
@@ -51,7 +53,7 @@ export class InvalidInputError extends UsageError {
   }
 }
 
-/** API code 4. */
+/** API code 4: the service knows no task with this id under this key (exit 2); never retried. */
 export class TaskNotFoundError extends UsageError {
   constructor(taskId: string) {
     super(`Task ${taskId} was not found by the API.`, {
@@ -62,6 +64,7 @@ export class TaskNotFoundError extends UsageError {
   }
 }
 
+/** The output path is taken and --force was not given (exit 2); never retried, the file is left untouched. */
 export class FileExistsError extends UsageError {
   readonly path: string;
   constructor(path: string, details: ErrorDetails = {}) {
@@ -74,6 +77,7 @@ export class FileExistsError extends UsageError {
   }
 }
 
+/** No key, or the service refused it (exit 3); never retried. */
 export class AuthError extends VeoError {
   readonly kind = 'auth';
   readonly code: string;
@@ -86,7 +90,7 @@ export class AuthError extends VeoError {
   }
 }
 
-/** API code 5: nothing was created and retrying will not help. */
+/** API code 5: the balance is too low, nothing was created (exit 4); never retried. */
 export class BalanceError extends VeoError {
   readonly kind = 'account';
   readonly code = 'INSUFFICIENT_BALANCE';
@@ -95,7 +99,7 @@ export class BalanceError extends VeoError {
   }
 }
 
-/** API code 6 or HTTP 429: retryable, and reported only once the retries are spent. */
+/** API code 6 or HTTP 429: the service is busy (exit 4); retried, and reported only once the retries are spent. */
 export class OverloadError extends VeoError {
   readonly kind = 'account';
   readonly code = 'SERVICE_OVERLOADED';
@@ -106,12 +110,16 @@ export class OverloadError extends VeoError {
   }
 }
 
+/** The task was still running when --timeout ran out (exit 5); it keeps running, `veo wait` resumes it. */
 export class WaitTimeoutError extends VeoError {
   readonly kind = 'timeout';
   readonly code = 'WAIT_TIMEOUT';
 }
 
-/** The task ended without a video: status failed/error/cancelled, or moderation codes 1001/1002. */
+/**
+ * The task ended without a video: status failed/error/cancelled, or moderation codes 1001/1002 (exit 6); never
+ * retried, since a new create would be paid again.
+ */
 export class GenerationFailedError extends VeoError {
   readonly kind = 'generation';
   readonly code = 'GENERATION_FAILED';
@@ -126,7 +134,7 @@ export class GenerationFailedError extends VeoError {
  * The request may or may not have reached the server (`sent`): a refused connection or a failed DNS lookup
  * provably did not, a reset or a timeout after writing the request might have. A failure that trying again
  * cannot mend (a certificate that does not verify, a proxy that wants a password, an address veo refuses to
- * fetch from) is not `transient`.
+ * fetch from) is not `transient`. Exit 7; a read is retried while `transient`, a create only when it was not `sent`.
  */
 export class NetworkError extends VeoError {
   readonly kind = 'network';
@@ -141,7 +149,10 @@ export class NetworkError extends VeoError {
   }
 }
 
-/** The service answered, but not with something usable: 5xx, code 1 or 500, HTML, empty or malformed bodies. */
+/**
+ * The service answered, but not with something usable: 5xx, code 1 or 500, HTML, empty or malformed bodies (exit 7).
+ * A read is retried; a create only on a 503 that turned it away before any processing.
+ */
 export class ServerError extends VeoError {
   readonly kind = 'network';
   readonly code: string;
@@ -160,12 +171,13 @@ export class ServerError extends VeoError {
   }
 }
 
-/** A create whose fate is unknown: it may have been created (and billed). Never retried automatically. */
+/** A create whose fate is unknown: it may have been created (and billed) (exit 7). Never retried automatically. */
 export class UnconfirmedCreateError extends VeoError {
   readonly kind = 'network';
   readonly code = 'CREATE_UNCONFIRMED';
 }
 
+/** The file host no longer serves the video: its 48-hour link is gone (exit 8); never retried. */
 export class LinkExpiredError extends VeoError {
   readonly kind = 'expired';
   readonly code = 'LINK_EXPIRED';
@@ -179,6 +191,7 @@ export class LinkExpiredError extends VeoError {
   }
 }
 
+/** Saving the video failed (exit 7); a dropped, stalled or truncated transfer is resumed, a bad body is not. */
 export class DownloadError extends VeoError {
   readonly kind = 'network';
   readonly code: string;
@@ -191,6 +204,7 @@ export class DownloadError extends VeoError {
   }
 }
 
+/** A signal or Ctrl-C stopped the command (exit 130, or the signal's own code); never retried. */
 export class InterruptedError extends VeoError {
   readonly kind = 'interrupted';
   readonly code = 'INTERRUPTED';
@@ -206,7 +220,10 @@ export function isVeoError(error: unknown): error is VeoError {
   return error instanceof VeoError;
 }
 
-/** Several items were processed and some failed: the exit code follows the most severe of their failures. */
+/**
+ * Several items were processed and some failed: the exit code follows the most severe of their failures. Not
+ * retried as a whole: re-running the command resumes the failed items.
+ */
 export class ItemsFailedError extends VeoError {
   readonly kind: ErrorKind;
   readonly code = 'ITEMS_FAILED';

@@ -1,4 +1,4 @@
-import type { ErrorKind } from './api/errors.js';
+import type { ErrorKind } from './errors.js';
 
 /** The one table from error kind to exit code: the public contract scripts rely on. */
 export const EXIT_CODES: Record<ErrorKind, number> = {
