@@ -324,7 +324,7 @@ export async function main(argv: string[]): Promise<number> {
         const named = command.parent && command.parent.parent ? command.name() : undefined;
         await module.run(ctx, named ? [named, ...positional] : positional, options);
         if (!['list', 'sync', 'auth', 'config'].includes(named ? (command.parent?.name() ?? '') : command.name())) {
-          const { remindExpiring } = await import('./commands/reminder.js');
+          const { remindExpiring } = await import('./task/expiry-reminder.js');
           await remindExpiring(ctx);
         }
       },

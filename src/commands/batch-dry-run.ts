@@ -1,9 +1,9 @@
 import type { Context } from '../context.js';
 import { describeTotal, sumKnown, warnCoverage } from './batch-cost.js';
 import type { PreparedBatch, Resumption } from './batch-plan.js';
-import { balanceIfAvailable, describeBalance, formatRubles } from './cost.js';
-import { shorten } from './journal-view.js';
-import { priceOf } from './model-catalog.js';
+import { balanceIfAvailable, describeBalance, formatRubles } from '../task/pricing.js';
+import { shorten } from '../ui/text-format.js';
+import { priceOf } from '../task/model-catalog.js';
 import { printTable } from '../ui/table.js';
 
 const STATE_NAMES: Record<Resumption['kind'], string> = {

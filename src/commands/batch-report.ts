@@ -2,7 +2,7 @@ import { InterruptedError, ItemsFailedError, type ErrorKind } from '../core/erro
 import type { Context } from '../context.js';
 import { mostSevere } from '../core/exit-codes.js';
 import type { Tracked } from './batch-run.js';
-import { shorten } from './journal-view.js';
+import { shorten } from '../ui/text-format.js';
 
 function lines(tracked: Tracked[]): string {
   const numbers = tracked.map((t) => t.item.line);

@@ -12,12 +12,11 @@ import type { ProgressBoard } from '../ui/live-lines.js';
 import type { StatusLine } from '../ui/status-line.js';
 import { intentsByKey, resumptionOf, tasksByKey, type PlannedItem, type Resumption } from './batch-plan.js';
 import { buildCreateInput } from './create.js';
-import { saveWithStatus, waitWithStatus } from './follow.js';
-import { shorten } from './journal-view.js';
-import { createPaidTask, recordAgain, type PaidTask } from './paid-create.js';
-import type { WaitTiming } from './options.js';
-import { defaultVideoPath } from './paths.js';
-import { runPool } from './pool.js';
+import { saveWithStatus, waitWithStatus, type WaitTiming } from '../task/wait-and-save.js';
+import { shorten } from '../ui/text-format.js';
+import { createPaidTask, recordAgain, type PaidTask } from '../task/paid-create.js';
+import { defaultVideoPath } from '../task/output-target.js';
+import { runPool } from './shared/pool.js';
 
 export type ItemStatus =
   | 'saved'

@@ -18,14 +18,14 @@ import {
 } from './batch-plan.js';
 import { reportBatch } from './batch-report.js';
 import { runItems, startFrom } from './batch-run.js';
-import { balanceIfAvailable } from './cost.js';
-import { lookUpModels, priceOf, unknownModelHint, type Catalog } from './model-catalog.js';
-import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from './options.js';
-import { loadJournal } from './journal-sync.js';
+import { balanceIfAvailable } from '../task/pricing.js';
+import { lookUpModels, priceOf, unknownModelHint, type Catalog } from '../task/model-catalog.js';
+import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from './shared/option-schemas.js';
+import { loadJournal } from '../task/journal-record.js';
 import { pruneClaims } from '../store/item-claims.js';
-import { ensureJournalWritable } from './paid-create.js';
-import { expandHome } from './paths.js';
-import { readTextSource } from './read-text.js';
+import { ensureJournalWritable } from '../task/paid-create.js';
+import { expandHome } from '../task/output-target.js';
+import { readTextSource } from './shared/read-text.js';
 
 const batchSchema = z
   .object({

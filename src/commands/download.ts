@@ -6,10 +6,10 @@ import { FileExistsError, UsageError } from '../core/errors.js';
 import { parseVideoUrl } from '../api/origin.js';
 import { TASK_ID_PATTERN } from '../api/schemas.js';
 import type { Context } from '../context.js';
-import { adoptUnconfirmed } from './adopt.js';
-import { describeSaved, saveWithStatus, shellQuote, waitWithStatus } from './follow.js';
-import { parseOptions, waitOptionsSchema } from './options.js';
-import { exists, expandHome, outputPath, planOutput } from './paths.js';
+import { adoptUnconfirmed } from '../task/adopt-unconfirmed.js';
+import { describeSaved, saveWithStatus, shellQuote, waitWithStatus } from '../task/wait-and-save.js';
+import { parseOptions, waitOptionsSchema } from './shared/option-schemas.js';
+import { exists, expandHome, outputPath, planOutput } from '../task/output-target.js';
 
 const downloadSchema = z
   .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import type { CreateIntent, DamagedRecord, JournalEntry } from '../store/journal.js';
-import { loadJournal, readJournal } from './journal-sync.js';
-import { describeIntent, intentDocument, intentStartedMs, intentView } from './intent-view.js';
+import { loadJournal, readJournal } from '../task/journal-record.js';
+import { describeIntent, intentDocument, intentStartedMs, intentView } from '../task/intent-state.js';
 import type { Output } from '../ui/output.js';
-import { entryState, formatAge, shorten, timeLeft } from './journal-view.js';
-import { parseOptions } from './options.js';
+import { entryState, timeLeft } from '../task/entry-state.js';
+import { formatAge, shorten } from '../ui/text-format.js';
+import { parseOptions } from './shared/option-schemas.js';
 import { printTable } from '../ui/table.js';
 
 const listSchema = z.object({

@@ -7,11 +7,11 @@ import { taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
 import { mostSevere } from '../core/exit-codes.js';
 import type { JournalEntry } from '../store/journal.js';
-import { saveWithStatus } from './follow.js';
-import { entryFromTask, loadJournal, recordSafely } from './journal-sync.js';
-import { entryState } from './journal-view.js';
-import { parseOptions } from './options.js';
-import { defaultVideoPath } from './paths.js';
+import { saveWithStatus } from '../task/wait-and-save.js';
+import { entryFromTask, loadJournal, recordSafely } from '../task/journal-record.js';
+import { entryState } from '../task/entry-state.js';
+import { parseOptions } from './shared/option-schemas.js';
+import { defaultVideoPath } from '../task/output-target.js';
 
 const syncSchema = z.object({ dir: z.string().min(1).optional(), force: z.boolean().default(false) });
 export type SyncOptions = z.infer<typeof syncSchema>;

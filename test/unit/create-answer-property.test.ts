@@ -8,7 +8,7 @@ import {
   salvageTaskId,
   type AnswerNote,
 } from '../../src/api/task-answer.js';
-import { entryFromTask } from '../../src/commands/journal-sync.js';
+import { entryFromTask } from '../../src/task/journal-record.js';
 import { Journal } from '../../src/store/journal.js';
 import { checkPatch } from '../../src/store/journal-format.js';
 import { AnswerGen } from '../helpers/answer-gen.js';

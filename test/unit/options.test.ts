@@ -5,7 +5,7 @@ import { maskApiKey, normalizeApiKey, redactKey } from '../../src/api/key.js';
 import { parseBaseUrl } from '../../src/api/origin.js';
 import { createOptionsSchema } from '../../src/commands/create.js';
 import { fileNameFromUrl } from '../../src/commands/download.js';
-import { parseDuration, parseOptions, parseTaskId } from '../../src/commands/options.js';
+import { parseDuration, parseOptions, parseTaskId } from '../../src/commands/shared/option-schemas.js';
 
 describe('durations', () => {
   it('reads the documented forms', () => {

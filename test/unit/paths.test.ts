@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeFolder } from '../../src/api/local-files.js';
-import { probeWritable } from '../../src/commands/paths.js';
+import { probeWritable } from '../../src/task/output-target.js';
 
 describe('output folders', () => {
   let dir: string;

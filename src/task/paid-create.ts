@@ -8,7 +8,7 @@ import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import type { BatchTag, IntentUpdate } from '../store/journal.js';
 import { currentProcess } from '../store/process-identity.js';
-import { entryFromTask, recordCreated } from './journal-sync.js';
+import { entryFromTask, recordCreated } from './journal-record.js';
 
 export interface PaidCreate {
   /** The batch item the task is for. */

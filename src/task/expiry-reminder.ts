@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { LINK_TTL_MS } from '../store/journal.js';
-import { intentStartedMs, intentView } from './intent-view.js';
+import { intentStartedMs, intentView } from './intent-state.js';
 
 const REMIND_WITHIN_MS = 12 * 3600 * 1000;
 

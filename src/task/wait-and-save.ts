@@ -6,8 +6,7 @@ import { taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
 import { RetryNotice } from '../ui/retry-notice.js';
 import type { StatusLine } from '../ui/status-line.js';
-import { entryFromTask, recordSafely } from './journal-sync.js';
-import type { WaitTiming } from './options.js';
+import { entryFromTask, recordSafely } from './journal-record.js';
 import { pollInterval } from './poll-interval.js';
 
 export interface SavedVideo extends DownloadResult {
@@ -60,6 +59,12 @@ function withResume(
   if (error instanceof WaitTimeoutError) error.hint = `Resume with: ${resume}`;
   if (isVeoError(error) && !error.taskId) error.taskId = id;
   return error;
+}
+
+/** How often to ask and how long to wait, in milliseconds: --interval and --timeout, parsed. */
+export interface WaitTiming {
+  interval: number;
+  timeout: number;
 }
 
 /** Polls a task with a live status line, keeping the journal current. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { findControlInText, findNonText } from './text-check.js';
 
 function refuseTerminal(stdin: NodeJS.ReadStream): void {

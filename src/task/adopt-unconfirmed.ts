@@ -6,8 +6,8 @@
 import type { Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import type { CreateIntent } from '../store/journal.js';
-import { intentStartedMs, intentView, LONGEST_CREATE_MS } from './intent-view.js';
-import { shorten } from './journal-view.js';
+import { intentStartedMs, intentView, LONGEST_CREATE_MS } from './intent-state.js';
+import { shorten } from '../ui/text-format.js';
 
 /** The id's seconds are truncated, and clocks differ a little: a task may seem made just before its intent. */
 const CLOCK_SLACK_MS = 5_000;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { UsageError } from '../core/errors.js';
-import { TASK_ID_PATTERN } from '../api/schemas.js';
+import { UsageError } from '../../core/errors.js';
+import { TASK_ID_PATTERN } from '../../api/schemas.js';
 
 /** Turns a zod failure on command-line input into a usage error that names the offending option. */
 export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
@@ -96,4 +96,3 @@ export const waitOptionsSchema = z.object({
   interval: intervalOption.default(5000),
   timeout: durationOption.default(15 * 60_000),
 });
-export type WaitTiming = z.infer<typeof waitOptionsSchema>;
