@@ -140,7 +140,7 @@ function build(
         'echo "a cat playing piano" | veo create - --dry-run',
       ]),
     )
-    .action(run(() => import('./commands/create.js')));
+    .action(run(() => import('./commands/create/run.js')));
 
   program
     .command('result')
@@ -150,7 +150,7 @@ function build(
       'after',
       examples(['veo result 684e5b2214bed9a815408cb3', 'veo result 684e5b2214bed9a815408cb3 --json']),
     )
-    .action(run(() => import('./commands/result.js')));
+    .action(run(() => import('./commands/result/run.js')));
 
   timingOptions(
     program
@@ -164,7 +164,7 @@ function build(
       'after',
       examples(['veo wait 684e5b2214bed9a815408cb3', 'veo wait 684e5b2214bed9a815408cb3 --timeout 30m -o clip.mp4']),
     )
-    .action(run(() => import('./commands/wait.js')));
+    .action(run(() => import('./commands/wait/run.js')));
 
   timingOptions(
     program
@@ -182,7 +182,7 @@ function build(
         'veo download 684e5b2214bed9a815408cb3 -o - | ffprobe -',
       ]),
     )
-    .action(run(() => import('./commands/download.js')));
+    .action(run(() => import('./commands/download/run.js')));
 
   const auth = program
     .command('auth')
@@ -193,17 +193,17 @@ function build(
     .description('store the API key (asked for without echo, or read from stdin with --with-token)')
     .option('--with-token', 'read the key from stdin')
     .addHelpText('after', examples(['veo auth login', 'printf %s "$KEY" | veo auth login --with-token']))
-    .action(run(() => import('./commands/auth-login.js')));
+    .action(run(() => import('./commands/auth/login.js')));
   auth
     .command('status')
     .description('show which key is used and where it comes from (masked); exit 3 if none')
     .addHelpText('after', examples(['veo auth status']))
-    .action(run(() => import('./commands/auth-status.js')));
+    .action(run(() => import('./commands/auth/status.js')));
   auth
     .command('logout')
     .description('remove the stored key')
     .addHelpText('after', examples(['veo auth logout']))
-    .action(run(() => import('./commands/auth-logout.js')));
+    .action(run(() => import('./commands/auth/logout.js')));
 
   program
     .command('list')
@@ -212,7 +212,7 @@ function build(
     .option('--unsaved', 'only finished videos not saved yet')
     .option('--limit <n>', 'only the newest n')
     .addHelpText('after', examples(['veo list', 'veo list --unsaved', 'veo list --json --limit 5']))
-    .action(run(() => import('./commands/list.js')));
+    .action(run(() => import('./commands/list/run.js')));
 
   program
     .command('sync')
@@ -220,7 +220,7 @@ function build(
     .option('--dir <folder>', 'where to save (default: the output-dir setting, else the current folder)')
     .option('--force', 'overwrite files that are in the way')
     .addHelpText('after', examples(['veo sync', 'veo sync --quiet --dir ~/videos']))
-    .action(run(() => import('./commands/sync.js')));
+    .action(run(() => import('./commands/sync/run.js')));
 
   timingOptions(
     program
@@ -250,20 +250,20 @@ function build(
         'grep -v draft ideas.txt | veo batch - --json > results.json',
       ]) + '\nRe-running the same command resumes: saved items are skipped and no item is created twice.\n',
     )
-    .action(run(() => import('./commands/batch.js')));
+    .action(run(() => import('./commands/batch/run.js')));
 
   program
     .command('models')
     .description('the Veo models and the price of one clip (rubles); --all for every model')
     .option('--all', 'every model the API offers, not only Veo')
     .addHelpText('after', examples(['veo models', 'veo models --all --json']))
-    .action(run(() => import('./commands/models.js')));
+    .action(run(() => import('./commands/models/run.js')));
 
   program
     .command('balance')
     .description("the account's balance and credit limit (rubles)")
     .addHelpText('after', examples(['veo balance', 'veo balance --json']))
-    .action(run(() => import('./commands/balance.js')));
+    .action(run(() => import('./commands/balance/run.js')));
 
   const config = program
     .command('config')
@@ -278,7 +278,7 @@ function build(
   ] as const) {
     const sub = config.command(name).description(description);
     for (const arg of args) sub.argument(arg);
-    sub.addHelpText('after', examples([example])).action(run(() => import('./commands/config.js')));
+    sub.addHelpText('after', examples([example])).action(run(() => import('./commands/config/actions.js')));
   }
 
   return program;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
 import { DEFAULT_MODEL } from '../../src/api/client.js';
-import { parseBatch } from '../../src/commands/batch-file.js';
+import { parseBatch } from '../../src/commands/batch/parse-file.js';
 import { Journal } from '../../src/store/journal.js';
 import { currentProcess } from '../../src/store/process-identity.js';
 import { ROOT, type RunOptions, useWorld, VEO } from '../helpers/cli.js';

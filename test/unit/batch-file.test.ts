@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseBatch } from '../../src/commands/batch-file.js';
-import { isInside, planOutputs } from '../../src/commands/batch-plan.js';
+import { parseBatch } from '../../src/commands/batch/parse-file.js';
+import { isInside, planOutputs } from '../../src/commands/batch/plan.js';
 import { runPool } from '../../src/commands/shared/pool.js';
 
 const defaults = { model: 'glabs-veo-3-1-fast' };

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../src/core/errors.js';
 import { maskApiKey, normalizeApiKey, redactKey } from '../../src/api/key.js';
 import { parseBaseUrl } from '../../src/api/origin.js';
-import { createOptionsSchema } from '../../src/commands/create.js';
-import { fileNameFromUrl } from '../../src/commands/download.js';
+import { createOptionsSchema } from '../../src/commands/create/run.js';
+import { fileNameFromUrl } from '../../src/commands/download/run.js';
 import { parseDuration, parseOptions, parseTaskId } from '../../src/commands/shared/option-schemas.js';
 
 describe('durations', () => {

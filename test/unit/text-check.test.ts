@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseBatch } from '../../src/commands/batch-file.js';
+import { parseBatch } from '../../src/commands/batch/parse-file.js';
 import { findControlInText, findNonText, firstInvalidUtf8 } from '../../src/commands/shared/text-check.js';
 import { prng } from '../helpers/answer-gen.js';
 

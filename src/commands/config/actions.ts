@@ -1,9 +1,9 @@
-import { UsageError } from '../core/errors.js';
-import { maskApiKey } from '../api/key.js';
-import { parseBaseUrl } from '../api/origin.js';
-import { CONFIG_KEYS, isConfigKey, type ConfigKey } from '../config/store.js';
-import { writeConfig } from '../config/writer.js';
-import type { Context } from '../context.js';
+import { UsageError } from '../../core/errors.js';
+import { maskApiKey } from '../../api/key.js';
+import { parseBaseUrl } from '../../api/origin.js';
+import { CONFIG_KEYS, isConfigKey, type ConfigKey } from '../../config/store.js';
+import { writeConfig } from '../../config/writer.js';
+import type { Context } from '../../context.js';
 
 function checkKey(key: string | undefined): ConfigKey {
   if (!key || !isConfigKey(key)) {

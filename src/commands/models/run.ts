@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { DEFAULT_MODEL } from '../api/client.js';
-import type { Model } from '../api/schemas.js';
-import type { Context } from '../context.js';
-import { formatRubles } from '../task/pricing.js';
-import { isVeoModel, rememberModels } from '../task/model-catalog.js';
-import { parseOptions } from './shared/option-schemas.js';
-import { printTable } from '../ui/table.js';
+import { DEFAULT_MODEL } from '../../api/client.js';
+import type { Model } from '../../api/schemas.js';
+import type { Context } from '../../context.js';
+import { formatRubles } from '../../task/pricing.js';
+import { isVeoModel, rememberModels } from '../../task/model-catalog.js';
+import { parseOptions } from '../shared/option-schemas.js';
+import { printTable } from '../../ui/table.js';
 
 const modelsSchema = z.object({ all: z.boolean().default(false) });
 export type ModelsOptions = z.infer<typeof modelsSchema>;

@@ -1,15 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { JournalEntry } from '../store/journal.js';
+import type { JournalEntry } from '../../store/journal.js';
 import { z } from 'zod';
-import { FileExistsError, UsageError } from '../core/errors.js';
-import { parseVideoUrl } from '../api/origin.js';
-import { TASK_ID_PATTERN } from '../api/schemas.js';
-import type { Context } from '../context.js';
-import { adoptUnconfirmed } from '../task/adopt-unconfirmed.js';
-import { describeSaved, saveWithStatus, shellQuote, waitWithStatus } from '../task/wait-and-save.js';
-import { parseOptions, waitOptionsSchema } from './shared/option-schemas.js';
-import { exists, expandHome, outputPath, planOutput } from '../task/output-target.js';
+import { FileExistsError, UsageError } from '../../core/errors.js';
+import { parseVideoUrl } from '../../api/origin.js';
+import { TASK_ID_PATTERN } from '../../api/schemas.js';
+import type { Context } from '../../context.js';
+import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
+import { describeSaved, saveWithStatus, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
+import { parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
+import { exists, expandHome, outputPath, planOutput } from '../../task/output-target.js';
 
 const downloadSchema = z
   .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })

@@ -1,13 +1,13 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MODEL } from '../api/client.js';
-import { UsageError } from '../core/errors.js';
-import type { Context } from '../context.js';
-import { createProgressBoard } from '../ui/live-lines.js';
-import { parseBatch, type LineProblem } from './batch-file.js';
-import { warnCoverage } from './batch-cost.js';
-import { printBatchPlan } from './batch-dry-run.js';
+import { DEFAULT_MODEL } from '../../api/client.js';
+import { UsageError } from '../../core/errors.js';
+import type { Context } from '../../context.js';
+import { createProgressBoard } from '../../ui/live-lines.js';
+import { parseBatch, type LineProblem } from './parse-file.js';
+import { warnCoverage } from './cost.js';
+import { printBatchPlan } from './dry-run.js';
 import {
   intentsByKey,
   planOutputs,
@@ -15,17 +15,17 @@ import {
   tasksByKey,
   type PlannedItem,
   type PreparedBatch,
-} from './batch-plan.js';
-import { reportBatch } from './batch-report.js';
-import { runItems, startFrom } from './batch-run.js';
-import { balanceIfAvailable } from '../task/pricing.js';
-import { lookUpModels, priceOf, unknownModelHint, type Catalog } from '../task/model-catalog.js';
-import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from './shared/option-schemas.js';
-import { loadJournal } from '../task/journal-record.js';
-import { pruneClaims } from '../store/item-claims.js';
-import { ensureJournalWritable } from '../task/paid-create.js';
-import { expandHome } from '../task/output-target.js';
-import { readTextSource } from './shared/read-text.js';
+} from './plan.js';
+import { reportBatch } from './report.js';
+import { runItems, startFrom } from './run-items.js';
+import { balanceIfAvailable } from '../../task/pricing.js';
+import { lookUpModels, priceOf, unknownModelHint, type Catalog } from '../../task/model-catalog.js';
+import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
+import { loadJournal } from '../../task/journal-record.js';
+import { pruneClaims } from '../../store/item-claims.js';
+import { ensureJournalWritable } from '../../task/paid-create.js';
+import { expandHome } from '../../task/output-target.js';
+import { readTextSource } from '../shared/read-text.js';
 
 const batchSchema = z
   .object({

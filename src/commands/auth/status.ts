@@ -1,6 +1,6 @@
-import { maskApiKey } from '../api/key.js';
-import type { Context } from '../context.js';
-import { describeKey, requireApiKey } from '../settings.js';
+import { maskApiKey } from '../../api/key.js';
+import type { Context } from '../../context.js';
+import { describeKey, requireApiKey } from '../../settings.js';
 
 /** Where the key comes from, masked; exit 3 when there is none. Nothing is sent to the API. */
 export async function authStatus(ctx: Context): Promise<void> {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { CreateIntent, DamagedRecord, JournalEntry } from '../store/journal.js';
-import { loadJournal, readJournal } from '../task/journal-record.js';
-import { describeIntent, intentDocument, intentStartedMs, intentView } from '../task/intent-state.js';
-import type { Output } from '../ui/output.js';
-import { entryState, timeLeft } from '../task/entry-state.js';
-import { formatAge, shorten } from '../ui/text-format.js';
-import { parseOptions } from './shared/option-schemas.js';
-import { printTable } from '../ui/table.js';
+import type { Context } from '../../context.js';
+import type { CreateIntent, DamagedRecord, JournalEntry } from '../../store/journal.js';
+import { loadJournal, readJournal } from '../../task/journal-record.js';
+import { describeIntent, intentDocument, intentStartedMs, intentView } from '../../task/intent-state.js';
+import type { Output } from '../../ui/output.js';
+import { entryState, timeLeft } from '../../task/entry-state.js';
+import { formatAge, shorten } from '../../ui/text-format.js';
+import { parseOptions } from '../shared/option-schemas.js';
+import { printTable } from '../../ui/table.js';
 
 const listSchema = z.object({
   pending: z.boolean().default(false),

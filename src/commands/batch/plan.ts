@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { taskPhase } from '../api/status.js';
-import type { VeoClient } from '../api/client.js';
-import type { CreateIntent, JournalEntry } from '../store/journal.js';
-import { intentView } from '../task/intent-state.js';
-import type { BatchItem, LineProblem } from './batch-file.js';
-import { entryState } from '../task/entry-state.js';
-import type { Catalog } from '../task/model-catalog.js';
+import { taskPhase } from '../../api/status.js';
+import type { VeoClient } from '../../api/client.js';
+import type { CreateIntent, JournalEntry } from '../../store/journal.js';
+import { intentView } from '../../task/intent-state.js';
+import type { BatchItem, LineProblem } from './parse-file.js';
+import { entryState } from '../../task/entry-state.js';
+import type { Catalog } from '../../task/model-catalog.js';
 
 export interface PlannedItem extends BatchItem {
   /** 1-based position among the items: the [3/20] of progress lines. */

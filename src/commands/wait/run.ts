@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import { adoptUnconfirmed } from '../task/adopt-unconfirmed.js';
-import { finishTask, shellQuote, waitWithStatus } from '../task/wait-and-save.js';
-import { parseOptions, parseTaskId, waitOptionsSchema } from './shared/option-schemas.js';
-import { outputPath, planOutput } from '../task/output-target.js';
+import type { Context } from '../../context.js';
+import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
+import { finishTask, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
+import { parseOptions, parseTaskId, waitOptionsSchema } from '../shared/option-schemas.js';
+import { outputPath, planOutput } from '../../task/output-target.js';
 
 const waitCommandSchema = z
   .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })

@@ -1,5 +1,5 @@
-import { writeConfig } from '../config/writer.js';
-import type { Context } from '../context.js';
+import { writeConfig } from '../../config/writer.js';
+import type { Context } from '../../context.js';
 
 export async function authLogout(ctx: Context): Promise<void> {
   const settings = await ctx.settings();

@@ -1,8 +1,8 @@
-import { InterruptedError, UsageError } from '../core/errors.js';
-import { maskApiKey, normalizeApiKey } from '../api/key.js';
-import { writeConfig } from '../config/writer.js';
-import type { Context } from '../context.js';
-import { readStdin } from './shared/read-text.js';
+import { InterruptedError, UsageError } from '../../core/errors.js';
+import { maskApiKey, normalizeApiKey } from '../../api/key.js';
+import { writeConfig } from '../../config/writer.js';
+import type { Context } from '../../context.js';
+import { readStdin } from '../shared/read-text.js';
 
 /** Reads a line from the terminal without echoing it, so the key never shows on screen or in scrollback. */
 async function promptHidden(question: string): Promise<string> {

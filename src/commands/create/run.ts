@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { DEFAULT_MODEL, type VeoClient } from '../api/client.js';
-import { BalanceError, isVeoError, UsageError } from '../core/errors.js';
-import { maskApiKey } from '../api/key.js';
-import type { CreateTaskInput } from '../api/schemas.js';
-import type { Context } from '../context.js';
-import { balanceIfAvailable, describeBalance, formatRubles, warnIfShort } from '../task/pricing.js';
-import { finishTask, shellQuote, waitWithStatus } from '../task/wait-and-save.js';
-import { lookUpModels, priceOf, unknownModelError, type Catalog } from '../task/model-catalog.js';
-import { aspectRatioOption, httpUrl, modelIdOption, parseOptions, waitOptionsSchema } from './shared/option-schemas.js';
-import { createPaidTask, recordAgain, type PaidTask } from '../task/paid-create.js';
-import { outputPath, planOutput } from '../task/output-target.js';
-import { checkArgumentText, readTextSource } from './shared/read-text.js';
+import { DEFAULT_MODEL, type VeoClient } from '../../api/client.js';
+import { BalanceError, isVeoError, UsageError } from '../../core/errors.js';
+import { maskApiKey } from '../../api/key.js';
+import type { CreateTaskInput } from '../../api/schemas.js';
+import type { Context } from '../../context.js';
+import { balanceIfAvailable, describeBalance, formatRubles, warnIfShort } from '../../task/pricing.js';
+import { finishTask, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
+import { lookUpModels, priceOf, unknownModelError, type Catalog } from '../../task/model-catalog.js';
+import { aspectRatioOption, httpUrl, modelIdOption, parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
+import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
+import { outputPath, planOutput } from '../../task/output-target.js';
+import { checkArgumentText, readTextSource } from '../shared/read-text.js';
 
 export const createOptionsSchema = z
   .object({

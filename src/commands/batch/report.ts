@@ -1,8 +1,8 @@
-import { InterruptedError, ItemsFailedError, type ErrorKind } from '../core/errors.js';
-import type { Context } from '../context.js';
-import { mostSevere } from '../core/exit-codes.js';
-import type { Tracked } from './batch-run.js';
-import { shorten } from '../ui/text-format.js';
+import { InterruptedError, ItemsFailedError, type ErrorKind } from '../../core/errors.js';
+import type { Context } from '../../context.js';
+import { mostSevere } from '../../core/exit-codes.js';
+import type { Tracked } from './run-items.js';
+import { shorten } from '../../ui/text-format.js';
 
 function lines(tracked: Tracked[]): string {
   const numbers = tracked.map((t) => t.item.line);

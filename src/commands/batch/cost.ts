@@ -1,6 +1,6 @@
-import type { Balance } from '../api/schemas.js';
-import type { Context } from '../context.js';
-import { describeBalance, formatRubles, spendable } from '../task/pricing.js';
+import type { Balance } from '../../api/schemas.js';
+import type { Context } from '../../context.js';
+import { describeBalance, formatRubles, spendable } from '../../task/pricing.js';
 
 /** The sum of the known prices, rounded to kopecks so that float noise never shows. */
 export function sumKnown(prices: (number | undefined)[]): number {

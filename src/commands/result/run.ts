@@ -1,9 +1,9 @@
-import type { Task } from '../api/schemas.js';
-import type { Context } from '../context.js';
-import { adoptUnconfirmed } from '../task/adopt-unconfirmed.js';
-import { entryFromTask, recordSafely } from '../task/journal-record.js';
-import { parseTaskId } from './shared/option-schemas.js';
-import { describeTask } from '../task/describe-task.js';
+import type { Task } from '../../api/schemas.js';
+import type { Context } from '../../context.js';
+import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
+import { entryFromTask, recordSafely } from '../../task/journal-record.js';
+import { parseTaskId } from '../shared/option-schemas.js';
+import { describeTask } from '../../task/describe-task.js';
 
 /** Asks once; whatever the state is, that is the answer (exit 0). */
 export async function resultCommand(ctx: Context, id: string): Promise<Task> {

@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { VeoClient } from '../api/client.js';
-import { isVeoError, type ErrorKind, type VeoError } from '../core/errors.js';
-import { CREATE_ANSWER_GRACE_MS } from '../api/safety.js';
-import type { Context } from '../context.js';
-import { EXIT_CODES } from '../core/exit-codes.js';
-import { claimItem, type ClaimAttempt } from '../store/item-claims.js';
-import type { Journal, JournalEntry } from '../store/journal.js';
-import type { ProgressBoard } from '../ui/live-lines.js';
-import type { StatusLine } from '../ui/status-line.js';
-import { intentsByKey, resumptionOf, tasksByKey, type PlannedItem, type Resumption } from './batch-plan.js';
-import { buildCreateInput } from './create.js';
-import { saveWithStatus, waitWithStatus, type WaitTiming } from '../task/wait-and-save.js';
-import { shorten } from '../ui/text-format.js';
-import { createPaidTask, recordAgain, type PaidTask } from '../task/paid-create.js';
-import { defaultVideoPath } from '../task/output-target.js';
-import { runPool } from './shared/pool.js';
+import type { VeoClient } from '../../api/client.js';
+import { isVeoError, type ErrorKind, type VeoError } from '../../core/errors.js';
+import { CREATE_ANSWER_GRACE_MS } from '../../api/safety.js';
+import type { Context } from '../../context.js';
+import { EXIT_CODES } from '../../core/exit-codes.js';
+import { claimItem, type ClaimAttempt } from '../../store/item-claims.js';
+import type { Journal, JournalEntry } from '../../store/journal.js';
+import type { ProgressBoard } from '../../ui/live-lines.js';
+import type { StatusLine } from '../../ui/status-line.js';
+import { intentsByKey, resumptionOf, tasksByKey, type PlannedItem, type Resumption } from './plan.js';
+import { buildCreateInput } from '../create/run.js';
+import { saveWithStatus, waitWithStatus, type WaitTiming } from '../../task/wait-and-save.js';
+import { shorten } from '../../ui/text-format.js';
+import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
+import { defaultVideoPath } from '../../task/output-target.js';
+import { runPool } from '../shared/pool.js';
 
 export type ItemStatus =
   | 'saved'

@@ -1,6 +1,6 @@
-import type { Balance } from '../api/schemas.js';
-import type { Context } from '../context.js';
-import { formatRubles, spendable } from '../task/pricing.js';
+import type { Balance } from '../../api/schemas.js';
+import type { Context } from '../../context.js';
+import { formatRubles, spendable } from '../../task/pricing.js';
 
 /** The account's balance and credit limit, in rubles, as `/v1/balance` tells them. */
 export async function balanceCommand(ctx: Context): Promise<Balance> {

@@ -1,10 +1,10 @@
-import type { Context } from '../context.js';
-import { describeTotal, sumKnown, warnCoverage } from './batch-cost.js';
-import type { PreparedBatch, Resumption } from './batch-plan.js';
-import { balanceIfAvailable, describeBalance, formatRubles } from '../task/pricing.js';
-import { shorten } from '../ui/text-format.js';
-import { priceOf } from '../task/model-catalog.js';
-import { printTable } from '../ui/table.js';
+import type { Context } from '../../context.js';
+import { describeTotal, sumKnown, warnCoverage } from './cost.js';
+import type { PreparedBatch, Resumption } from './plan.js';
+import { balanceIfAvailable, describeBalance, formatRubles } from '../../task/pricing.js';
+import { shorten } from '../../ui/text-format.js';
+import { priceOf } from '../../task/model-catalog.js';
+import { printTable } from '../../ui/table.js';
 
 const STATE_NAMES: Record<Resumption['kind'], string> = {
   new: 'new',
