@@ -23,7 +23,6 @@ import {
 } from './schemas.js';
 import type { AnswerNote } from './task-answer.js';
 
-export const DEFAULT_MODEL = 'glabs-veo-3-1-fast';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface ClientOptions {

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, realpath, rename, rm, utimes, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
-import { DEFAULT_MODEL } from '../../src/api/client.js';
+import { DEFAULT_MODEL } from '../../src/commands/shared/flags.js';
 import { parseBatch } from '../../src/commands/batch/parse-file.js';
 import { Journal } from '../../src/store/journal.js';
 import { currentProcess } from '../../src/store/process-identity.js';

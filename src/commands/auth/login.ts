@@ -2,6 +2,7 @@ import { InterruptedError, UsageError } from '../../core/errors.js';
 import { maskApiKey, normalizeApiKey } from '../../api/key.js';
 import { writeConfig } from '../../config/writer.js';
 import type { Context } from '../../context.js';
+import type { LoginInput } from './index.js';
 import { readStdin } from '../shared/read-text.js';
 
 /** Reads a line from the terminal without echoing it, so the key never shows on screen or in scrollback. */
@@ -49,6 +50,6 @@ export async function authLogin(ctx: Context, withToken: boolean): Promise<void>
   if (ctx.env.GPTUNNEL_API_KEY) ctx.out.warn('GPTUNNEL_API_KEY is set and takes precedence over the stored key.');
 }
 
-export async function run(ctx: Context, _args: string[], raw: Record<string, unknown>): Promise<void> {
-  await authLogin(ctx, Boolean(raw.withToken));
+export async function run(ctx: Context, input: LoginInput): Promise<void> {
+  await authLogin(ctx, Boolean(input.options.withToken));
 }

@@ -3,7 +3,8 @@
 // as long as the item does, so that a re-run of the same file recognises the tasks an earlier run created.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { aspectRatioOption, httpUrl, modelIdOption, type AspectRatio } from '../shared/option-schemas.js';
+import type { AspectRatio } from '../shared/flags.js';
+import { aspectRatioOption, httpUrl, modelIdOption } from '../shared/option-schemas.js';
 import { findControlInDecoded } from '../shared/text-check.js';
 
 export interface BatchItem {

@@ -1,21 +1,15 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MODEL } from '../../api/client.js';
+import { concurrencyFlag, DEFAULT_MODEL } from '../shared/flags.js';
 import { UsageError } from '../../core/errors.js';
 import type { Context } from '../../context.js';
+import type { BatchInput } from './index.js';
 import { createProgressBoard } from '../../ui/live-lines.js';
 import { parseBatch, type LineProblem } from './parse-file.js';
 import { warnCoverage } from './cost.js';
 import { printBatchPlan } from './dry-run.js';
-import {
-  intentsByKey,
-  planOutputs,
-  resumptionOf,
-  tasksByKey,
-  type PlannedItem,
-  type PreparedBatch,
-} from './plan.js';
+import { intentsByKey, planOutputs, resumptionOf, tasksByKey, type PlannedItem, type PreparedBatch } from './plan.js';
 import { reportBatch } from './report.js';
 import { runItems, startFrom } from './run-items.js';
 import { balanceIfAvailable } from '../../task/pricing.js';
@@ -36,7 +30,7 @@ const batchSchema = z
       .regex(/^\d+$/, { message: '--concurrency takes a whole number' })
       .transform(Number)
       .refine((n) => n >= 1 && n <= 32, { message: '--concurrency must be from 1 to 32' })
-      .default(3),
+      .prefault(concurrencyFlag.default),
     dir: z.string().min(1).optional(),
     model: modelIdOption('--model').optional(),
     ar: aspectRatioOption('--ar').optional(),
@@ -208,6 +202,6 @@ export async function batchCommand(ctx: Context, options: BatchOptions): Promise
   reportBatch(ctx, tracked, resume);
 }
 
-export async function run(ctx: Context, args: string[], raw: Record<string, unknown>): Promise<void> {
-  await batchCommand(ctx, parseOptions(batchSchema, { ...raw, file: args[0] }));
+export async function run(ctx: Context, input: BatchInput): Promise<void> {
+  await batchCommand(ctx, parseOptions(batchSchema, { ...input.options, file: input.args.file }));
 }

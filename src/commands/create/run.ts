@@ -1,13 +1,21 @@
 import { z } from 'zod';
-import { DEFAULT_MODEL, type VeoClient } from '../../api/client.js';
+import type { VeoClient } from '../../api/client.js';
+import { DEFAULT_MODEL } from '../shared/flags.js';
 import { BalanceError, isVeoError, UsageError } from '../../core/errors.js';
 import { maskApiKey } from '../../api/key.js';
 import type { CreateTaskInput } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
+import type { CreateInput } from './index.js';
 import { balanceIfAvailable, describeBalance, formatRubles, warnIfShort } from '../../task/pricing.js';
 import { finishTask, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
 import { lookUpModels, priceOf, unknownModelError, type Catalog } from '../../task/model-catalog.js';
-import { aspectRatioOption, httpUrl, modelIdOption, parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
+import {
+  aspectRatioOption,
+  httpUrl,
+  modelIdOption,
+  parseOptions,
+  waitOptionsSchema,
+} from '../shared/option-schemas.js';
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
 import { outputPath, planOutput } from '../../task/output-target.js';
 import { checkArgumentText, readTextSource } from '../shared/read-text.js';
@@ -165,7 +173,7 @@ function continuingTask(error: unknown, id: string, resume: string): unknown {
   return error;
 }
 
-export async function run(ctx: Context, args: string[], raw: Record<string, unknown>): Promise<void> {
-  const options = parseOptions(createOptionsSchema, { ...raw, prompt: args[0] });
+export async function run(ctx: Context, input: CreateInput): Promise<void> {
+  const options = parseOptions(createOptionsSchema, { ...input.options, prompt: input.args.prompt });
   await createCommand(ctx, options);
 }

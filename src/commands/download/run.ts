@@ -6,6 +6,7 @@ import { FileExistsError, UsageError } from '../../core/errors.js';
 import { parseVideoUrl } from '../../api/origin.js';
 import { TASK_ID_PATTERN } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
+import type { DownloadInput } from './index.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { describeSaved, saveWithStatus, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
@@ -97,6 +98,6 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
   } else if (path !== '-') ctx.out.result(saved.path);
 }
 
-export async function run(ctx: Context, args: string[], raw: Record<string, unknown>): Promise<void> {
-  await downloadCommand(ctx, args[0] ?? '', parseOptions(downloadSchema, raw));
+export async function run(ctx: Context, input: DownloadInput): Promise<void> {
+  await downloadCommand(ctx, input.args.target, parseOptions(downloadSchema, input.options));
 }

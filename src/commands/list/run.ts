@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
+import type { ListInput } from './index.js';
 import type { CreateIntent, DamagedRecord, JournalEntry } from '../../store/journal.js';
 import { loadJournal, readJournal } from '../../task/journal-record.js';
 import { describeIntent, intentDocument, intentStartedMs, intentView } from '../../task/intent-state.js';
@@ -139,6 +140,6 @@ export async function listCommand(ctx: Context, options: ListOptions): Promise<J
   return shown;
 }
 
-export async function run(ctx: Context, _args: string[], raw: Record<string, unknown>): Promise<void> {
-  await listCommand(ctx, parseOptions(listSchema, raw));
+export async function run(ctx: Context, input: ListInput): Promise<void> {
+  await listCommand(ctx, parseOptions(listSchema, input.options));
 }

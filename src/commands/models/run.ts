@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { DEFAULT_MODEL } from '../../api/client.js';
+import { DEFAULT_MODEL } from '../shared/flags.js';
 import type { Model } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
+import type { ModelsInput } from './index.js';
 import { formatRubles } from '../../task/pricing.js';
 import { isVeoModel, rememberModels } from '../../task/model-catalog.js';
 import { parseOptions } from '../shared/option-schemas.js';
@@ -43,6 +44,6 @@ export async function modelsCommand(ctx: Context, options: ModelsOptions): Promi
   return shown;
 }
 
-export async function run(ctx: Context, _args: string[], raw: Record<string, unknown>): Promise<void> {
-  await modelsCommand(ctx, parseOptions(modelsSchema, raw));
+export async function run(ctx: Context, input: ModelsInput): Promise<void> {
+  await modelsCommand(ctx, parseOptions(modelsSchema, input.options));
 }

@@ -1,5 +1,6 @@
 import type { Task } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
+import type { ResultInput } from './index.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { entryFromTask, recordSafely } from '../../task/journal-record.js';
 import { parseTaskId } from '../shared/option-schemas.js';
@@ -16,6 +17,6 @@ export async function resultCommand(ctx: Context, id: string): Promise<Task> {
   return task;
 }
 
-export async function run(ctx: Context, args: string[]): Promise<void> {
-  await resultCommand(ctx, parseTaskId(args[0] ?? ''));
+export async function run(ctx: Context, input: ResultInput): Promise<void> {
+  await resultCommand(ctx, parseTaskId(input.args.id));
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 import { TASK_ID_PATTERN } from '../../api/schemas.js';
+import { ASPECT_RATIOS, intervalFlag, timeoutFlag } from './flags.js';
 
 /** Turns a zod failure on command-line input into a usage error that names the offending option. */
 export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
@@ -12,11 +13,6 @@ export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.in
   });
   throw new UsageError(lines.join('; '));
 }
-
-export const taskIdArg = z
-  .string()
-  .trim()
-  .regex(TASK_ID_PATTERN, { message: 'a task id is 24 lowercase hex characters, such as 684e5b2214bed9a815408cb3' });
 
 export function parseTaskId(raw: string): string {
   if (!TASK_ID_PATTERN.test(raw)) {
@@ -79,11 +75,10 @@ export const httpUrl = (what: string) =>
     { message: `${what} must be a public http(s) URL` },
   );
 
-export const ASPECT_RATIOS = ['1:1', '16:9', '9:16'] as const;
-export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+const RATIO_CHOICES = `${ASPECT_RATIOS.slice(0, -1).join(', ')} or ${ASPECT_RATIOS.at(-1)}`;
 
 export const aspectRatioOption = (what: string) =>
-  z.enum(ASPECT_RATIOS, { message: `${what} must be 1:1, 16:9 or 9:16` });
+  z.enum(ASPECT_RATIOS, { message: `${what} must be ${RATIO_CHOICES}` });
 
 /** Any id the API might list: the model list, not this pattern, decides whether it exists. */
 export const modelIdOption = (what: string) =>
@@ -93,6 +88,6 @@ export const modelIdOption = (what: string) =>
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, { message: `${what} must be a model id such as glabs-veo-3-1-fast` });
 
 export const waitOptionsSchema = z.object({
-  interval: intervalOption.default(5000),
-  timeout: durationOption.default(15 * 60_000),
+  interval: intervalOption.prefault(intervalFlag.default),
+  timeout: durationOption.prefault(timeoutFlag.default),
 });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { FileExistsError, ItemsFailedError, isVeoError, type ErrorKind } from '../../core/errors.js';
 import { taskPhase } from '../../api/status.js';
 import type { Context } from '../../context.js';
+import type { SyncInput } from './index.js';
 import { mostSevere } from '../../core/exit-codes.js';
 import type { JournalEntry } from '../../store/journal.js';
 import { saveWithStatus } from '../../task/wait-and-save.js';
@@ -146,6 +147,6 @@ function report(ctx: Context, summary: SyncSummary): void {
   ctx.out.info(`sync: ${parts.join(', ')}`);
 }
 
-export async function run(ctx: Context, _args: string[], raw: Record<string, unknown>): Promise<void> {
-  await syncCommand(ctx, parseOptions(syncSchema, raw));
+export async function run(ctx: Context, input: SyncInput): Promise<void> {
+  await syncCommand(ctx, parseOptions(syncSchema, input.options));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
+import type { WaitInput } from './index.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { finishTask, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, parseTaskId, waitOptionsSchema } from '../shared/option-schemas.js';
@@ -21,7 +22,7 @@ export async function waitCommand(ctx: Context, id: string, options: WaitCommand
   await finishTask(ctx, task, output, { force: options.force, status });
 }
 
-export async function run(ctx: Context, args: string[], raw: Record<string, unknown>): Promise<void> {
-  const id = parseTaskId(args[0] ?? '');
-  await waitCommand(ctx, id, parseOptions(waitCommandSchema, raw));
+export async function run(ctx: Context, input: WaitInput): Promise<void> {
+  const id = parseTaskId(input.args.id);
+  await waitCommand(ctx, id, parseOptions(waitCommandSchema, input.options));
 }

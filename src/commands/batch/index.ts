@@ -1,0 +1,58 @@
+import type { CommandDeclaration, CommandInput } from '../declaration.js';
+import {
+  ASPECT_RATIOS,
+  concurrencyFlag,
+  DEFAULT_MODEL,
+  dirFlag,
+  timingFlags,
+  type TimingInput,
+} from '../shared/flags.js';
+
+export type BatchInput = CommandInput<
+  { file: string },
+  TimingInput & {
+    concurrency: string;
+    dir?: string;
+    model?: string;
+    ar?: string;
+    force?: boolean;
+    dryRun?: boolean;
+    allowDuplicates?: boolean;
+    retryUnconfirmed?: boolean;
+  }
+>;
+
+export const batch: CommandDeclaration<BatchInput> = {
+  name: 'batch',
+  description: 'create, wait for and save many videos: one prompt a line, bounded concurrency, resumable',
+  arguments: [
+    {
+      name: 'file',
+      syntax: '<file>',
+      description: 'a text file (one prompt a line) or JSON lines (prompt, ar, image, model, output); - for stdin',
+    },
+  ],
+  flags: [
+    concurrencyFlag,
+    dirFlag,
+    { flags: '--model <id>', description: `model of the lines that name none (default ${DEFAULT_MODEL})` },
+    { flags: '--ar <ratio>', description: 'aspect ratio of the lines that name none', choices: ASPECT_RATIOS },
+    { flags: '--force', description: 'overwrite files that are in the way' },
+    { flags: '--dry-run', description: 'check every line and print the total cost; send nothing' },
+    { flags: '--allow-duplicates', description: 'make one clip per line even when lines repeat (each is paid for)' },
+    {
+      flags: '--retry-unconfirmed',
+      description: 'create again the items whose earlier create was never answered (may pay twice)',
+    },
+    ...timingFlags,
+  ],
+  examples: [
+    'veo batch prompts.txt --dir clips',
+    'veo batch prompts.txt --dry-run',
+    'veo batch shots.jsonl --concurrency 5 --ar 9:16',
+    'grep -v draft ideas.txt | veo batch - --json > results.json',
+  ],
+  epilogue: '\nRe-running the same command resumes: saved items are skipped and no item is created twice.\n',
+  remindsOfExpiring: true,
+  load: () => import('./run.js'),
+};

@@ -1,0 +1,41 @@
+import type { CommandDeclaration, CommandInput } from '../declaration.js';
+import { ASPECT_RATIOS, DEFAULT_MODEL, timingFlags, type TimingInput } from '../shared/flags.js';
+
+export type CreateInput = CommandInput<
+  { prompt?: string },
+  TimingInput & {
+    promptFile?: string;
+    ar?: string;
+    image?: string;
+    model: string;
+    wait?: boolean;
+    output?: string;
+    force?: boolean;
+    dryRun?: boolean;
+  }
+>;
+
+export const create: CommandDeclaration<CreateInput> = {
+  name: 'create',
+  description: 'start a generation; prints the task id',
+  arguments: [{ name: 'prompt', syntax: '[prompt]', description: 'the prompt, or - to read it from stdin' }],
+  flags: [
+    { flags: '--prompt-file <path>', description: 'read the prompt (UTF-8) from a file, or - for stdin' },
+    { flags: '--ar <ratio>', description: 'aspect ratio', choices: ASPECT_RATIOS },
+    { flags: '--image <url>', description: 'first frame: a public http(s) image URL' },
+    { flags: '--model <id>', description: 'model id', default: DEFAULT_MODEL },
+    { flags: '--wait', description: 'wait for the video and print its URL' },
+    { flags: '-o, --output <path>', description: 'wait, then save the video here (implies --wait; - for stdout)' },
+    { flags: '--force', description: 'overwrite the output file if it exists' },
+    { flags: '--dry-run', description: 'print the request that would be sent, and send nothing' },
+    ...timingFlags,
+  ],
+  examples: [
+    'veo create "a paper boat on a rainy street" --ar 9:16',
+    'veo create "timelapse of a city at night" -o city.mp4',
+    'veo create --prompt-file prompt.txt --image https://example.com/first-frame.jpg --wait',
+    'echo "a cat playing piano" | veo create - --dry-run',
+  ],
+  remindsOfExpiring: true,
+  load: () => import('./run.js'),
+};

@@ -1,0 +1,22 @@
+import type { CommandDeclaration, CommandInput } from '../declaration.js';
+import { timingFlags, type TimingInput } from '../shared/flags.js';
+
+export type DownloadInput = CommandInput<{ target: string }, TimingInput & { output?: string; force?: boolean }>;
+
+export const download: CommandDeclaration<DownloadInput> = {
+  name: 'download',
+  description: 'save the video of a task (waiting for it first if needed), or of a video URL',
+  arguments: [{ name: 'target', syntax: '<id|url>', description: 'task id, or the video URL the API returned' }],
+  flags: [
+    { flags: '-o, --output <path>', description: 'where to save it (default <output-dir>/<id>.mp4; - for stdout)' },
+    { flags: '--force', description: 'overwrite an existing file' },
+    ...timingFlags,
+  ],
+  examples: [
+    'veo download 684e5b2214bed9a815408cb3',
+    'veo download 684e5b2214bed9a815408cb3 -o clip.mp4 --force',
+    'veo download 684e5b2214bed9a815408cb3 -o - | ffprobe -',
+  ],
+  remindsOfExpiring: true,
+  load: () => import('./run.js'),
+};

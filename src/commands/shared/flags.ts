@@ -1,0 +1,41 @@
+import type { FlagDeclaration } from '../declaration.js';
+
+// Flags several commands share, and the values their help and their option schemas both need. Plain data: this
+// module is read at start-up, before any command's logic is loaded.
+
+/** The model a create uses when none is named. */
+export const DEFAULT_MODEL = 'glabs-veo-3-1-fast';
+
+export const ASPECT_RATIOS = ['1:1', '16:9', '9:16'] as const;
+export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+
+export const intervalFlag = {
+  flags: '--interval <seconds>',
+  description: 'seconds between status checks (at least 1; decimals allowed)',
+  default: '5',
+} as const satisfies FlagDeclaration;
+
+export const timeoutFlag = {
+  flags: '--timeout <duration>',
+  description: 'how long to wait: 90, 90s, 15m, 1h',
+  default: '15m',
+} as const satisfies FlagDeclaration;
+
+export const concurrencyFlag = {
+  flags: '--concurrency <n>',
+  description: 'items in progress at once',
+  default: '3',
+} as const satisfies FlagDeclaration;
+
+export const timingFlags = [intervalFlag, timeoutFlag] as const;
+
+/** What --interval and --timeout give a command before its schema parses them. */
+export interface TimingInput {
+  interval: string;
+  timeout: string;
+}
+
+export const dirFlag = {
+  flags: '--dir <folder>',
+  description: 'where to save (default: the output-dir setting, else the current folder)',
+} as const satisfies FlagDeclaration;

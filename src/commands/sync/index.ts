@@ -1,0 +1,14 @@
+import type { CommandDeclaration, CommandInput } from '../declaration.js';
+import { dirFlag } from '../shared/flags.js';
+
+export type SyncInput = CommandInput<Record<string, never>, { dir?: string; force?: boolean }>;
+
+export const sync: CommandDeclaration<SyncInput> = {
+  name: 'sync',
+  description: 'save every finished video of the journal that is not saved yet (for cron and CI)',
+  flags: [dirFlag, { flags: '--force', description: 'overwrite files that are in the way' }],
+  examples: ['veo sync', 'veo sync --quiet --dir ~/videos'],
+  // sync saves what the reminder would point at.
+  remindsOfExpiring: false,
+  load: () => import('./run.js'),
+};

@@ -1,0 +1,18 @@
+import type { CommandDeclaration, CommandInput } from '../declaration.js';
+import { timingFlags, type TimingInput } from '../shared/flags.js';
+
+export type WaitInput = CommandInput<{ id: string }, TimingInput & { output?: string; force?: boolean }>;
+
+export const wait: CommandDeclaration<WaitInput> = {
+  name: 'wait',
+  description: 'poll a task until it finishes; prints the video URL (or the saved path with -o)',
+  arguments: [{ name: 'id', syntax: '<id>', description: 'task id' }],
+  flags: [
+    { flags: '-o, --output <path>', description: 'save the video here when done (- for stdout)' },
+    { flags: '--force', description: 'overwrite the output file if it exists' },
+    ...timingFlags,
+  ],
+  examples: ['veo wait 684e5b2214bed9a815408cb3', 'veo wait 684e5b2214bed9a815408cb3 --timeout 30m -o clip.mp4'],
+  remindsOfExpiring: true,
+  load: () => import('./run.js'),
+};
