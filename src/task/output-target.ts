@@ -48,10 +48,18 @@ export async function planOutput(ctx: Context, output: string, force: boolean): 
   return target;
 }
 
+/** Where one video goes once its name is known: a folder target has become a file. */
+export type Destination = { kind: 'stdout' } | { kind: 'file'; path: string };
+
 /** `fileName` is used only for a folder target; it is a validated id or a sanitised name, never a path. */
-export function outputPath(target: OutputTarget, fileName: string): string {
-  if (target.kind === 'stdout') return '-';
-  return target.kind === 'folder' ? join(target.dir, fileName) : target.path;
+export function destinationOf(target: OutputTarget, fileName: string): Destination {
+  if (target.kind === 'folder') return { kind: 'file', path: join(target.dir, fileName) };
+  return target;
+}
+
+/** The destination as `-o` spells it, for the hints that repeat a command: a path, or `-` for stdout. */
+export function outputArgument(destination: Destination): string {
+  return destination.kind === 'stdout' ? '-' : destination.path;
 }
 
 export async function exists(path: string): Promise<boolean> {

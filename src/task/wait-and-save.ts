@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { RetryNotice } from '../ui/retry-notice.js';
 import type { StatusLine } from '../ui/status-line.js';
 import { entryFromTask, recordSafely } from './journal-record.js';
+import { outputArgument, type Destination } from './output-target.js';
 import { pollInterval } from './poll-interval.js';
 
 export interface SavedVideo extends DownloadResult {
@@ -135,7 +136,7 @@ function maxVideoBytes(ctx: Context): number | undefined {
  */
 export async function saveWithStatus(
   ctx: Context,
-  target: { id?: string; url: string; path: string; force: boolean },
+  target: { id?: string; url: string; to: Destination; force: boolean },
   status: StatusLine,
   resume: string,
 ): Promise<SavedVideo> {
@@ -166,8 +167,9 @@ export async function saveWithStatus(
     onWarning: (message: string) => ctx.out.warn(message),
   };
   status.update(label);
+  const { to } = target;
   try {
-    if (target.path === '-') {
+    if (to.kind === 'stdout') {
       const result = await streamVideo({ ...common, sink: ctx.out.streams.stdout });
       return { ...result, path: '-', resumed: false, id: target.id };
     }
@@ -176,7 +178,7 @@ export async function saveWithStatus(
         await recordSafely(ctx, { id: target.id, savedPath: result.path, bytes: result.bytes, sha256: result.sha256 });
       }
     };
-    const result = await downloadVideo({ ...common, path: target.path, force: target.force, onSaved: record });
+    const result = await downloadVideo({ ...common, path: to.path, force: target.force, onSaved: record });
     // Recorded again when another veo saved it: the journal of this config folder may not be the other one's.
     if (result.alreadySaved) await record(result);
     return { ...result, id: target.id };
@@ -185,7 +187,7 @@ export async function saveWithStatus(
     if (target.id && isVeoError(error) && error.kind === 'expired') {
       await recordSafely(ctx, { id: target.id, status: 'expired' });
     }
-    throw withResume(error, target.id, resume, target.path === '-' ? 'stream' : 'download');
+    throw withResume(error, target.id, resume, to.kind === 'stdout' ? 'stream' : 'download');
   }
 }
 
@@ -201,11 +203,11 @@ export function describeSaved(saved: SavedVideo): string {
 export async function finishTask(
   ctx: Context,
   task: Task,
-  path: string | undefined,
+  to: Destination | undefined,
   options: { force: boolean; status: StatusLine },
 ): Promise<void> {
   const { status } = options;
-  if (path === undefined) {
+  if (to === undefined) {
     status.done();
     if (ctx.out.json) ctx.out.data(task);
     else ctx.out.result(task.url ?? '');
@@ -213,16 +215,16 @@ export async function finishTask(
   }
   const saved = await saveWithStatus(
     ctx,
-    { id: task.id, url: task.url ?? '', path, force: options.force },
+    { id: task.id, url: task.url ?? '', to, force: options.force },
     status,
-    `veo download ${task.id} -o ${shellQuote(path)}`,
+    `veo download ${task.id} -o ${shellQuote(outputArgument(to))}`,
   );
-  status.done(path === '-' ? undefined : describeSaved(saved));
+  status.done(to.kind === 'stdout' ? undefined : describeSaved(saved));
   const document = {
     ...task,
     download: { id: task.id, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 },
   };
-  if (path === '-') {
+  if (to.kind === 'stdout') {
     if (ctx.out.json) ctx.out.stderr(`${JSON.stringify(document)}\n`);
   } else if (ctx.out.json) ctx.out.data(document);
   else ctx.out.result(saved.path);

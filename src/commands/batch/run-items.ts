@@ -234,7 +234,12 @@ async function runItem(
     });
     run.board.event(`${prefix} done`);
     const path = item.target ?? (await defaultVideoPath(ctx, id, run.dir));
-    const saved = await saveWithStatus(ctx, { id, url: finished.url ?? '', path, force: run.force }, line, run.resume);
+    const saved = await saveWithStatus(
+      ctx,
+      { id, url: finished.url ?? '', to: { kind: 'file', path }, force: run.force },
+      line,
+      run.resume,
+    );
     result.status = 'saved';
     result.path = saved.path;
     line.clear();

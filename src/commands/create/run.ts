@@ -17,7 +17,7 @@ import {
   waitOptionsSchema,
 } from '../shared/option-schemas.js';
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
-import { outputPath, planOutput } from '../../task/output-target.js';
+import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 import { checkArgumentText, readTextSource } from '../shared/read-text.js';
 
 export const createOptionsSchema = z
@@ -139,14 +139,14 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   }
   // Through the status line: a plain log gets the line, a spinner is not garbled by a stray write.
   status.update(`task ${task.id} created`);
-  const path = target && outputPath(target, `${task.id}.mp4`);
-  const resume = path ? `veo download ${task.id} -o ${shellQuote(path)}` : `veo wait ${task.id}`;
+  const to = target && destinationOf(target, `${task.id}.mp4`);
+  const resume = to ? `veo download ${task.id} -o ${shellQuote(outputArgument(to))}` : `veo wait ${task.id}`;
   try {
     const finished = await waitWithStatus(ctx, task.id, options, status, {
       firstPollMs: Math.min(3000, options.interval),
       resume,
     });
-    await finishTask(ctx, finished, path, { force: options.force, status });
+    await finishTask(ctx, finished, to, { force: options.force, status });
   } catch (error) {
     throw continuingTask(error, task.id, resume);
   } finally {

@@ -10,7 +10,7 @@ import type { DownloadInput } from './index.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { describeSaved, saveWithStatus, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
-import { exists, expandHome, outputPath, planOutput } from '../../task/output-target.js';
+import { destinationOf, exists, expandHome, planOutput, type Destination } from '../../task/output-target.js';
 
 const downloadSchema = z
   .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })
@@ -57,20 +57,20 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     });
   }
   const name = id ? `${id}.mp4` : fileNameFromUrl(new URL(url ?? '')).name;
-  const path = options.output
-    ? outputPath(await planOutput(ctx, options.output, true), name)
-    : resolve(expandHome((await ctx.settings()).outputDir.value), name);
+  const to: Destination = options.output
+    ? destinationOf(await planOutput(ctx, options.output, true), name)
+    : { kind: 'file', path: resolve(expandHome((await ctx.settings()).outputDir.value), name) };
   const resume = `veo download ${shellQuote(target)}${options.output ? ` -o ${shellQuote(options.output)}` : ''}`;
-  const reportSaved = (saved: JournalEntry) => {
+  const reportSaved = (path: string, saved: JournalEntry) => {
     ctx.out.info(`${path} is already saved (veo download --force fetches it again).`);
     const summary = { id: id ?? null, url: saved.url ?? null, path, bytes: saved.bytes, sha256: saved.sha256 ?? null };
     if (ctx.out.json) ctx.out.data(summary);
     else ctx.out.result(path);
   };
-  if (path !== '-' && !options.force && (await exists(path))) {
-    const saved = id ? await alreadySaved(ctx, id, path) : undefined;
-    if (!saved) throw new FileExistsError(path, { taskId: id });
-    reportSaved(saved);
+  if (to.kind === 'file' && !options.force && (await exists(to.path))) {
+    const saved = id ? await alreadySaved(ctx, id, to.path) : undefined;
+    if (!saved) throw new FileExistsError(to.path, { taskId: id });
+    reportSaved(to.path, saved);
     return;
   }
   if (id) await adoptUnconfirmed(ctx, id);
@@ -82,20 +82,21 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
   }
   let saved;
   try {
-    saved = await saveWithStatus(ctx, { id, url: url ?? '', path, force: options.force }, status, resume);
+    saved = await saveWithStatus(ctx, { id, url: url ?? '', to, force: options.force }, status, resume);
   } catch (error) {
     // Another veo saved it between the check above and this one's turn: it recorded it before letting go.
-    const meanwhile = error instanceof FileExistsError && id ? await alreadySaved(ctx, id, path) : undefined;
-    if (!meanwhile) throw error;
-    reportSaved(meanwhile);
+    const path = to.kind === 'file' ? to.path : undefined;
+    const meanwhile = error instanceof FileExistsError && id && path ? await alreadySaved(ctx, id, path) : undefined;
+    if (!meanwhile || !path) throw error;
+    reportSaved(path, meanwhile);
     return;
   }
-  status.done(path === '-' ? undefined : describeSaved(saved));
+  status.done(to.kind === 'stdout' ? undefined : describeSaved(saved));
   const summary = { id: id ?? null, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 };
   if (ctx.out.json) {
-    if (path === '-') ctx.out.stderr(`${JSON.stringify(summary)}\n`);
+    if (to.kind === 'stdout') ctx.out.stderr(`${JSON.stringify(summary)}\n`);
     else ctx.out.data(summary);
-  } else if (path !== '-') ctx.out.result(saved.path);
+  } else if (to.kind === 'file') ctx.out.result(saved.path);
 }
 
 export async function run(ctx: Context, input: DownloadInput): Promise<void> {

@@ -97,7 +97,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     try {
       const saved = await saveWithStatus(
         ctx,
-        { id: entry.id, url: entry.url, path, force: options.force },
+        { id: entry.id, url: entry.url, to: { kind: 'file', path }, force: options.force },
         status,
         'veo sync',
       );

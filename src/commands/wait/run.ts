@@ -4,7 +4,7 @@ import type { WaitInput } from './index.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { finishTask, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, parseTaskId, waitOptionsSchema } from '../shared/option-schemas.js';
-import { outputPath, planOutput } from '../../task/output-target.js';
+import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 
 const waitCommandSchema = z
   .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })
@@ -13,13 +13,13 @@ export type WaitCommandOptions = z.infer<typeof waitCommandSchema>;
 
 export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
   const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force);
-  const output = target && outputPath(target, `${id}.mp4`);
+  const to = target && destinationOf(target, `${id}.mp4`);
   await adoptUnconfirmed(ctx, id);
   const status = await ctx.out.statusLine();
   const task = await waitWithStatus(ctx, id, options, status, {
-    resume: `veo wait ${id}${output ? ` -o ${shellQuote(output)}` : ''}`,
+    resume: `veo wait ${id}${to ? ` -o ${shellQuote(outputArgument(to))}` : ''}`,
   });
-  await finishTask(ctx, task, output, { force: options.force, status });
+  await finishTask(ctx, task, to, { force: options.force, status });
 }
 
 export async function run(ctx: Context, input: WaitInput): Promise<void> {
