@@ -27,9 +27,20 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['chalk', 'ora', 'commander', 'conf', '../commands/*', '../cli*', '../sim/*'],
-              message: 'src/api knows nothing of terminals, commands or the simulator.',
+              group: [
+                'chalk',
+                'ora',
+                'commander',
+                'conf',
+                '../commands/*',
+                '../task/*',
+                '../ui/*',
+                '../cli*',
+                '../sim/*',
+              ],
+              message: 'src/api knows nothing of terminals, commands, tasks or the simulator.',
             },
+            { group: ['../main*', '../program*'], message: 'src/api never decides how the process ends.' },
           ],
         },
       ],
@@ -42,13 +53,80 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../core', 'chalk', 'ora', 'commander', 'conf'],
+              message: 'src/core is the bottom layer: every other layer may import it, it imports none of them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../commands/*', '../task/*', '../ui/*', '../cli*', '../main*', '../program*', '../sim/*'],
+              message: 'src/store keeps the journal and caches; it knows nothing of commands, tasks or terminals.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/task/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../commands/*', '../cli*', '../main*', '../program*', '../sim/*'],
+              message: 'src/task serves the commands; it never imports one.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/ui/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../commands/*', '../task/*', '../cli*', '../main*', '../program*', '../sim/*'],
+              message: 'src/ui formats and prints; it knows nothing of commands or tasks.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/sim/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['../api/*', '../commands/*', '../cli*'], message: 'the simulator is independent of the client.' },
+            {
+              group: ['../*', '!../sim'],
+              message: 'the simulator is independent of the client.',
+            },
           ],
         },
       ],
