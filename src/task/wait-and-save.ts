@@ -6,6 +6,7 @@ import { taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
 import { RetryNotice } from '../ui/retry-notice.js';
 import type { StatusLine } from '../ui/status-line.js';
+import { shellQuote } from '../ui/shell-quote.js';
 import { entryFromTask, recordSafely } from './journal-record.js';
 import { outputArgument, type Destination } from './output-target.js';
 import { pollInterval } from './poll-interval.js';
@@ -228,9 +229,4 @@ export async function finishTask(
     if (ctx.out.json) ctx.out.stderr(`${JSON.stringify(document)}\n`);
   } else if (ctx.out.json) ctx.out.data(document);
   else ctx.out.result(saved.path);
-}
-
-/** Resume hints are meant to be pasted into a shell: a path with spaces or quotes must survive that. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }

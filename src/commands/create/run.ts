@@ -5,9 +5,10 @@ import { BalanceError, isVeoError, UsageError } from '../../core/errors.js';
 import { maskApiKey } from '../../api/key.js';
 import type { CreateTaskInput } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
+import { shellQuote } from '../../ui/shell-quote.js';
 import type { CreateInput } from './index.js';
 import { balanceIfAvailable, describeBalance, formatRubles, warnIfShort } from '../../task/pricing.js';
-import { finishTask, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
+import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
 import { lookUpModels, priceOf, unknownModelError, type Catalog } from '../../task/model-catalog.js';
 import {
   aspectRatioOption,

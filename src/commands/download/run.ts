@@ -6,9 +6,10 @@ import { FileExistsError, UsageError } from '../../core/errors.js';
 import { parseVideoUrl } from '../../api/origin.js';
 import { TASK_ID_PATTERN } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
+import { shellQuote } from '../../ui/shell-quote.js';
 import type { DownloadInput } from './index.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
-import { describeSaved, saveWithStatus, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
+import { describeSaved, saveWithStatus, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
 import { destinationOf, exists, expandHome, planOutput, type Destination } from '../../task/output-target.js';
 

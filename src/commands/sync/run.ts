@@ -44,22 +44,10 @@ async function savedMeanwhile(ctx: Context, id: string, path: string): Promise<b
   return entry !== undefined && entry.savedPath === path && (await stillMatches(entry));
 }
 
-/** Asks once about every unfinished task, then saves every finished video whose link still lives. Idempotent. */
-export async function syncCommand(ctx: Context, options: SyncOptions): Promise<void> {
-  const summary: SyncSummary = { saved: [], alreadySaved: [], running: [], expired: [], failed: [] };
-  const kinds: ErrorKind[] = [];
-  const fail = (id: string, error: unknown) => {
-    const kind = isVeoError(error) ? error.kind : 'internal';
-    kinds.push(kind);
-    summary.failed.push({
-      id,
-      code: isVeoError(error) ? error.code : 'INTERNAL',
-      message: error instanceof Error ? error.message : String(error),
-    });
-  };
-  const { entries, damaged } = await loadJournal(ctx);
-  for (const record of damaged) ctx.out.warn(`journal line ${record.line} is damaged (${record.problem}); skipped`);
+type Fail = (id: string, error: unknown) => void;
 
+/** The journal's entries, the running ones asked about once more (and recorded) so that finished ones get saved. */
+async function refreshRunning(ctx: Context, entries: JournalEntry[], fail: Fail): Promise<JournalEntry[]> {
   const client = entries.some((entry) => entryState(entry) === 'running') ? await ctx.client() : undefined;
   const current: JournalEntry[] = [];
   for (const entry of entries) {
@@ -77,8 +65,67 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
       fail(entry.id, error);
     }
   }
+  return current;
+}
 
-  for (const entry of current) {
+/** Saves one finished video to its default place, unless another veo saved it there already. */
+async function saveEntry(
+  ctx: Context,
+  entry: JournalEntry & { url: string },
+  options: SyncOptions,
+  summary: SyncSummary,
+  fail: Fail,
+): Promise<void> {
+  const path = await defaultVideoPath(ctx, entry.id, options.dir);
+  // An overlapping sync (cron) may have saved it since this one read the journal.
+  if (!options.force && (await savedMeanwhile(ctx, entry.id, path))) {
+    summary.alreadySaved.push(entry.id);
+    return;
+  }
+  const status = await ctx.out.statusLine();
+  try {
+    const saved = await saveWithStatus(
+      ctx,
+      { id: entry.id, url: entry.url, to: { kind: 'file', path }, force: options.force },
+      status,
+      'veo sync',
+    );
+    status.done();
+    // Another veo (an overlapping sync) saved it while this one waited for it: already saved, not saved twice.
+    if (saved.alreadySaved) summary.alreadySaved.push(entry.id);
+    else {
+      summary.saved.push(entry.id);
+      if (!ctx.out.json) ctx.out.result(saved.path);
+    }
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    if (error instanceof FileExistsError && (await savedMeanwhile(ctx, entry.id, path))) {
+      status.clear();
+      summary.alreadySaved.push(entry.id);
+      return;
+    }
+    if (isVeoError(error) && error.kind === 'expired') summary.expired.push(entry.id);
+    else fail(entry.id, error);
+  }
+}
+
+/** Asks once about every unfinished task, then saves every finished video whose link still lives. Idempotent. */
+export async function syncCommand(ctx: Context, options: SyncOptions): Promise<void> {
+  const summary: SyncSummary = { saved: [], alreadySaved: [], running: [], expired: [], failed: [] };
+  const kinds: ErrorKind[] = [];
+  const fail: Fail = (id, error) => {
+    const kind = isVeoError(error) ? error.kind : 'internal';
+    kinds.push(kind);
+    summary.failed.push({
+      id,
+      code: isVeoError(error) ? error.code : 'INTERNAL',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  };
+  const { entries, damaged } = await loadJournal(ctx);
+  for (const record of damaged) ctx.out.warn(`journal line ${record.line} is damaged (${record.problem}); skipped`);
+
+  for (const entry of await refreshRunning(ctx, entries, fail)) {
     const state = entryState(entry);
     if (state === 'running') summary.running.push(entry.id);
     if (state === 'expired') summary.expired.push(entry.id);
@@ -87,37 +134,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     if (state === 'saved' && (!linkAlive || (await stillMatches(entry)))) summary.alreadySaved.push(entry.id);
     const wanted = state === 'unsaved' || (state === 'saved' && !summary.alreadySaved.includes(entry.id) && linkAlive);
     if (!wanted || !entry.url || taskPhase({ status: entry.status ?? '', url: entry.url }) !== 'done') continue;
-    const path = await defaultVideoPath(ctx, entry.id, options.dir);
-    // An overlapping sync (cron) may have saved it since this one read the journal.
-    if (!options.force && (await savedMeanwhile(ctx, entry.id, path))) {
-      summary.alreadySaved.push(entry.id);
-      continue;
-    }
-    const status = await ctx.out.statusLine();
-    try {
-      const saved = await saveWithStatus(
-        ctx,
-        { id: entry.id, url: entry.url, to: { kind: 'file', path }, force: options.force },
-        status,
-        'veo sync',
-      );
-      status.done();
-      // Another veo (an overlapping sync) saved it while this one waited for it: already saved, not saved twice.
-      if (saved.alreadySaved) summary.alreadySaved.push(entry.id);
-      else {
-        summary.saved.push(entry.id);
-        if (!ctx.out.json) ctx.out.result(saved.path);
-      }
-    } catch (error) {
-      if (ctx.signal.aborted) throw error;
-      if (error instanceof FileExistsError && (await savedMeanwhile(ctx, entry.id, path))) {
-        status.clear();
-        summary.alreadySaved.push(entry.id);
-        continue;
-      }
-      if (isVeoError(error) && error.kind === 'expired') summary.expired.push(entry.id);
-      else fail(entry.id, error);
-    }
+    await saveEntry(ctx, { ...entry, url: entry.url }, options, summary, fail);
   }
 
   report(ctx, summary);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
+import { shellQuote } from '../../ui/shell-quote.js';
 import type { WaitInput } from './index.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
-import { finishTask, shellQuote, waitWithStatus } from '../../task/wait-and-save.js';
+import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, parseTaskId, waitOptionsSchema } from '../shared/option-schemas.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 
