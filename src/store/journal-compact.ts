@@ -1,11 +1,11 @@
 // Compaction: the merged state of every task rewritten to a temp file, synced and renamed over the journal, so a
 // reader sees either the old file or the new one. Only a lock holder compacts; damaged lines are carried over byte
 // for byte, because nothing recorded may be dropped without a person deciding so.
-import { randomBytes } from 'node:crypto';
-import { readdir, rename, stat, unlink } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CREATE_NEW, openNoFollow, readNoFollow, syncDir, writeAll } from './journal-files.js';
-import { parseJournal, serializeIntent, serializePatch, visitLines, type DamagedRecord } from './journal-format.js';
+import { readNoFollow, replaceFile, syncDir } from './journal-files.js';
+import { serializeIntent, serializePatch, type DamagedRecord } from './journal-format.js';
+import { parseJournal, visitLines } from './journal-lines.js';
 import { openIntents } from './journal-states.js';
 import { summaryOf, SUMMARY_FILE, watchOf, writeSummary, type Summary } from './journal-summary.js';
 
@@ -44,30 +44,13 @@ export async function compactJournal(
   const data = Buffer.concat(parts.flatMap((p) => [p, newline]));
 
   await removeLeftovers(files.dir);
-  const st = await replaceAtomically(files.path, data);
+  const st = await replaceFile(files.path, data, true);
   await syncDir(files.dir);
   // Damaged lines now come first, each ending with a newline: their problems as a later read will state them.
   const moved: DamagedRecord[] = [];
   visitLines(Buffer.concat(damaged.flatMap((d) => [d.raw, newline])), { damaged: (d) => moved.push(d) });
   const fresh = summaryOf(st, data, parts.length, moved, watchOf(states.values(), nowMs), unsettled);
   await writeSummary(files.summaryPath, fresh).catch(() => undefined);
-}
-
-async function replaceAtomically(path: string, data: Buffer) {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await openNoFollow(temp, CREATE_NEW);
-  try {
-    await writeAll(fh, data);
-    await fh.sync();
-    const st = await fh.stat();
-    await fh.close();
-    await rename(temp, path);
-    return st;
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
 }
 
 // Only a lock holder compacts, so a journal or summary temp file here was left by a process that crashed; a lock

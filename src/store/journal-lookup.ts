@@ -3,7 +3,9 @@
 // so the cost follows what is shown rather than what is kept.
 import type { FileHandle } from 'node:fs/promises';
 import { eachChunk, readAt } from './journal-files.js';
-import { mergePatch, NO_DATE, scanLines, visitLines, type Patch } from './journal-format.js';
+import type { Patch } from './journal-format.js';
+import { NO_DATE, scanLines, visitLines } from './journal-lines.js';
+import { mergePatch } from './journal-merge.js';
 import { TaskIds } from './journal-ids.js';
 import { sortByCreation, toEntry, toIntent } from './journal-states.js';
 import { openIntentsOf, type Current } from './journal-summary.js';

@@ -21,14 +21,9 @@ import {
   syncDir,
   writeAll,
 } from './journal-files.js';
-import {
-  checkIntent,
-  checkPatch,
-  linkExpiry,
-  parseJournal,
-  serializeIntent,
-  serializePatch,
-} from './journal-format.js';
+import { checkIntent, checkPatch, serializeIntent, serializePatch } from './journal-format.js';
+import { parseJournal } from './journal-lines.js';
+import { linkExpiry } from './journal-merge.js';
 import { withLock } from './journal-lock.js';
 import { findTask, recentEntries } from './journal-lookup.js';
 import { openIntents, redactStrings, sortByCreation, toEntry, toIntent } from './journal-states.js';
@@ -56,7 +51,8 @@ import type {
 export type { DamagedRecord, IntentState } from './journal-format.js';
 export type * from './journal-types.js';
 export { JournalLinkError } from './journal-files.js';
-export { LINK_TTL_MS, linkExpiry } from './journal-format.js';
+export { LINK_TTL_MS } from './journal-format.js';
+export { linkExpiry } from './journal-merge.js';
 export { JOURNAL_FILE, JOURNAL_LOCK_FILE } from './journal-compact.js';
 
 function failure(what: string, err: unknown): Error {
