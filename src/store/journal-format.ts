@@ -5,8 +5,8 @@
 // kept and written back on compaction, so an older veo compacting a journal written by a newer one loses nothing.
 // The known fields are checked by hand rather than by a schema library: a journal of 100,000 tasks is read on
 // every `veo list`, and a generic validator costs several times the JSON parse itself.
+import { TASK_ID_PATTERN } from '../core/ids.js';
 
-export const TASK_ID = /^[0-9a-f]{24}$/;
 export const INTENT_ID = /^[0-9a-f]{16}$/;
 export const LINK_TTL_MS = 48 * 3600 * 1000;
 
@@ -114,7 +114,7 @@ function object(fields: Record<string, Check>): Check {
 const params = optional(object({ ar: optional(str), image: optional(str) }));
 
 const checkPatchFields = object({
-  id: matching(TASK_ID, 'not a task id (24 lowercase hex characters)'),
+  id: matching(TASK_ID_PATTERN, 'not a task id (24 lowercase hex characters)'),
   at: time,
   model: optional(str),
   prompt: optional(str),
