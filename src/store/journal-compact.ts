@@ -3,7 +3,8 @@
 // for byte, because nothing recorded may be dropped without a person deciding so.
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readNoFollow, replaceFile, syncDir } from './journal-files.js';
+import { readNoFollow, syncDir } from './journal-files.js';
+import { replacePrivateFile } from './private-files.js';
 import { serializeIntent, serializePatch, type DamagedRecord } from './journal-format.js';
 import { parseJournal, visitLines } from './journal-lines.js';
 import { openIntents } from './journal-states.js';
@@ -44,7 +45,7 @@ export async function compactJournal(
   const data = Buffer.concat(parts.flatMap((p) => [p, newline]));
 
   await removeLeftovers(files.dir);
-  const st = await replaceFile(files.path, data, true);
+  const st = await replacePrivateFile(files.path, data, true);
   await syncDir(files.dir);
   // Damaged lines now come first, each ending with a newline: their problems as a later read will state them.
   const moved: DamagedRecord[] = [];

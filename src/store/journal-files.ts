@@ -1,9 +1,8 @@
 // Opening the journal's files without ever following a link: a journal.jsonl or journal.lock that is a symbolic
 // link could make an append, a compaction or a lock write land on any file the user can write. Every open here
 // carries O_NOFOLLOW, and a link is refused with an error that names it, leaving its target and mode untouched.
-import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { UsageError } from '../api/errors.js';
 
 /** A journal file that is a symbolic link: refused, never followed; the user must remove the link (exit 2). */
@@ -108,25 +107,4 @@ export async function eachChunk(
     held -= complete;
   }
   if (held > 0) fn(buffer.subarray(0, held), base);
-}
-
-/**
- * Replaces `path` with `data` through a temp file renamed over it, so a reader sees the old bytes or the new ones,
- * never a mix. `durable`: synced before the rename (the journal itself; a cache need not be).
- */
-export async function replaceFile(path: string, data: Buffer, durable: boolean): Promise<Stats> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await openNoFollow(temp, CREATE_NEW);
-  try {
-    await writeAll(fh, data);
-    if (durable) await fh.sync();
-    const st = await fh.stat();
-    await fh.close();
-    await rename(temp, path);
-    return st;
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
 }

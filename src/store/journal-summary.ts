@@ -10,7 +10,8 @@
 //   base     the journal's size after its last compaction: the next one waits until the journal has doubled
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { readAt, readNoFollow, replaceFile } from './journal-files.js';
+import { readAt, readNoFollow } from './journal-files.js';
+import { replacePrivateFile } from './private-files.js';
 import { LINK_TTL_MS, type DamagedRecord, type IntentPatch, type Patch } from './journal-format.js';
 import { visitLines } from './journal-lines.js';
 import { hasLink, mergeIntent, RUNNING } from './journal-merge.js';
@@ -189,7 +190,7 @@ export async function readSummary(path: string): Promise<Summary | undefined> {
 }
 
 export async function writeSummary(path: string, summary: Summary): Promise<void> {
-  await replaceFile(path, Buffer.from(JSON.stringify(summary)), false);
+  await replacePrivateFile(path, JSON.stringify(summary), false);
 }
 
 /** Whether `summary` was made from the journal open as `fh` (a prefix of it, at least). */

@@ -7,7 +7,7 @@
 // Cost: an append reads nothing of the journal but its last byte (and the bytes its summary does not cover yet,
 // normally just the line it wrote); what every command needs (the expiry reminder) comes from the summary
 // (journal-summary.ts); compaction waits until the journal has doubled since the last one.
-import { mkdir, stat, type FileHandle } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { compactJournal, JOURNAL_FILE, JOURNAL_LOCK_FILE, type JournalPaths } from './journal-compact.js';
 import {
@@ -25,6 +25,7 @@ import { checkIntent, checkPatch, serializeIntent, serializePatch } from './jour
 import { parseJournal } from './journal-lines.js';
 import { linkExpiry } from './journal-merge.js';
 import { withLock } from './journal-lock.js';
+import { makeFilePrivate, makePrivateDir } from './private-files.js';
 import { findTask, recentEntries } from './journal-lookup.js';
 import { openIntents, redactStrings, sortByCreation, toEntry, toIntent } from './journal-states.js';
 import {
@@ -135,7 +136,7 @@ export class Journal {
 
   async #locked<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      await makePrivateDir(this.#dir);
       return await withLock(this.#lockPath, this.#lockTimeoutMs, fn);
     } catch (err) {
       // Errors without a code are ours (a lock held too long) and already name their file, as does a link refused.
@@ -248,8 +249,7 @@ export class Journal {
     try {
       const st = await fh.stat();
       if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
-      // A file that is not ours alone (created by hand, or under a loose umask) is made so.
-      if ((st.mode & 0o777) !== 0o600) await fh.chmod(0o600);
+      await makeFilePrivate(fh, st.mode);
       // After a torn write the file does not end with '\n'; without one the new line would be
       // glued to the torn one and lost with it.
       const fence = st.size > 0 && (await readAt(fh, st.size - 1, 1))[0] !== 0x0a ? '\n' : '';
