@@ -56,6 +56,32 @@ export function notAVideo(contentType: string, length: string | undefined, taskI
   });
 }
 
+/**
+ * The first 8 bytes seen so far, until they are enough to tell an MP4 from an error page; undefined once told.
+ * A mislabelled video is only warned about: hosts label files carelessly, and the bytes are what count.
+ */
+function sniffHead(head: Buffer | undefined, chunk: Buffer, options: PumpOptions): Buffer | undefined {
+  if (head === undefined) return undefined;
+  const seen = Buffer.concat([head, chunk.subarray(0, 8)]);
+  if (seen.length < 8) return seen;
+  if (!looksLikeMp4(seen)) throw notAVideo(options.contentType, options.contentLength, options.taskId);
+  if (!/^(video\/|application\/octet-stream|binary\/octet-stream)/i.test(options.contentType)) {
+    options.onWarning?.(
+      `The file host labelled the video as "${options.contentType || 'nothing'}"; its content is an MP4.`,
+    );
+  }
+  return undefined;
+}
+
+function tooLong(options: PumpOptions): DownloadError {
+  return new DownloadError(
+    options.announced
+      ? `The file host sent more than the ${options.limit} bytes it announced; the download was cut there.`
+      : `The file host sent more than ${options.limit} bytes, far more than a video clip; the download was cut there.`,
+    { taskId: options.taskId, code: 'TOO_LONG' },
+  );
+}
+
 /** Resolves with the number of bytes moved once the body ended; rejects with the first thing that went wrong. */
 export async function pump(options: PumpOptions): Promise<number> {
   const { body, sink, hash } = options;
@@ -100,26 +126,8 @@ export async function pump(options: PumpOptions): Promise<number> {
   let head: Buffer | undefined = options.checkHead ? Buffer.alloc(0) : undefined;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
-      if (head !== undefined) {
-        head = Buffer.concat([head, chunk.subarray(0, 8)]);
-        if (head.length >= 8) {
-          if (!looksLikeMp4(head)) throw notAVideo(options.contentType, options.contentLength, options.taskId);
-          if (!/^(video\/|application\/octet-stream|binary\/octet-stream)/i.test(options.contentType)) {
-            options.onWarning?.(
-              `The file host labelled the video as "${options.contentType || 'nothing'}"; its content is an MP4.`,
-            );
-          }
-          head = undefined;
-        }
-      }
-      if (received + chunk.length > options.limit) {
-        throw new DownloadError(
-          options.announced
-            ? `The file host sent more than the ${options.limit} bytes it announced; the download was cut there.`
-            : `The file host sent more than ${options.limit} bytes, far more than a video clip; the download was cut there.`,
-          { taskId: options.taskId, code: 'TOO_LONG' },
-        );
-      }
+      head = sniffHead(head, chunk, options);
+      if (received + chunk.length > options.limit) throw tooLong(options);
       if (writeError) throw new SinkFailure(writeError);
       hash.update(chunk);
       options.mp4?.feed(chunk);

@@ -107,3 +107,11 @@ export async function checkTarget(path: string, force: boolean, taskId?: string)
     });
   }
 }
+
+/** Whether anything is at `path` (a link counts by its target); an unreadable folder counts as nothing there. */
+export async function pathExists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,4 +1,5 @@
 import { NetworkError, OverloadError, ServerError, InterruptedError } from '../core/errors.js';
+import { mayRepeatCreate, notTheService } from './safety.js';
 
 export interface RetryPolicy {
   /** Total attempts, the first one included. */
@@ -12,19 +13,17 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 5, baseMs: 1000, maxMs: 20_000, maxRetryAfterMs: 60_000 };
 
 /**
- * Reads are idempotent and cost nothing, so they retry on anything transient. A create is paid for: it is repeated
- * only when the first attempt provably created nothing (the connection was never made, or the service said it was
- * too busy to take the request), never after a failure that may have happened once the request was sent.
+ * Reads are idempotent and cost nothing, so they retry on anything transient. A create is paid for: whether one
+ * may be repeated is decided by the rules of a safe create (safety.ts).
  */
 export type Operation = 'read' | 'create';
 
 export function isRetryable(error: unknown, operation: Operation): boolean {
+  if (operation === 'create') return mayRepeatCreate(error);
   if (error instanceof OverloadError) return true;
-  if (error instanceof NetworkError) return error.transient && (operation === 'read' || !error.sent);
+  if (error instanceof NetworkError) return error.transient;
   if (error instanceof ServerError) {
-    if (error.code === 'WRONG_BASE_URL' || error.code === 'UNEXPECTED_REDIRECT') return false;
-    // A 503 from a proxy in front of the service means the request was turned away before any processing.
-    if (operation === 'create') return error.status === 503;
+    if (notTheService(error)) return false;
     if (error.apiCode !== undefined) return error.apiCode === 1 || error.apiCode === 500;
     return error.status === undefined || error.status >= 500 || error.status === 200;
   }

@@ -1,4 +1,6 @@
-import { InterruptedError, NetworkError, ServerError, UnconfirmedCreateError } from '../core/errors.js';
+// The rules of a safe create, in one place: every create is billed, so what a failed one tells about whether a task
+// exists decides both whether it may be sent again (retry.ts) and whether its id must be looked for (client.ts).
+import { InterruptedError, NetworkError, OverloadError, ServerError, UnconfirmedCreateError } from '../core/errors.js';
 
 /** The longest a Ctrl-C waits for the answer of a create already on its way; a second Ctrl-C stops at once. */
 export const CREATE_ANSWER_GRACE_MS = 10_000;
@@ -12,10 +14,28 @@ export const CREATE_ANSWER_GRACE_MS = 10_000;
 export function mayHaveCreated(error: unknown): boolean {
   if (error instanceof NetworkError) return error.sent;
   if (!(error instanceof ServerError)) return false;
-  if (error.code === 'WRONG_BASE_URL' || error.code === 'UNEXPECTED_REDIRECT') return false;
+  if (notTheService(error)) return false;
   if (error.apiCode !== undefined) return error.apiCode === 1 || error.apiCode === 500;
   if (error.status === undefined || error.status === 200) return true;
   return error.status >= 500 && error.status !== 503;
+}
+
+/**
+ * Whether a failed create may be sent again: only when it provably created nothing and trying again may help (the
+ * connection was never made, or the service said it was too busy to take the request), never after a failure that
+ * may have happened once the request was sent.
+ */
+export function mayRepeatCreate(error: unknown): boolean {
+  if (error instanceof OverloadError) return true;
+  if (error instanceof NetworkError) return error.transient && !error.sent;
+  // A 503 from a proxy in front of the service means the request was turned away before any processing.
+  if (error instanceof ServerError) return !notTheService(error) && error.status === 503;
+  return false;
+}
+
+/** The answer came from something other than the service (a wrong base URL, a redirect): no task was made there. */
+export function notTheService(error: ServerError): boolean {
+  return error.code === 'WRONG_BASE_URL' || error.code === 'UNEXPECTED_REDIRECT';
 }
 
 export function unconfirmedCreate(error: NetworkError | ServerError): UnconfirmedCreateError {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { TASK_ID_PATTERN } from '../core/ids.js';
 
-/** 24 lowercase hex characters: a MongoDB ObjectId whose first 8 characters encode the creation time. */
-export const TASK_ID_PATTERN = /^[0-9a-f]{24}$/;
+export { TASK_ID_PATTERN };
 
 export const TaskIdSchema = z.string().regex(TASK_ID_PATTERN, 'a task id is 24 lowercase hex characters');
 

@@ -1,7 +1,8 @@
 import { constants, type Stats } from 'node:fs';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { makePrivateDir } from '../store/private-files.js';
 import { CONFIG_FILE, configDir } from './paths.js';
 import { currentUid, untrustedBecause } from './trust.js';
 
@@ -15,9 +16,7 @@ export function isConfigKey(key: string): key is ConfigKey {
 }
 
 /** Creates the folder private when it is missing. An existing folder's permissions are never changed. */
-export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-}
+export const ensurePrivateDir = makePrivateDir;
 
 /**
  * What the config file holds, or why it cannot be used and which of the key and the API origin it holds or may

@@ -1,3 +1,4 @@
+import { PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { CONFIG_FILE, configDir } from './paths.js';
 import { ensurePrivateDir, readConfig, type ConfigKey } from './store.js';
 import { checkConfigDir } from './trust.js';
@@ -19,7 +20,7 @@ export async function writeConfig(
     cwd: dir,
     configName: CONFIG_FILE.replace(/\.json$/, ''),
     projectName: 'veo',
-    configFileMode: 0o600,
+    configFileMode: PRIVATE_FILE_MODE,
     clearInvalidConfig: false,
   });
   for (const [key, value] of Object.entries(changes)) {

@@ -3,11 +3,11 @@
 // journal's lock, so two runs can never both believe they own an item; a claim whose process is gone is taken
 // over at once. A released claim stays behind as a marker: its time tells a run that prepared its plan earlier
 // that another run has since worked on the item, and that the journal must be read again.
-import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, lutimes, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, lutimes, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Journal } from './journal.js';
+import { makePrivateDir, replacePrivateFile } from './private-files.js';
 import { currentProcess, isCurrentProcess, liveness, type ProcessIdentity } from './process-identity.js';
 
 export const CLAIMS_DIR = 'claims';
@@ -47,20 +47,8 @@ async function readClaim(path: string): Promise<{ claim: ClaimFile; mtimeMs: num
   }
 }
 
-async function writeClaim(folder: string, path: string, claim: ClaimFile): Promise<void> {
-  const temp = join(folder, `.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    await fh.writeFile(JSON.stringify(claim));
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+async function writeClaim(path: string, claim: ClaimFile): Promise<void> {
+  await replacePrivateFile(path, JSON.stringify(claim), false);
 }
 
 function isHeld(owner: ProcessIdentity, mtimeMs: number): boolean {
@@ -99,7 +87,7 @@ export async function claimItem(journal: Journal, key: string, dir: string, sinc
   const path = join(folder, claimName(key, dir));
   const me = currentProcess();
   return journal.exclusive(async (): Promise<ClaimAttempt> => {
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await makePrivateDir(folder);
     const seen = await readClaim(path);
     const owner = seen?.claim.owner;
     if (seen && !seen.claim.released && owner && !isCurrentProcess(owner) && isHeld(owner, seen.mtimeMs)) {
@@ -107,7 +95,7 @@ export async function claimItem(journal: Journal, key: string, dir: string, sinc
     }
     const touched =
       seen !== undefined && (!seen.claim.released || seen.mtimeMs >= since - 1000 || (seen.claim.at ?? 0) >= since);
-    await writeClaim(folder, path, { owner: me, at: Date.now() });
+    await writeClaim(path, { owner: me, at: Date.now() });
     const heartbeat = setInterval(() => {
       const now = new Date();
       lutimes(path, now, now).catch(() => undefined);
@@ -122,7 +110,7 @@ export async function claimItem(journal: Journal, key: string, dir: string, sinc
           .exclusive(async () => {
             const now = await readClaim(path);
             if (now?.claim.owner && isCurrentProcess(now.claim.owner) && !now.claim.released) {
-              await writeClaim(folder, path, { owner: me, at: Date.now(), released: true });
+              await writeClaim(path, { owner: me, at: Date.now(), released: true });
             }
           })
           .catch(() => undefined);

@@ -68,3 +68,43 @@ export async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
     written += (await fh.write(data, written, data.length - written)).bytesWritten;
   }
 }
+
+// Makes a new or renamed directory entry survive a power cut; not possible on every platform.
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r').catch(() => undefined);
+  if (fh === undefined) return;
+  await fh.sync().catch(() => undefined);
+  await fh.close();
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Calls `fn` with the file's complete lines, a chunk at a time, and the offset where each chunk starts. */
+export async function eachChunk(
+  fh: FileHandle,
+  size: number,
+  fn: (bytes: Buffer, base: number) => void,
+): Promise<void> {
+  // One buffer, reused: a line cut by the end of a chunk moves to its start; a line longer than it doubles it.
+  let buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(size, 1)));
+  let held = 0;
+  let base = 0;
+  for (let position = 0; position < size;) {
+    if (held === buffer.length) {
+      const grown = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(grown, 0, 0, held);
+      buffer = grown;
+    }
+    const { bytesRead } = await fh.read(buffer, held, Math.min(buffer.length - held, size - position), position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    held += bytesRead;
+    const complete = position >= size ? held : buffer.lastIndexOf(0x0a, held - 1) + 1;
+    if (complete === 0) continue;
+    fn(buffer.subarray(0, complete), base);
+    base += complete;
+    buffer.copy(buffer, 0, complete, held);
+    held -= complete;
+  }
+  if (held > 0) fn(buffer.subarray(0, held), base);
+}

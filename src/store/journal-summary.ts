@@ -9,20 +9,12 @@
 //   damaged  the damaged lines (up to MAX_DAMAGED): reported by `veo list --limit` without parsing every line
 //   base     the journal's size after its last compaction: the next one waits until the journal has doubled
 import type { FileHandle } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { rename, unlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { CREATE_NEW, openNoFollow, readAt, readNoFollow, writeAll } from './journal-files.js';
-import {
-  hasLink,
-  LINK_TTL_MS,
-  mergeIntent,
-  RUNNING,
-  visitLines,
-  type DamagedRecord,
-  type IntentPatch,
-  type Patch,
-} from './journal-format.js';
+import { readAt, readNoFollow } from './journal-files.js';
+import { replacePrivateFile } from './private-files.js';
+import { LINK_TTL_MS, type DamagedRecord, type IntentPatch, type Patch } from './journal-format.js';
+import { visitLines } from './journal-lines.js';
+import { hasLink, mergeIntent, RUNNING } from './journal-merge.js';
 
 export const SUMMARY_FILE = 'journal.summary.json';
 const VERSION = 2;
@@ -198,17 +190,7 @@ export async function readSummary(path: string): Promise<Summary | undefined> {
 }
 
 export async function writeSummary(path: string, summary: Summary): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await openNoFollow(temp, CREATE_NEW);
-  try {
-    await writeAll(fh, Buffer.from(JSON.stringify(summary)));
-    await fh.close();
-    await rename(temp, path);
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
+  await replacePrivateFile(path, JSON.stringify(summary), false);
 }
 
 /** Whether `summary` was made from the journal open as `fh` (a prefix of it, at least). */

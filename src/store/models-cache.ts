@@ -1,10 +1,10 @@
 // models-cache.json remembers the model list (ids and prices) so that a create can check its model and a dry run
 // can show a price without asking the API every time. It is a convenience: a missing, damaged or foreign cache
 // reads as no cache, and the callers fall back to asking the API (or to "price unknown").
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { makePrivateDir, replacePrivateFile } from './private-files.js';
 
 export const MODELS_CACHE_FILE = 'models-cache.json';
 
@@ -49,18 +49,6 @@ export async function writeModelsCache(
   cache: ModelsCache,
   redact: (text: string) => string = (text) => text,
 ): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const path = modelsCachePath(dir);
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await open(temp, 'wx', 0o600);
-  try {
-    await fh.writeFile(`${redact(JSON.stringify(cache))}\n`);
-    await fh.sync();
-    await fh.close();
-    await rename(temp, path);
-  } catch (error) {
-    await fh.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await makePrivateDir(dir);
+  await replacePrivateFile(modelsCachePath(dir), `${redact(JSON.stringify(cache))}\n`, true);
 }

@@ -1,0 +1,136 @@
+// @ts-check
+// The start-up, result and download groups: veo against bare node and curl.
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { API_KEY, MiB, TARGETS, VEO, runs, sizes } from './options.js';
+import { NODE_GET, NODE_POST, interleave, run, runWithRss, work } from './runner.js';
+import { finishedTask, startSim, veoEnv } from './sim.js';
+import { addRow, node, rssRow, timeRow } from './figures.js';
+
+export async function benchStartup() {
+  const bare = () => run([node, '-e', '0']);
+  for (const flag of ['--version', '--help']) {
+    const pair = await interleave(`start-up veo ${flag}`, runs.startup, {
+      baseline: bare,
+      veo: () => run([node, VEO, flag]),
+    });
+    timeRow(`startup${flag.replace('--', '_')}`, `start-up: veo ${flag} vs node -e 0`, pair, TARGETS.startup);
+  }
+}
+
+export async function benchResult() {
+  const sim = await startSim([]);
+  try {
+    const env = veoEnv(sim);
+    const { id } = await finishedTask(sim, env);
+    const curl = () =>
+      run([
+        'curl',
+        '-s',
+        '-f',
+        '--noproxy',
+        '*',
+        '-X',
+        'POST',
+        `${sim.url}/v1/media/result`,
+        '-H',
+        `Authorization: ${API_KEY}`,
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        JSON.stringify({ task_id: id }),
+      ]);
+    // The floor: the same POST from a bare node process with node:http, what any Node CLI pays at least.
+    const floor = () =>
+      run([node, '-e', NODE_POST, `${sim.url}/v1/media/result`, API_KEY, JSON.stringify({ task_id: id })]);
+    const pair = await interleave('result', runs.result, {
+      baseline: curl,
+      floor,
+      veo: () => run([node, VEO, 'result', id], { env }),
+    });
+    timeRow('result', 'result: veo result <id> vs curl POST', pair, TARGETS.result);
+    timeRow('result_floor', '  node floor: node:http POST vs curl', pair, undefined, 'floor');
+  } finally {
+    await sim.stop();
+  }
+}
+
+export function mib(bytes) {
+  return `${bytes / MiB} MiB`;
+}
+
+/** Interleaved downloads of one size; wall time of each side, and peak RSS where it can be taken. */
+export async function downloadsAt(bytes) {
+  const sim = await startSim(['--video-bytes', String(bytes)]);
+  try {
+    const env = veoEnv(sim);
+    const { id, videoUrl } = await finishedTask(sim, env);
+    const veoOut = join(work, 'x.mp4');
+    const curlOut = join(work, 'curl.mp4');
+    const timeoutMs = 10 * 60_000;
+    const check = (file) => (result) => {
+      const size = statSize(file);
+      if (size !== bytes) throw new Error(`${file} has ${size} bytes, expected ${bytes}`);
+      return result;
+    };
+    const floorOut = join(work, 'floor.mp4');
+    const pair = await interleave(
+      `download ${mib(bytes)}`,
+      runs.download,
+      {
+        baseline: () =>
+          runWithRss(['curl', '-s', '-f', '--noproxy', '*', '-o', curlOut, videoUrl], { env, timeoutMs }).then(
+            check(curlOut),
+          ),
+        floor: () =>
+          runWithRss([node, '-e', NODE_GET, videoUrl, floorOut], { veoChild: true, env, timeoutMs }).then(
+            check(floorOut),
+          ),
+        veo: () =>
+          runWithRss([node, VEO, 'download', id, '-o', veoOut, '--force'], { veoChild: true, env, timeoutMs }).then(
+            check(veoOut),
+          ),
+      },
+      // Each run writes a new file, as a real download does, and the previous one does not crowd the page cache.
+      async () => {
+        rmSync(veoOut, { force: true });
+        rmSync(`${veoOut}.part`, { force: true });
+        rmSync(curlOut, { force: true });
+        rmSync(floorOut, { force: true });
+      },
+    );
+    return pair;
+  } finally {
+    await sim.stop();
+  }
+}
+
+export function statSize(file) {
+  try {
+    return statSync(file).size;
+  } catch {
+    return -1;
+  }
+}
+
+export async function benchDownload() {
+  // The large size is the one the wall-time target is about; the small one gives the RSS comparison point.
+  const small = await downloadsAt(sizes.small);
+  const large = await downloadsAt(sizes.large);
+  timeRow('download_small', `download ${mib(sizes.small)}: veo vs curl`, small, TARGETS.download);
+  timeRow('download', `download ${mib(sizes.large)}: veo vs curl`, large, TARGETS.download);
+  timeRow('download_floor', '  node floor: node:http -> file vs curl', large, undefined, 'floor');
+  // Peak RSS: the baseline column is curl's, for scale.
+  const rssSmall = rssRow('rss_small', `peak RSS, ${mib(sizes.small)} (baseline: curl)`, small);
+  const rssLarge = rssRow('rss_large', `peak RSS, ${mib(sizes.large)} (baseline: curl)`, large);
+  const growth = rssSmall === undefined || rssLarge === undefined ? undefined : rssLarge - rssSmall;
+  addRow('rss_growth', {
+    measurement: `peak RSS growth ${mib(sizes.small)} -> ${mib(sizes.large)}`,
+    unit: 'MB',
+    veo: growth,
+    baseline: undefined,
+    ratio: undefined,
+    target: `<= ${TARGETS.rssGrowthMB} MB`,
+    pass: growth === undefined ? undefined : Math.abs(growth) <= TARGETS.rssGrowthMB,
+  });
+}

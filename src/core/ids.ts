@@ -1,0 +1,4 @@
+// The shape of a task id, shared by every layer: the API checks the answers it reads, the journal the lines it
+// loads, the commands the ids a user types. A MongoDB ObjectId: 24 lowercase hex digits, the first 8 its
+// creation time in seconds.
+export const TASK_ID_PATTERN = /^[0-9a-f]{24}$/;

@@ -1,0 +1,29 @@
+// "Is the saved file still ours?": the journal records the size and sha256 of every video it saved, and a file
+// at that path counts as the same video only when both still hold. A size alone would take a file rewritten in
+// place (or another clip of the same length) for the one that was paid for, and skip saving the real one.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+
+export interface SavedVideo {
+  savedPath?: string;
+  bytes?: number;
+  sha256?: string;
+}
+
+/**
+ * Whether the file the journal says was saved is still there and still that video. Entries written before the
+ * hash was recorded are judged by their size.
+ */
+export async function stillSaved(saved: SavedVideo): Promise<boolean> {
+  if (!saved.savedPath || saved.bytes === undefined) return false;
+  try {
+    if ((await stat(saved.savedPath)).size !== saved.bytes) return false;
+  } catch {
+    return false;
+  }
+  if (!saved.sha256) return true;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(saved.savedPath)) hash.update(chunk as Buffer);
+  return hash.digest('hex') === saved.sha256;
+}
