@@ -10,6 +10,8 @@ export interface ErrorDetails {
   taskId?: string;
   hint?: string;
   cause?: unknown;
+  /** Lines that follow the message, one item each (e.g. the bad lines of a batch file). */
+  details?: string[];
 }
 
 /** The base of every failure veo reports; `kind` picks the exit code, `code` is what scripts match. */
@@ -18,12 +20,14 @@ export abstract class VeoError extends Error {
   abstract readonly code: string;
   taskId: string | undefined;
   hint: string | undefined;
+  details: string[];
 
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.taskId = details.taskId;
     this.hint = details.hint;
+    this.details = details.details ?? [];
   }
 }
 

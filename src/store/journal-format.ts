@@ -51,6 +51,8 @@ export interface IntentPatch {
   owner?: { pid: number; host: string; start?: number; [key: string]: unknown };
   startedAt?: string;
   reason?: string;
+  /** Where `create -o` was to save the video, so that a task found later can be saved there. */
+  output?: string;
   [key: string]: unknown;
 }
 
@@ -151,6 +153,7 @@ const checkIntentFields = object({
   ),
   startedAt: optional(date),
   reason: optional(str),
+  output: optional(str),
 });
 
 /** Validates a patch; returns it (the same object, unknown fields kept) or a human-readable problem. */

@@ -46,6 +46,8 @@ export interface CreateIntent {
   owner?: ProcessIdentity;
   startedAt?: string;
   reason?: string;
+  /** Where `create -o` was to save the video. */
+  output?: string;
   updatedAt: string;
 }
 

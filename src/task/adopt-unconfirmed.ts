@@ -4,6 +4,7 @@
 // model or prompt the service echoes must agree. The intent is then completed, so `veo list` and `veo batch` treat
 // the task as any other, and a batch resumes that item instead of reporting it unconfirmed.
 import type { Task } from '../api/schemas.js';
+import { shellQuote } from '../ui/shell-quote.js';
 import type { Context } from '../context.js';
 import type { CreateIntent } from '../store/journal.js';
 import { intentStartedMs, intentView, LONGEST_CREATE_MS } from './intent-state.js';
@@ -49,7 +50,10 @@ export async function adoptUnconfirmed(ctx: Context, id: string, task?: Task): P
       ...(intent.batch === undefined ? {} : { batch: intent.batch }),
     });
     const what = intent.prompt ? ` ("${shorten(intent.prompt, 40)}")` : '';
-    ctx.out.info(`Task ${id} is the task of the create${what} that never got its answer: recorded as such.`);
+    const save = intent.output
+      ? ` Save it where it was meant to go: veo download ${id} -o ${shellQuote(intent.output)}`
+      : '';
+    ctx.out.info(`Task ${id} is the task of the create${what} that never got its answer: recorded as such.${save}`);
   } catch (error) {
     ctx.out.trace(`could not check task ${id} against unconfirmed creates: ${(error as Error).message}`);
   }

@@ -2,6 +2,7 @@
 // whose answer never arrives (a kill, a second Ctrl-C, a crash, an ambiguous network failure) stays visible as
 // unconfirmed instead of being lost; the answer completes the intent with the task's id.
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { VeoClient } from '../api/client.js';
 import { InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../core/errors.js';
 import type { CreateTaskInput, Task } from '../api/schemas.js';
@@ -17,6 +18,8 @@ export interface PaidCreate {
   context?: string;
   /** An unconfirmed intent this create replaces: dismissed once the new task is confirmed, not before. */
   supersedes?: string;
+  /** Where the video is to be saved (`create -o`), kept with the intent for a task found later. */
+  output?: string;
 }
 
 export interface PaidTask {
@@ -77,6 +80,7 @@ export async function createPaidTask(
     prompt: input.prompt,
     params: { ...(input.ar ? { ar: input.ar } : {}), ...(image ? { image } : {}) },
     ...(options.batch ? { batch: options.batch } : {}),
+    ...(options.output ? { output: resolve(options.output) } : {}),
     owner: currentProcess(),
     startedAt: new Date().toISOString(),
   };

@@ -42,14 +42,20 @@ export function renderError(out: Output, error: unknown): number {
     return exitCode;
   }
   if (out.json) {
-    const body: Record<string, unknown> = { code: error.code, message: error.message, exitCode };
+    const message = [error.message, ...error.details].join('\n');
+    const body: Record<string, unknown> = { code: error.code, message, exitCode };
+    if (error.details.length > 0) body.details = error.details;
     if (error.taskId) body.taskId = error.taskId;
     if (error.hint) body.hint = error.hint;
     if (error instanceof InvalidInputError) body.issues = error.issues;
     out.stderr(`${JSON.stringify({ error: body })}\n`);
     return exitCode;
   }
-  const lines = [`${out.paint('red', 'veo: error:')} ${showable(error.message)}`, ...issueLines(error)];
+  const lines = [
+    `${out.paint('red', 'veo: error:')} ${showable(error.message)}`,
+    ...error.details.map((line) => `  ${showable(line)}`),
+    ...issueLines(error),
+  ];
   if (error.taskId && !error.message.includes(error.taskId)) lines.push(`  task: ${showable(error.taskId)}`);
   if (error.hint) lines.push(`  ${out.paint('dim', 'hint:')} ${showable(error.hint)}`);
   out.stderr(`${lines.join('\n')}\n`);

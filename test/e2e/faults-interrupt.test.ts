@@ -46,6 +46,9 @@ describe('Ctrl-C and SIGTERM in each phase of create -o', () => {
     const created = world.sim.tasks().find((t) => t.prompt === 'interrupted plain');
     assert.equal(plain.code, 130, plain.stderr);
     assert.equal(plain.stdout, `${created?.id}\n`);
+    // A script capturing stdout may swallow it: stderr names it too, with the command that picks it up.
+    assert.match(plain.stderr, new RegExp(`task ${created?.id} was created`));
+    assert.match(plain.stderr, new RegExp(`Resume with: veo wait ${created?.id}`));
   });
 
   it('SIGTERM while a create gets no answer: exit 143 after the grace, saying a task may exist', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, realpath, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rename, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
@@ -138,6 +138,23 @@ describe('a paid task is created exactly once and never lost', () => {
     assert.equal(creates().length, 1);
   });
 
+  it('a saved file changed since, re-run: says so and --force fetches it again, nothing created twice', async () => {
+    const file = await writeLines(join(world.workDir, 'changed.txt'), ['changed after saving']);
+    const dir = join(world.workDir, 'changed');
+    const first = await batch([file, '--dir', dir]);
+    assert.equal(first.code, 0, first.stderr);
+    const [path] = first.stdout.trim().split('\n');
+    assert.ok(path);
+    await truncate(path, 1000);
+    const again = await batch([file, '--dir', dir]);
+    assert.equal(again.code, 2, again.stderr);
+    assert.match(again.stderr, /was saved by an earlier run but no longer holds the same bytes.*--force/);
+    const forced = await batch([file, '--dir', dir, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(await sha(path), videoSha);
+    assert.equal(creates().length, 1);
+  });
+
   it('a batch file moved to another folder resumes its items instead of creating them again', async () => {
     const ws1 = join(world.workDir, 'ws1');
     const ws2 = join(world.workDir, 'ws2');
@@ -267,6 +284,17 @@ describe('a paid task is created exactly once and never lost', () => {
     const reminded = await world.veo(['balance'], { env });
     assert.equal(reminded.code, 0, reminded.stderr);
     assert.match(reminded.stderr, /1 create request\(s\) never got an answer/);
+    // The same create again is refused before anything is paid for, unless the user says so.
+    world.sim.requests.length = 0;
+    const again = await world.veo(['create', 'abandoned in flight'], { env });
+    assert.equal(again.code, 2, again.stderr);
+    assert.match(again.stderr, /its answer never came: the task may exist and be billed\. Nothing was sent/);
+    assert.match(again.stderr, /--retry-unconfirmed/);
+    assert.equal(creates().length, 0);
+    const insisted = await world.veo(['create', 'abandoned in flight', '--retry-unconfirmed'], { env });
+    assert.equal(insisted.code, 0, insisted.stderr);
+    assert.equal(creates().length, 1);
+    assert.ok(!(await listed(env)).some((e) => e.state === 'unconfirmed'), 'the old create is settled');
     await rm(env.VEO_CONFIG_DIR, { recursive: true, force: true });
   });
 
@@ -276,14 +304,24 @@ describe('a paid task is created exactly once and never lost', () => {
     const reset = await world.veo(['create', 'reset after sending'], { env });
     assert.equal(reset.code, 7, reset.stderr);
     assert.match(reset.stderr, /recorded in the journal as unconfirmed/);
+    world.sim.inject('create', { kind: 'reset-after' }, 1);
+    const meant = join(world.workDir, 'meant.mp4');
+    const resetSaving = await world.veo(['create', 'reset while saving', '-o', meant], { env });
+    assert.equal(resetSaving.code, 7, resetSaving.stderr);
+    assert.match(resetSaving.stderr, new RegExp(`veo download <id> -o ${meant}`));
+    const made = world.sim.tasks().find((t) => t.prompt === 'reset while saving');
+    assert.ok(made);
+    const found = await world.veo(['result', made.id], { env });
+    assert.match(found.stderr, new RegExp(`veo download ${made.id} -o ${meant}`));
     world.sim.configure({ balance: 0 });
     const poor = await world.veo(['create', 'not enough money'], { env });
     assert.equal(poor.code, 4, poor.stderr);
     const entries = await listed(env);
     assert.deepEqual(
-      entries.map((e) => [e.state, e.prompt]),
-      [['unconfirmed', 'reset after sending']],
+      entries.filter((e) => e.state === 'unconfirmed').map((e) => e.prompt),
+      ['reset after sending'],
     );
+    assert.ok(!entries.some((e) => e.prompt === 'not enough money'), 'a create refused outright leaves nothing');
     await rm(env.VEO_CONFIG_DIR, { recursive: true, force: true });
   });
 
@@ -376,7 +414,7 @@ describe('a paid task is created exactly once and never lost', () => {
     });
     assert.equal(taken.code, 2, taken.stderr);
     const takenId = world.sim.tasks().find((t) => t.prompt === 'path taken')?.id;
-    assert.match(taken.stderr, new RegExp(`--force.*veo download ${takenId} -o ${takenPath}`, 's'));
+    assert.match(taken.stderr, new RegExp(`veo download ${takenId} -o ${takenPath} --force`));
     assert.equal(await readFile(takenPath, 'utf8'), 'mine');
     assert.equal(creates().length, 1);
   });

@@ -129,3 +129,37 @@ describe('input that is not text', () => {
     }
   });
 });
+
+describe('input that never ends or is far too large', () => {
+  const world = useWorld();
+
+  it('a device that never ends, a huge file and a folder are refused at once, nothing sent', async () => {
+    for (const args of [
+      ['batch', '/dev/zero', '--dry-run'],
+      ['batch', '/dev/urandom'],
+      ['create', '--prompt-file', '/dev/zero'],
+    ]) {
+      const run = await world.veo(args);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /is not text: line \d+ (has a NUL byte|is not valid UTF-8)/);
+    }
+    const huge = join(world.workDir, 'huge.txt');
+    await writeFile(huge, `${'a prompt that repeats\n'.repeat(800_000)}`);
+    const big = await world.veo(['batch', huge, '--dry-run']);
+    assert.equal(big.code, 2, big.stderr);
+    assert.match(big.stderr, /is larger than 16 MiB: not a prompt file/);
+    const folder = await world.veo(['batch', world.workDir]);
+    assert.equal(folder.code, 2, folder.stderr);
+    assert.match(folder.stderr, /it is a folder, not a file/);
+    assert.equal(world.sim.requests.filter((r) => r.route === 'create').length, 0);
+  });
+
+  it('bad lines are listed one per line, each escaped on its own', async () => {
+    const file = join(world.workDir, 'twice.txt');
+    await writeFile(file, 'dup one\nother\ndup one\n');
+    const run = await world.veo(['batch', file]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /1 bad line; nothing was sent\.\n {2}line 3: asks for the same clip as line 1/);
+    assert.match(run.stderr, /Remove the repeated lines, or pass --allow-duplicates/);
+  });
+});

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { VeoClient } from '../../api/client.js';
-import { isVeoError, type ErrorKind, type VeoError } from '../../core/errors.js';
+import { FileExistsError, isVeoError, type ErrorKind, type VeoError } from '../../core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from '../../api/safety.js';
 import type { Context } from '../../context.js';
 import { EXIT_CODES } from '../../core/exit-codes.js';
@@ -46,6 +46,8 @@ export interface Tracked {
   earlier?: boolean;
   /** The unconfirmed intent of an earlier run, to be dismissed when the item is created again. */
   unconfirmed?: string;
+  /** A file an earlier run saved for this item that no longer matches what it journaled. */
+  changedFile?: string;
   /** Another live veo was creating it when the plan was made: what it did is read again once the item is ours. */
   elsewhere?: boolean;
 }
@@ -97,6 +99,7 @@ export function startFrom(item: PlannedItem, resumption: Resumption, retryUnconf
   }
   result.id = resumption.entry.id;
   result.status = 'pending';
+  if (resumption.kind === 'resume' && resumption.entry.savedPath) tracked.changedFile = resumption.entry.savedPath;
   if (resumption.kind === 'saved') {
     result.status = 'already-saved';
     result.path = resumption.entry.savedPath;
@@ -247,7 +250,12 @@ async function runItem(
   } catch (error) {
     const kind = isVeoError(error) ? error.kind : 'internal';
     if (kind === 'interrupted' && ctx.signal.aborted) return;
-    const message = error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof FileExistsError && error.path === tracked.changedFile
+        ? `${error.path} was saved by an earlier run but no longer holds the same bytes (its size changed); --force fetches the video again over it`
+        : error instanceof Error
+          ? error.message
+          : String(error);
     fail(tracked, kind, isVeoError(error) ? error.code : 'INTERNAL', message);
     // Without a key or a balance every further create would fail the same way (and a busy service needs a rest).
     if (!tracked.result.id && (kind === 'auth' || kind === 'account')) state.cause ??= error as VeoError;

@@ -58,18 +58,18 @@ function resumeCommand(options: BatchOptions): string {
 
 function problemsError(problems: LineProblem[], file: string, catalog: Catalog): UsageError {
   const sorted = problems.toSorted((a, b) => a.line - b.line);
-  const shown = sorted.slice(0, 20).map((p) => `\n  line ${p.line}: ${p.message}`);
-  const more = sorted.length > shown.length ? `\n  ... and ${sorted.length - shown.length} more` : '';
+  const shown = sorted.slice(0, 20).map((p) => `line ${p.line}: ${p.message}`);
+  const more = sorted.length > shown.length ? [`... and ${sorted.length - shown.length} more`] : [];
   const unknownModel = problems.some((p) => p.message.startsWith('unknown model'));
-  return new UsageError(
-    `${file}: ${problems.length} bad line${problems.length === 1 ? '' : 's'}; nothing was sent.${shown.join('')}${more}`,
-    {
-      code: 'BAD_BATCH_FILE',
-      hint: unknownModel
-        ? unknownModelHint(catalog)
+  return new UsageError(`${file}: ${problems.length} bad line${problems.length === 1 ? '' : 's'}; nothing was sent.`, {
+    code: 'BAD_BATCH_FILE',
+    details: [...shown, ...more],
+    hint: unknownModel
+      ? unknownModelHint(catalog)
+      : problems.every((p) => p.message.startsWith('asks for the same clip'))
+        ? 'Remove the repeated lines, or pass --allow-duplicates to make one clip per line (each is paid for).'
         : 'One prompt per line, or JSON lines such as {"prompt": "a red fox", "ar": "16:9", "output": "fox.mp4"}.',
-    },
-  );
+  });
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -95,7 +95,7 @@ function duplicatesOf(planned: PlannedItem[]): { item: PlannedItem; first: numbe
 /** Reads, checks and places every item, and finds what earlier runs did; refuses the whole file if any line is bad. */
 async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBatch> {
   const settings = await ctx.settings();
-  const text = await readTextSource(options.file);
+  const text = await readTextSource(options.file, { signal: ctx.signal });
   const parsed = parseBatch(text, { model: options.model ?? DEFAULT_MODEL, ...(options.ar ? { ar: options.ar } : {}) });
   // The folder as the file system names it: a symlinked or relative --dir is the same folder, so the same items.
   const given = resolve(expandHome(options.dir ?? settings.outputDir.value));

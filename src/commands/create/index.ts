@@ -12,6 +12,7 @@ export type CreateInput = CommandInput<
     output?: string;
     force?: boolean;
     dryRun?: boolean;
+    retryUnconfirmed?: boolean;
   }
 >;
 
@@ -28,6 +29,10 @@ export const create: CommandDeclaration<CreateInput> = {
     { flags: '-o, --output <path>', description: 'wait, then save the video here (implies --wait; - for stdout)' },
     { flags: '--force', description: 'overwrite the output file if it exists' },
     { flags: '--dry-run', description: 'print the request that would be sent, and send nothing' },
+    {
+      flags: '--retry-unconfirmed',
+      description: 'create it even though the same create was sent before and never answered (may pay twice)',
+    },
     ...timingFlags,
   ],
   examples: [

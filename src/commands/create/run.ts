@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { VeoClient } from '../../api/client.js';
 import { DEFAULT_MODEL } from '../shared/flags.js';
-import { BalanceError, isVeoError, UsageError } from '../../core/errors.js';
+import { BalanceError, InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../../core/errors.js';
+import { LINK_TTL_MS, type CreateIntent } from '../../store/journal.js';
+import { intentStartedMs, intentView } from '../../task/intent-state.js';
+import { formatAge } from '../../ui/text-format.js';
 import { maskApiKey } from '../../api/key.js';
 import type { CreateTaskInput } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
@@ -32,18 +35,24 @@ export const createOptionsSchema = z
     output: z.string().min(1).optional(),
     force: z.boolean().default(false),
     dryRun: z.boolean().default(false),
+    retryUnconfirmed: z.boolean().default(false),
   })
   .and(waitOptionsSchema);
 export type CreateOptions = z.infer<typeof createOptionsSchema>;
 
+/** One prompt: a file larger than this is surely not one. */
+const MAX_PROMPT_BYTES = 1024 * 1024;
+
 /** The prompt comes from exactly one place: the argument, `-` for stdin, or --prompt-file. */
-async function readPrompt(options: CreateOptions): Promise<string> {
+async function readPrompt(options: CreateOptions, signal: AbortSignal): Promise<string> {
   if (options.prompt !== undefined && options.promptFile !== undefined && options.prompt !== '-') {
     throw new UsageError('Give the prompt either as an argument or with --prompt-file, not both.');
   }
   const source = options.promptFile ?? (options.prompt === '-' ? '-' : undefined);
   const text =
-    source === undefined ? checkArgumentText(options.prompt ?? '', 'The prompt') : await readTextSource(source);
+    source === undefined
+      ? checkArgumentText(options.prompt ?? '', 'The prompt')
+      : await readTextSource(source, { signal, maxBytes: MAX_PROMPT_BYTES });
   const prompt = text.replace(/^\uFEFF/, '').trim();
   if (!prompt) {
     throw new UsageError('The prompt is empty.', {
@@ -107,7 +116,7 @@ async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
 }
 
 export async function createCommand(ctx: Context, options: CreateOptions): Promise<void> {
-  const prompt = await readPrompt(options);
+  const prompt = await readPrompt(options, ctx.signal);
   const input = buildCreateInput(prompt, options);
   if (options.dryRun) {
     await dryRun(ctx, input);
@@ -117,13 +126,22 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   // Refuse before paying for a clip that could not be saved where asked.
   const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force);
   const catalog = await checkModel(ctx, client, input.model);
+  const earlier = await sameUnconfirmed(ctx, input);
+  if (earlier && !options.retryUnconfirmed) throw repeatRefused(earlier);
   const status = await ctx.out.statusLine({ spinnerOnly: !options.wait && target === undefined });
   status.update('creating task');
+  const saveAs = target && target.kind !== 'stdout' ? options.output : undefined;
   let paid: PaidTask;
   try {
-    paid = await createPaidTask(ctx, client, input);
+    paid = await createPaidTask(ctx, client, input, {
+      ...(earlier ? { supersedes: earlier.intent } : {}),
+      ...(saveAs ? { output: saveAs } : {}),
+    });
   } catch (error) {
     status.clear();
+    if (saveAs && isVeoError(error) && (error instanceof UnconfirmedCreateError || error.kind === 'interrupted')) {
+      error.hint = `${error.hint ?? ''} Once you know its id: veo download <id> -o ${shellQuote(saveAs)}`.trim();
+    }
     // Only now is the balance worth a request: asking before every create would slow down every create.
     if (error instanceof BalanceError) {
       warnIfShort(ctx, await balanceIfAvailable(ctx, client), priceOf(catalog, input.model), `a ${input.model} clip`);
@@ -136,6 +154,13 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     status.clear();
     if (ctx.out.json) ctx.out.data(task);
     else ctx.out.result(task.id);
+    // The id went to stdout, which a script may have swallowed: stderr says it too, with what picks the task up.
+    if (ctx.signal.aborted) {
+      throw new InterruptedError(`Interrupted; task ${task.id} was created and keeps running on the service.`, {
+        taskId: task.id,
+        hint: `Resume with: veo wait ${task.id}`,
+      });
+    }
     return;
   }
   // Through the status line: a plain log gets the line, a spinner is not garbled by a stray write.
@@ -166,12 +191,46 @@ function continuingTask(error: unknown, id: string, resume: string): unknown {
   const advice: Record<string, string> = {
     DISK_FULL: 'Free some space, then continue this task (the download resumes from the .part file)',
     LINK_EXPIRED: 'The task is paid for: ask the service for its video again before creating a new one',
-    FILE_EXISTS: 'Add --force to replace the file, or choose another -o, and continue this task',
+    FILE_EXISTS: 'Replace the file (or choose another -o) and continue this task',
     OUTPUT_NOT_WRITABLE: 'Choose a folder you can write to and continue this task there',
   };
   const first = advice[error.code] ?? (error.hint ? error.hint.replace(/\.$/, '') : 'Continue this task');
-  error.hint = `${first}: ${resume} (it is paid for; running the same create again would pay for another).`;
+  const command = error.code === 'FILE_EXISTS' ? `${resume} --force` : resume;
+  error.hint = `${first}: ${command} (it is paid for; running the same create again would pay for another).`;
   return error;
+}
+
+/** An unconfirmed create of the same clip in the last 48 hours: creating it again may pay for it twice. */
+async function sameUnconfirmed(ctx: Context, input: CreateTaskInput): Promise<CreateIntent | undefined> {
+  try {
+    const { intents } = await (await ctx.journal()).glance(0);
+    const since = Date.now() - LINK_TTL_MS;
+    const ar = input.ar ?? undefined;
+    const image = input.images?.[0];
+    return intents.findLast(
+      (intent) =>
+        intentView(intent) === 'unconfirmed' &&
+        intentStartedMs(intent) > since &&
+        intent.prompt === input.prompt &&
+        intent.model === input.model &&
+        intent.params?.ar === ar &&
+        intent.params?.image === image,
+    );
+  } catch {
+    // The create itself checks the journal can be written; a summary that cannot be read only loses this warning.
+    return undefined;
+  }
+}
+
+function repeatRefused(earlier: CreateIntent): UsageError {
+  const at = intentStartedMs(earlier);
+  return new UsageError(
+    `The same create (prompt, model and parameters) was sent ${formatAge(Date.now() - at)} ago and its answer never came: the task may exist and be billed. Nothing was sent.`,
+    {
+      code: 'UNCONFIRMED_REPEAT',
+      hint: 'Look for it in the GPTunnel dashboard; `veo result <id>` ties a task you find to that create. If none was made, add --retry-unconfirmed to create it again.',
+    },
+  );
 }
 
 export async function run(ctx: Context, input: CreateInput): Promise<void> {
