@@ -66,7 +66,6 @@ export function createContext(
   let client: Promise<VeoClient> | undefined;
   let journal: Promise<Journal> | undefined;
   const tuning = tuningFromEnv(env);
-  const noted = new Set<string>();
   const context: Context = {
     tuning,
     creates,
@@ -83,51 +82,7 @@ export function createContext(
       return settings;
     },
     client() {
-      client ??= (async () => {
-        const resolved = await context.settings();
-        const apiKey = requireApiKey(resolved);
-        const { VeoClient } = await import('./api/client.js');
-        const { DEFAULT_RETRY_POLICY } = await import('./api/retry.js');
-        const { RetryNotice } = await import('./ui/retry-notice.js');
-        const retries = new RetryNotice(out);
-        out.trace(`using key ${maskApiKey(apiKey)} (from ${resolved.apiKey?.source}), API ${resolved.baseUrl.value}`);
-        return new VeoClient({
-          apiKey,
-          baseUrl: resolved.baseUrl.value,
-          timeoutMs: tuning.timeoutMs,
-          userAgent: `veo/${VERSION} node/${process.versions.node}`,
-          retry: {
-            ...DEFAULT_RETRY_POLICY,
-            ...(tuning.retryBaseMs === undefined
-              ? {}
-              : { baseMs: tuning.retryBaseMs, maxMs: Math.max(tuning.retryBaseMs * 8, 1) }),
-            ...(tuning.attempts === undefined ? {} : { attempts: tuning.attempts }),
-          },
-          onTrace: (event) => {
-            // An answer arrived: the note goes. (A 200 may still carry an error, so the warning state stays.)
-            if (event.status !== undefined) retries.progressed();
-            out.trace(
-              `${event.method} ${event.url} ${event.status ?? event.error ?? ''} ${event.ms}ms`.replace(/\s+/g, ' '),
-            );
-          },
-          // Once each: a poll that meets the same oddity every few seconds need not say so every time. In --json
-          // mode stderr carries JSON only, so a warning is a document of its own there.
-          onNote: (note) => {
-            if (noted.has(note.message)) return;
-            noted.add(note.message);
-            if (out.json) out.stderr(`${JSON.stringify({ warning: note })}\n`);
-            else out.warn(note.message);
-          },
-          onRetry: (event) =>
-            retries.failed({
-              what: event.what.endsWith('request') ? event.what : `the request for ${event.what}`,
-              error: event.error,
-              retryInMs: event.delayMs,
-              attempt: event.attempt,
-              trace: `retrying ${event.what} in ${event.delayMs}ms (attempt ${event.attempt + 1}): ${(event.error as Error).message}`,
-            }),
-        });
-      })();
+      client ??= context.settings().then((resolved) => buildClient(resolved, out, tuning));
       return client;
     },
     journal() {
@@ -141,4 +96,49 @@ export function createContext(
     },
   };
   return context;
+}
+
+/** The API client, loaded on first use so that `--version` and `--help` never import it. */
+async function buildClient(resolved: Settings, out: Output, tuning: Tuning): Promise<VeoClient> {
+  const noted = new Set<string>();
+  const apiKey = requireApiKey(resolved);
+  const { VeoClient } = await import('./api/client.js');
+  const { DEFAULT_RETRY_POLICY } = await import('./api/retry.js');
+  const { RetryNotice } = await import('./ui/retry-notice.js');
+  const retries = new RetryNotice(out);
+  out.trace(`using key ${maskApiKey(apiKey)} (from ${resolved.apiKey?.source}), API ${resolved.baseUrl.value}`);
+  return new VeoClient({
+    apiKey,
+    baseUrl: resolved.baseUrl.value,
+    timeoutMs: tuning.timeoutMs,
+    userAgent: `veo/${VERSION} node/${process.versions.node}`,
+    retry: {
+      ...DEFAULT_RETRY_POLICY,
+      ...(tuning.retryBaseMs === undefined
+        ? {}
+        : { baseMs: tuning.retryBaseMs, maxMs: Math.max(tuning.retryBaseMs * 8, 1) }),
+      ...(tuning.attempts === undefined ? {} : { attempts: tuning.attempts }),
+    },
+    onTrace: (event) => {
+      // An answer arrived: the note goes. (A 200 may still carry an error, so the warning state stays.)
+      if (event.status !== undefined) retries.progressed();
+      out.trace(`${event.method} ${event.url} ${event.status ?? event.error ?? ''} ${event.ms}ms`.replace(/\s+/g, ' '));
+    },
+    // Once each: a poll that meets the same oddity every few seconds need not say so every time. In --json
+    // mode stderr carries JSON only, so a warning is a document of its own there.
+    onNote: (note) => {
+      if (noted.has(note.message)) return;
+      noted.add(note.message);
+      if (out.json) out.stderr(`${JSON.stringify({ warning: note })}\n`);
+      else out.warn(note.message);
+    },
+    onRetry: (event) =>
+      retries.failed({
+        what: event.what.endsWith('request') ? event.what : `the request for ${event.what}`,
+        error: event.error,
+        retryInMs: event.delayMs,
+        attempt: event.attempt,
+        trace: `retrying ${event.what} in ${event.delayMs}ms (attempt ${event.attempt + 1}): ${(event.error as Error).message}`,
+      }),
+  });
 }
