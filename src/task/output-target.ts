@@ -62,13 +62,6 @@ export function outputArgument(destination: Destination): string {
   return destination.kind === 'stdout' ? '-' : destination.path;
 }
 
-export async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * Creating and removing a file is the only check that holds everywhere (read-only mounts, /proc, root). The probe
  * is created exclusively and without following links, so it can only ever remove a file it made itself; a name

@@ -75,6 +75,9 @@ export function intentsByKey(intents: CreateIntent[], dir: string): Map<string, 
   return byKey;
 }
 
+// Deliberately not `stillSaved`: a re-run of a large batch looks at every item it saved before, and hashing each
+// of those videos again would make a re-run read gigabytes to skip work. The size (and that it is a file) is
+// what a re-run trusts; `sync` and `download`, which handle one video or an explicit sweep, check the hash.
 async function stillThere(entry: JournalEntry): Promise<boolean> {
   if (!entry.savedPath) return false;
   try {

@@ -1,4 +1,4 @@
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { concurrencyFlag, DEFAULT_MODEL } from '../shared/flags.js';
@@ -18,6 +18,7 @@ import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } fro
 import { loadJournal } from '../../task/journal-record.js';
 import { pruneClaims } from '../../store/item-claims.js';
 import { ensureJournalWritable } from '../../task/paid-create.js';
+import { pathExists } from '../../api/local-files.js';
 import { expandHome } from '../../task/output-target.js';
 import { readTextSource } from '../shared/read-text.js';
 
@@ -70,13 +71,6 @@ function problemsError(problems: LineProblem[], file: string, catalog: Catalog):
         ? 'Remove the repeated lines, or pass --allow-duplicates to make one clip per line (each is paid for).'
         : 'One prompt per line, or JSON lines such as {"prompt": "a red fox", "ar": "16:9", "output": "fox.mp4"}.',
   });
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Lines that ask for the same clip, to the same place: the later ones, each with the first line of its kind. */
@@ -135,7 +129,7 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
     for (const [index, item] of planned.entries()) {
       const kind = resumptions[index]?.kind;
       const paid = kind === 'new' || (kind === 'unconfirmed' && options.retryUnconfirmed);
-      if (item.target && paid && (await exists(item.target))) {
+      if (item.target && paid && (await pathExists(item.target))) {
         problems.push({ line: item.line, message: `output "${item.output}" already exists (--force overwrites it)` });
       }
     }

@@ -1,6 +1,6 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { JournalEntry } from '../../store/journal.js';
+import { stillSaved } from '../../store/saved-video.js';
 import { z } from 'zod';
 import { FileExistsError, UsageError } from '../../core/errors.js';
 import { parseVideoUrl } from '../../api/origin.js';
@@ -11,7 +11,8 @@ import type { DownloadInput } from './index.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { describeSaved, saveWithStatus, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
-import { destinationOf, exists, expandHome, planOutput, type Destination } from '../../task/output-target.js';
+import { pathExists } from '../../api/local-files.js';
+import { destinationOf, expandHome, planOutput, type Destination } from '../../task/output-target.js';
 
 const downloadSchema = z
   .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })
@@ -37,12 +38,7 @@ export function fileNameFromUrl(url: URL): { id?: string; name: string } {
 /** The journal already has this very file: downloading it again would only cost time. */
 async function alreadySaved(ctx: Context, id: string, path: string): Promise<JournalEntry | undefined> {
   const entry = await (await ctx.journal()).get(id).catch(() => undefined);
-  if (!entry || entry.savedPath !== path || entry.bytes === undefined) return undefined;
-  const size = await stat(path).then(
-    (info) => info.size,
-    () => -1,
-  );
-  return size === entry.bytes ? entry : undefined;
+  return entry && entry.savedPath === path && (await stillSaved(entry)) ? entry : undefined;
 }
 
 export async function downloadCommand(ctx: Context, target: string, options: DownloadCommandOptions): Promise<void> {
@@ -68,7 +64,7 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     if (ctx.out.json) ctx.out.data(summary);
     else ctx.out.result(path);
   };
-  if (to.kind === 'file' && !options.force && (await exists(to.path))) {
+  if (to.kind === 'file' && !options.force && (await pathExists(to.path))) {
     const saved = id ? await alreadySaved(ctx, id, to.path) : undefined;
     if (!saved) throw new FileExistsError(to.path, { taskId: id });
     reportSaved(to.path, saved);

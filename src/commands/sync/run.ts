@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { FileExistsError, ItemsFailedError, isVeoError, type ErrorKind } from '../../core/errors.js';
 import { taskPhase } from '../../api/status.js';
@@ -8,6 +5,7 @@ import type { Context } from '../../context.js';
 import type { SyncInput } from './index.js';
 import { mostSevere } from '../../core/exit-codes.js';
 import type { JournalEntry } from '../../store/journal.js';
+import { stillSaved } from '../../store/saved-video.js';
 import { saveWithStatus } from '../../task/wait-and-save.js';
 import { entryFromTask, loadJournal, recordSafely } from '../../task/journal-record.js';
 import { entryState } from '../../task/entry-state.js';
@@ -25,23 +23,10 @@ interface SyncSummary {
   failed: { id: string; code: string; message: string }[];
 }
 
-async function stillMatches(entry: JournalEntry): Promise<boolean> {
-  if (!entry.savedPath || entry.bytes === undefined) return false;
-  try {
-    if ((await stat(entry.savedPath)).size !== entry.bytes) return false;
-  } catch {
-    return false;
-  }
-  if (!entry.sha256) return true;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(entry.savedPath)) hash.update(chunk as Buffer);
-  return hash.digest('hex') === entry.sha256;
-}
-
 /** The journal, read again now, says the video is saved at `path` and the file there is still it. */
 async function savedMeanwhile(ctx: Context, id: string, path: string): Promise<boolean> {
   const entry = await (await ctx.journal()).get(id).catch(() => undefined);
-  return entry !== undefined && entry.savedPath === path && (await stillMatches(entry));
+  return entry !== undefined && entry.savedPath === path && (await stillSaved(entry));
 }
 
 type Fail = (id: string, error: unknown) => void;
@@ -131,7 +116,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     if (state === 'expired') summary.expired.push(entry.id);
     const linkAlive = !entry.expiresAt || Date.parse(entry.expiresAt) > Date.now();
     // A saved video whose link is dead could not be fetched again anyway: it is not re-hashed on every run.
-    if (state === 'saved' && (!linkAlive || (await stillMatches(entry)))) summary.alreadySaved.push(entry.id);
+    if (state === 'saved' && (!linkAlive || (await stillSaved(entry)))) summary.alreadySaved.push(entry.id);
     const wanted = state === 'unsaved' || (state === 'saved' && !summary.alreadySaved.includes(entry.id) && linkAlive);
     if (!wanted || !entry.url || taskPhase({ status: entry.status ?? '', url: entry.url }) !== 'done') continue;
     await saveEntry(ctx, { ...entry, url: entry.url }, options, summary, fail);
