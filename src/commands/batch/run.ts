@@ -21,6 +21,7 @@ import { ensureJournalWritable } from '../../task/paid-create.js';
 import { pathExists } from '../../api/local-files.js';
 import { expandHome } from '../../task/output-target.js';
 import { readTextSource } from '../shared/read-text.js';
+import { shellQuote } from '../../ui/shell-quote.js';
 
 const batchSchema = z
   .object({
@@ -43,15 +44,11 @@ const batchSchema = z
   .and(waitOptionsSchema);
 export type BatchOptions = z.infer<typeof batchSchema>;
 
-function quoteArg(arg: string): string {
-  return /^[\w./:@%+=,~-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The command that resumes this batch: the options that decide item keys and places, as they were given. */
 function resumeCommand(options: BatchOptions): string {
-  const parts = ['veo batch', quoteArg(options.file)];
-  if (options.dir) parts.push('--dir', quoteArg(options.dir));
-  if (options.model) parts.push('--model', quoteArg(options.model));
+  const parts = ['veo batch', shellQuote(options.file)];
+  if (options.dir) parts.push('--dir', shellQuote(options.dir));
+  if (options.model) parts.push('--model', shellQuote(options.model));
   if (options.ar) parts.push('--ar', options.ar);
   const command = parts.join(' ');
   return options.file === '-' ? `${command} with the same input on stdin` : command;
