@@ -1,6 +1,6 @@
-import { InterruptedError, ItemsFailedError, type ErrorKind } from '../../core/errors.js';
+import { InterruptedError, type ErrorKind } from '../../core/errors.js';
+import { throwIfItemsFailed } from '../../core/failed-items.js';
 import type { Context } from '../../context.js';
-import { mostSevere } from '../../core/exit-codes.js';
 import type { Tracked } from './run-items.js';
 import { shorten } from '../../ui/text-format.js';
 
@@ -55,14 +55,20 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): v
     );
   }
   const troubled = tracked.filter((t) => t.kind !== undefined);
-  const worst = mostSevere(troubled.map((t) => t.kind as ErrorKind));
-  if (!worst) return;
-  // A failed generation stays failed on a re-run; anything else (a timeout, a dropped download) can be picked up.
-  const hint = troubled.every((t) => t.kind === 'generation')
+  throwIfItemsFailed(
+    troubled.map((t) => t.kind as ErrorKind),
+    () => ({
+      message: `${troubled.length} of ${tracked.length} items were not saved (${lines(troubled)}).`,
+      hint: hintFor(troubled, resume),
+    }),
+  );
+}
+
+/** A failed generation stays failed on a re-run; anything else (a timeout, a dropped download) can be picked up. */
+function hintFor(troubled: Tracked[], resume: string): string {
+  return troubled.every((t) => t.kind === 'generation')
     ? `A failed generation is not tried again by a re-run: edit its line (an edited line is a new item) and run ${resume} again.`
     : troubled.every((t) => t.result.status === 'unconfirmed')
       ? `Look for those tasks in the GPTunnel dashboard; if none was made, ${resume} --retry-unconfirmed creates them again.`
       : `Fix the cause and run ${resume} again: saved items are skipped, started ones picked up, and no item is created twice.`;
-  const message = `${troubled.length} of ${tracked.length} items were not saved (${lines(troubled)}).`;
-  throw new ItemsFailedError(message, worst, { hint });
 }

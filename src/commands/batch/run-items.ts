@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { failureKind } from '../../core/failed-items.js';
 import { createReadStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FileExistsError, isVeoError, type VeoError } from '../../core/errors.js';
@@ -153,7 +154,7 @@ async function runItem(
     line.clear();
     run.board.event(`${prefix} saved ${saved.path}`, true);
   } catch (error) {
-    const kind = isVeoError(error) ? error.kind : 'internal';
+    const kind = failureKind(error);
     if (kind === 'interrupted' && ctx.signal.aborted) return;
     const message =
       error instanceof FileExistsError && error.path === tracked.changedFile

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { FileExistsError, ItemsFailedError, isVeoError, type ErrorKind } from '../../core/errors.js';
+import { FileExistsError, isVeoError, type ErrorKind } from '../../core/errors.js';
+import { failureKind, throwIfItemsFailed } from '../../core/failed-items.js';
 import { taskPhase } from '../../api/status.js';
 import type { Context } from '../../context.js';
 import type { SyncInput } from './index.js';
-import { mostSevere } from '../../core/exit-codes.js';
 import type { JournalEntry } from '../../store/journal.js';
 import { stillSaved } from '../../store/saved-video.js';
 import { saveWithStatus } from '../../task/wait-and-save.js';
@@ -99,8 +99,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
   const summary: SyncSummary = { saved: [], alreadySaved: [], running: [], expired: [], failed: [] };
   const kinds: ErrorKind[] = [];
   const fail: Fail = (id, error) => {
-    const kind = isVeoError(error) ? error.kind : 'internal';
-    kinds.push(kind);
+    kinds.push(failureKind(error));
     summary.failed.push({
       id,
       code: isVeoError(error) ? error.code : 'INTERNAL',
@@ -123,12 +122,10 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
   }
 
   report(ctx, summary);
-  const worst = mostSevere(kinds);
-  if (worst) {
-    throw new ItemsFailedError(`${summary.failed.length} video(s) could not be saved.`, worst, {
-      hint: 'Run `veo sync` again once the problem is fixed: saved videos are not downloaded twice.',
-    });
-  }
+  throwIfItemsFailed(kinds, () => ({
+    message: `${summary.failed.length} video(s) could not be saved.`,
+    hint: 'Run `veo sync` again once the problem is fixed: saved videos are not downloaded twice.',
+  }));
 }
 
 function report(ctx: Context, summary: SyncSummary): void {
