@@ -23,7 +23,12 @@ export async function stillSaved(saved: SavedVideo): Promise<boolean> {
     return false;
   }
   if (!saved.sha256) return true;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(saved.savedPath)) hash.update(chunk as Buffer);
-  return hash.digest('hex') === saved.sha256;
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(saved.savedPath)) hash.update(chunk as Buffer);
+    return hash.digest('hex') === saved.sha256;
+  } catch {
+    // Removed or made unreadable between the size and the hash: not a file this video can be trusted to.
+    return false;
+  }
 }

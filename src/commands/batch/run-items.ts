@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
+import { stillSaved } from '../../store/saved-video.js';
 import { failureKind } from '../../core/failed-items.js';
-import { createReadStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FileExistsError, isVeoError, type VeoError } from '../../core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from '../../api/safety.js';
 import type { Context } from '../../context.js';
 import { claimItem, type ClaimAttempt } from '../../store/item-claims.js';
-import type { JournalEntry } from '../../store/journal.js';
 import type { StatusLine } from '../../ui/status-line.js';
 import { intentsByKey, resumptionOf, tasksByKey } from './plan.js';
 import { buildCreateInput } from '../create/run.js';
@@ -77,22 +75,11 @@ async function refresh(run: RunSettings, tracked: Tracked): Promise<Tracked> {
   );
   // The item is ours now, so no other process is still sending its create: what it left unanswered is unconfirmed.
   if (resumption.kind === 'elsewhere') resumption = { kind: 'unconfirmed', intent: resumption.intent };
-  if (resumption.kind === 'saved' && !(await sameBytes(resumption.entry))) {
+  // A file saved by another run is reported as saved only once its bytes match what that run journaled.
+  if (resumption.kind === 'saved' && !(resumption.entry.sha256 && (await stillSaved(resumption.entry)))) {
     return startFrom(tracked.item, { kind: 'resume', entry: resumption.entry });
   }
   return startFrom(tracked.item, resumption, run.retryUnconfirmed);
-}
-
-/** A file saved by another run is reported as saved only once its bytes match what that run journaled. */
-async function sameBytes(entry: JournalEntry): Promise<boolean> {
-  if (!entry.savedPath || !entry.sha256) return false;
-  try {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(entry.savedPath)) hash.update(chunk as Buffer);
-    return hash.digest('hex') === entry.sha256;
-  } catch {
-    return false;
-  }
 }
 
 async function runItem(
