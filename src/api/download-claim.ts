@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, lutimes, open, unlink } from 'node:fs/promises';
+import { lstat, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { keepClaimFresh } from '../core/claim-heartbeat.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import { errnoOf, localFileError, NEW_FILE, READ_NO_LINK } from './local-files.js';
 import { sleep } from './retry.js';
@@ -173,15 +174,11 @@ export async function claimTarget(target: string, options: ClaimOptions): Promis
     if (error instanceof UsageError || error instanceof InterruptedError) throw error;
     throw localFileError(error, path, options.taskId);
   }
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    lutimes(path, now, now).catch(() => undefined);
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
+  const stopHeartbeat = keepClaimFresh(path, HEARTBEAT_MS);
   return {
     waitedFor,
     async release() {
-      clearInterval(heartbeat);
+      stopHeartbeat();
       // Only our own: had ours been judged abandoned and broken, the file is someone else's now.
       const seen = await readClaim(path).catch(() => undefined);
       if (seen?.text === body) await unlink(path).catch(() => undefined);

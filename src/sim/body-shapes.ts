@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Reply } from './http-io.js';
+import { waitWritable, type Reply } from './http-io.js';
 
 /**
  * Faults that change how a body travels rather than what it says: the framing (no Content-Length), the pace
@@ -90,18 +90,6 @@ export interface ShapeTools {
   /** A delay that the simulator's close() cuts short. */
   sleep(ms: number): Promise<void>;
   closed(): boolean;
-}
-
-function waitWritable(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 function* replyChunks(reply: Reply): Iterable<Buffer> {

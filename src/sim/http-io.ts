@@ -83,7 +83,8 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
   };
 }
 
-function waitWritable(res: ServerResponse): Promise<void> {
+/** Resolves once the socket takes more (or is gone): a slow reader holds the writer back rather than fill memory. */
+export function waitWritable(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);

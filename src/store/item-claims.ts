@@ -4,8 +4,9 @@
 // over at once. A released claim stays behind as a marker: its time tells a run that prepared its plan earlier
 // that another run has since worked on the item, and that the journal must be read again.
 import { createHash } from 'node:crypto';
-import { lstat, lutimes, readdir, readFile, unlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { keepClaimFresh } from '../core/claim-heartbeat.js';
 import type { Journal } from './journal.js';
 import { makePrivateDir, replacePrivateFile } from './private-files.js';
 import { currentProcess, isCurrentProcess, liveness, type ProcessIdentity } from './process-identity.js';
@@ -96,16 +97,12 @@ export async function claimItem(journal: Journal, key: string, dir: string, sinc
     const touched =
       seen !== undefined && (!seen.claim.released || seen.mtimeMs >= since - 1000 || (seen.claim.at ?? 0) >= since);
     await writeClaim(path, { owner: me, at: Date.now() });
-    const heartbeat = setInterval(() => {
-      const now = new Date();
-      lutimes(path, now, now).catch(() => undefined);
-    }, CLAIM_HEARTBEAT_MS);
-    heartbeat.unref();
+    const stopHeartbeat = keepClaimFresh(path, CLAIM_HEARTBEAT_MS);
     return {
       taken: true,
       touched,
       release: async () => {
-        clearInterval(heartbeat);
+        stopHeartbeat();
         await journal
           .exclusive(async () => {
             const now = await readClaim(path);

@@ -36,15 +36,24 @@ export async function openNoFollow(path: string, flags: number, mode = 0o600): P
   }
 }
 
-/** The whole file, or undefined when it does not exist. */
-export async function readNoFollow(path: string): Promise<Buffer | undefined> {
-  let fh: FileHandle;
+/** `openNoFollow`, or undefined when it fails with `expected` (the one answer that is not an error there). */
+export async function openNoFollowUnless(
+  path: string,
+  flags: number,
+  expected: string,
+): Promise<FileHandle | undefined> {
   try {
-    fh = await openNoFollow(path, READ);
+    return await openNoFollow(path, flags);
   } catch (err) {
-    if (errorCode(err) === 'ENOENT') return undefined;
+    if (errorCode(err) === expected) return undefined;
     throw err;
   }
+}
+
+/** The whole file, or undefined when it does not exist. */
+export async function readNoFollow(path: string): Promise<Buffer | undefined> {
+  const fh = await openNoFollowUnless(path, READ, 'ENOENT');
+  if (!fh) return undefined;
   try {
     return await fh.readFile();
   } finally {

@@ -10,25 +10,33 @@ import { TASK_ID_PATTERN } from '../core/ids.js';
 export const INTENT_ID = /^[0-9a-f]{16}$/;
 export const LINK_TTL_MS = 48 * 3600 * 1000;
 
-export interface Patch {
-  id: string;
-  at: number;
+/** What the journal knows of a task: the fields a task line may carry and a journal entry holds. */
+export interface TaskFields {
   model?: string;
   prompt?: string;
-  params?: { ar?: string; image?: string; [key: string]: unknown };
   createdAt?: string;
   status?: string;
   url?: string | null;
+  /** When the task was first seen done with a url. */
   doneAt?: string;
+  /** doneAt + 48 h: when the video link is expected to stop working. */
   expiresAt?: string;
   savedPath?: string;
   bytes?: number;
   sha256?: string;
+  /** Why the task failed. */
   reason?: string;
-  /** Which batch item made the task: its key, and the output folder (older journals name the file instead). */
-  batch?: { key: string; dir?: string; file?: string; [key: string]: unknown };
   /** The create intent this task completes. */
   intent?: string;
+}
+
+/** One task line as written: unknown fields, also inside `params` and `batch`, are kept. */
+export interface Patch extends TaskFields {
+  id: string;
+  at: number;
+  params?: { ar?: string; image?: string; [key: string]: unknown };
+  /** Which batch item made the task: its key, and the output folder (older journals name the file instead). */
+  batch?: { key: string; dir?: string; file?: string; [key: string]: unknown };
   [key: string]: unknown;
 }
 

@@ -17,7 +17,15 @@ import { link, lstat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
-import { CREATE_NEW, errorCode, JournalLinkError, openNoFollow, READ, writeAll } from './journal-files.js';
+import {
+  CREATE_NEW,
+  errorCode,
+  JournalLinkError,
+  openNoFollow,
+  openNoFollowUnless,
+  READ,
+  writeAll,
+} from './journal-files.js';
 import { currentProcess, isCurrentProcess, liveness } from './process-identity.js';
 
 export { errorCode } from './journal-files.js';
@@ -139,13 +147,8 @@ async function make(path: string): Promise<Made | undefined> {
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
     }
     // No hard links here: an exclusive create, briefly empty.
-    let direct: FileHandle;
-    try {
-      direct = await openNoFollow(path, CREATE_NEW);
-    } catch (err) {
-      if (errorCode(err) === 'EEXIST') return undefined;
-      throw err;
-    }
+    const direct = await openNoFollowUnless(path, CREATE_NEW, 'EEXIST');
+    if (!direct) return undefined;
     try {
       await writeAll(direct, Buffer.from(body));
     } catch (err) {

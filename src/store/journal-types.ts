@@ -1,28 +1,12 @@
 // The shapes the journal hands out and takes in: what one task, one create intent and one read of the journal are.
-import type { DamagedRecord, IntentState } from './journal-format.js';
+import type { DamagedRecord, IntentState, TaskFields } from './journal-format.js';
 import type { ProcessIdentity } from './process-identity.js';
 
-export interface JournalEntry {
+export interface JournalEntry extends TaskFields {
   id: string;
-  model?: string;
-  prompt?: string;
   params?: { ar?: string; image?: string };
-  createdAt?: string;
-  status?: string;
-  url?: string | null;
-  /** When the task was first seen done with a url. */
-  doneAt?: string;
-  /** doneAt + 48 h: when the video link is expected to stop working. */
-  expiresAt?: string;
-  savedPath?: string;
-  bytes?: number;
-  sha256?: string;
-  /** Why the task failed. */
-  reason?: string;
   /** Which item of `veo batch` created the task: its key and output folder (older journals: the file). */
   batch?: BatchTag;
-  /** The create intent this task completed. */
-  intent?: string;
   /** When the entry last changed (set by the journal; ignored in a patch). */
   updatedAt: string;
 }
