@@ -190,7 +190,8 @@ describe('create and result against veo-sim', () => {
   it('never repeats a create after the connection broke once the request was sent', async () => {
     const before = world.sim.tasks().length;
     world.sim.inject('create', { kind: 'reset-after' }, 1);
-    const run = await world.veo(['create', 'x']);
+    // A prompt of its own: left unconfirmed, a create of the same prompt is refused until the user says so.
+    const run = await world.veo(['create', 'broken after sending']);
     assert.equal(run.code, 7, run.stderr);
     assert.equal(creates().length, 1);
     assert.equal(world.sim.tasks().length, before + 1, 'the simulator did create the task');

@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { before, describe, it } from 'node:test';
 import type { Fault } from '../../src/sim/index.js';
+
+// Each create a prompt of its own: a create left unconfirmed by one fault would otherwise make the next create of
+// the same prompt refuse to pay again (exit 2), which is not what these rows are about.
+let prompts = 0;
+const nextPrompt = () => `x ${++prompts}`;
 import { type RunResult, useWorld } from '../helpers/cli.js';
 
 // Two attempts and a 5 ms backoff: enough to see what is retried, and fast.
@@ -33,7 +38,7 @@ describe('API faults against veo-sim', () => {
 
   it('connection refused: even a create is retried (nothing was sent), then exit 7', async () => {
     const env = { GPTUNNEL_BASE_URL: `http://127.0.0.1:${await closedPort()}`, VEO_RETRY_ATTEMPTS: '3' };
-    const run = await veo(['create', 'x', '--verbose'], env);
+    const run = await veo(['create', nextPrompt(), '--verbose'], env);
     assert.equal(run.code, 7, run.stderr);
     assert.match(run.stderr, /connection refused/);
     assert.equal(retries(run, 'the create request'), 2, run.stderr);
@@ -41,7 +46,7 @@ describe('API faults against veo-sim', () => {
   });
 
   it('DNS failure: a host that cannot resolve fails with exit 7 at once, a create retried as never sent', async () => {
-    const run = await veo(['create', 'x', '--verbose'], { GPTUNNEL_BASE_URL: 'https://nonexistent.invalid' });
+    const run = await veo(['create', nextPrompt(), '--verbose'], { GPTUNNEL_BASE_URL: 'https://nonexistent.invalid' });
     assert.equal(run.code, 7, run.stderr);
     assert.match(run.stderr, /Could not resolve nonexistent\.invalid/);
     assert.equal(retries(run, 'the create request'), 1);
@@ -58,7 +63,7 @@ describe('API faults against veo-sim', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     try {
-      const run = await veo(['create', 'x', '--verbose'], { GPTUNNEL_BASE_URL: `https://127.0.0.1:${port}` });
+      const run = await veo(['create', nextPrompt(), '--verbose'], { GPTUNNEL_BASE_URL: `https://127.0.0.1:${port}` });
       assert.equal(run.code, 7, run.stderr);
       assert.match(run.stderr, /before the request was sent/);
       assert.equal(retries(run, 'the create request'), 1);
@@ -79,7 +84,7 @@ describe('API faults against veo-sim', () => {
     // The simulator processed nothing, but veo cannot know that: the request had been written.
     const tasks = world.sim.tasks().length;
     inject('create', { kind: 'reset-before' }, 1);
-    const create = await veo(['create', 'x']);
+    const create = await veo(['create', nextPrompt()]);
     assert.equal(create.code, 7, create.stderr);
     assert.equal(count('create'), 1);
     assert.equal(world.sim.tasks().length, tasks);
@@ -95,7 +100,7 @@ describe('API faults against veo-sim', () => {
     assert.match(read.stderr, /did not answer in time/);
     assert.equal(count('result'), 2);
     inject('create', { kind: 'stall' });
-    const create = await veo(['create', 'x'], env);
+    const create = await veo(['create', nextPrompt()], env);
     assert.equal(create.code, 7, create.stderr);
     assert.match(create.stderr, UNCONFIRMED);
     assert.equal(count('create'), 1);
@@ -118,7 +123,7 @@ describe('API faults against veo-sim', () => {
     assert.equal(count('result'), 2);
     const tasks = world.sim.tasks().length;
     inject('create', { kind: 'stall-body', afterBytes: 10 }, 1);
-    const create = await veo(['create', 'x'], env);
+    const create = await veo(['create', nextPrompt()], env);
     assert.equal(create.code, 7, create.stderr);
     assert.match(create.stderr, /stopped sending its answer/);
     assert.match(create.stderr, UNCONFIRMED);
@@ -136,12 +141,12 @@ describe('API faults against veo-sim', () => {
     world.sim.requests.length = 0;
     inject('create', { kind: 'http', status: 503, body: '<html><body>Service Unavailable</body></html>' }, 1);
     inject('create', { kind: 'http', status: 429, body: '', headers: { 'retry-after': '0' } }, 1);
-    const turnedAway = await veo(['create', 'x'], { VEO_RETRY_ATTEMPTS: '3' });
+    const turnedAway = await veo(['create', nextPrompt()], { VEO_RETRY_ATTEMPTS: '3' });
     assert.equal(turnedAway.code, 0, turnedAway.stderr);
     assert.equal(count('create'), 3);
     world.sim.requests.length = 0;
     inject('create', { kind: 'html' }, 1);
-    const create = await veo(['create', 'x']);
+    const create = await veo(['create', nextPrompt()]);
     assert.equal(create.code, 7, create.stderr);
     assert.match(create.stderr, UNCONFIRMED);
     assert.equal(count('create'), 1);
@@ -155,7 +160,7 @@ describe('API faults against veo-sim', () => {
     ] as const) {
       world.sim.requests.length = 0;
       inject('create', { kind: 'code', code }, 1);
-      const run = await veo(['create', 'x', '--json']);
+      const run = await veo(['create', nextPrompt(), '--json']);
       assert.equal(run.code, exit, run.stderr);
       assert.equal(run.stdout, '');
       const { error } = JSON.parse(run.stderr);
@@ -207,7 +212,7 @@ describe('API faults against veo-sim', () => {
     assert.equal(count('result'), 2);
     world.sim.requests.length = 0;
     inject('create', { kind: 'malformed' }, 1);
-    const create = await veo(['create', 'x']);
+    const create = await veo(['create', nextPrompt()]);
     assert.equal(create.code, 7, create.stderr);
     assert.match(create.stderr, UNCONFIRMED);
     assert.equal(count('create'), 1);
