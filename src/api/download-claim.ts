@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, open, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { keepClaimFresh } from '../core/claim-heartbeat.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
+import { currentProcess, liveness, type ProcessIdentity } from '../core/process-identity.js';
 import { errnoOf, localFileError, NEW_FILE, READ_NO_LINK } from './local-files.js';
 import { sleep } from './retry.js';
 
 /**
  * One writer per target. `<path>.claim` is made with an exclusive create and names its owner; while it exists,
  * no other veo touches the target or its part. The owner touches it every few seconds, so a claim is judged
- * abandoned when its process is gone (same host) or when it has not been touched for a while (a reused pid,
- * another host sharing the folder).
+ * abandoned when its process is gone (same host and pid namespace; a reused pid is told by its start time) or when it
+ * has not been touched for a while (another host or container sharing the folder).
  */
 
-export interface ClaimOwner {
+export interface ClaimOwner extends ProcessIdentity {
   pid: number;
   host: string;
   at: number;
@@ -39,15 +39,6 @@ export interface ClaimOptions {
   deadline: number;
   signal?: AbortSignal;
   onWait?: (owner: ClaimOwner) => void;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoOf(error) === 'EPERM';
-  }
 }
 
 function parseOwner(text: string): ClaimOwner | undefined {
@@ -81,8 +72,8 @@ async function readClaim(path: string): Promise<{ text: string; owner?: ClaimOwn
 
 export function isAbandoned(owner: ClaimOwner | undefined, mtimeMs: number, now = Date.now()): boolean {
   if (now - mtimeMs > ABANDONED_AFTER_MS) return true;
-  if (!owner || owner.host !== hostname()) return false;
-  return !isAlive(owner.pid);
+  // A process that cannot be seen from here (another host or container) is judged by the heartbeat above alone.
+  return owner !== undefined && liveness(owner) === 'dead';
 }
 
 /**
@@ -141,8 +132,7 @@ async function tryCreate(path: string, body: string): Promise<boolean> {
 export async function claimTarget(target: string, options: ClaimOptions): Promise<Claim> {
   const path = `${target}.claim`;
   const owner: ClaimOwner = {
-    pid: process.pid,
-    host: hostname(),
+    ...currentProcess(),
     at: Date.now(),
     nonce: randomBytes(8).toString('hex'),
     resource: options.resource,

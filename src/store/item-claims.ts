@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { keepClaimFresh } from '../core/claim-heartbeat.js';
 import type { Journal } from './journal.js';
 import { makePrivateDir, replacePrivateFile } from './private-files.js';
-import { currentProcess, isCurrentProcess, liveness, type ProcessIdentity } from './process-identity.js';
+import { currentProcess, isCurrentProcess, liveness, type ProcessIdentity } from '../core/process-identity.js';
 
 export const CLAIMS_DIR = 'claims';
 /** A holder touches its claim this often, so that one whose process cannot be checked from here can be aged. */

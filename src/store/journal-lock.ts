@@ -26,7 +26,7 @@ import {
   READ,
   writeAll,
 } from './journal-files.js';
-import { currentProcess, isCurrentProcess, liveness } from './process-identity.js';
+import { currentProcess, isCurrentProcess, liveness } from '../core/process-identity.js';
 
 export { errorCode } from './journal-files.js';
 

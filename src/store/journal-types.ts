@@ -1,6 +1,6 @@
 // The shapes the journal hands out and takes in: what one task, one create intent and one read of the journal are.
 import type { DamagedRecord, IntentState, TaskFields } from './journal-format.js';
-import type { ProcessIdentity } from './process-identity.js';
+import type { ProcessIdentity } from '../core/process-identity.js';
 
 export interface JournalEntry extends TaskFields {
   id: string;

@@ -1,5 +1,5 @@
 import type { CreateIntent } from '../store/journal.js';
-import { liveness } from '../store/process-identity.js';
+import { liveness } from '../core/process-identity.js';
 
 export type IntentView = 'creating' | 'unconfirmed';
 

@@ -8,7 +8,7 @@ import { InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import type { BatchTag, IntentUpdate } from '../store/journal.js';
-import { currentProcess } from '../store/process-identity.js';
+import { currentProcess } from '../core/process-identity.js';
 import { entryFromTask, recordCreated } from './journal-record.js';
 
 export interface PaidCreate {

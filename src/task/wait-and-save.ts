@@ -100,7 +100,8 @@ export async function waitWithStatus(
         // The final answer is recorded once below, awaited; this keeps the journal current while it runs.
         if (task.status !== lastStatus && taskPhase(task) === 'running') {
           lastStatus = task.status;
-          void recordSafely(ctx, entryFromTask(task));
+          // A failure that must stop the command (a linked journal) surfaces from the awaited write below.
+          void recordSafely(ctx, entryFromTask(task)).catch(() => undefined);
         }
       },
       onPollError: (error) =>

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startWriter } from '../helpers/journal-fixtures.js';
 import { useWorld } from '../helpers/cli.js';
-import { currentProcess, processStart } from '../../src/store/process-identity.js';
+import { currentProcess, processStart } from '../../src/core/process-identity.js';
 import { UNVERIFIED_GRACE_MS } from '../../src/store/journal-lock.js';
 
 async function deadPid(): Promise<number> {

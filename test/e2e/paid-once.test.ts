@@ -9,7 +9,7 @@ import { before, beforeEach, describe, it } from 'node:test';
 import { DEFAULT_MODEL } from '../../src/commands/shared/flags.js';
 import { parseBatch } from '../../src/commands/batch/parse-file.js';
 import { Journal } from '../../src/store/journal.js';
-import { currentProcess } from '../../src/store/process-identity.js';
+import { currentProcess } from '../../src/core/process-identity.js';
 import { ROOT, type RunOptions, useWorld, VEO } from '../helpers/cli.js';
 
 const ID = /^[0-9a-f]{24}$/;

@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startWriter, taskId, tempDir } from '../helpers/journal-fixtures.js';
 import { Journal, JournalLinkError } from '../../src/store/journal.js';
 import { UNVERIFIED_GRACE_MS } from '../../src/store/journal-lock.js';
-import { currentProcess, processStart } from '../../src/store/process-identity.js';
+import { currentProcess, processStart } from '../../src/core/process-identity.js';
 
 const linux = process.platform === 'linux';
 // Shorter than UNVERIFIED_GRACE_MS: a lock taken within it was judged from its owner, not waited out.

@@ -73,7 +73,8 @@ export function liveness(owner: Partial<ProcessIdentity>): Liveness {
   if (typeof owner.pid !== 'number' || !Number.isSafeInteger(owner.pid) || owner.pid <= 0) return 'dead';
   if (owner.host !== hostname()) return 'unknown';
   const me = currentProcess();
-  if (owner.ns !== me.ns) return 'unknown';
+  // A record without a namespace (written before veo kept one) is judged by its pid, as it always was.
+  if (owner.ns !== undefined && owner.ns !== me.ns) return 'unknown';
   if (owner.pid === me.pid) return owner.start === undefined || owner.start === me.start ? 'alive' : 'dead';
   if (!pidExists(owner.pid)) return 'dead';
   if (owner.start === undefined) return 'alive';
