@@ -110,6 +110,11 @@ describe('journal locks and links, end to end', () => {
     await writeFile(target, 'keep me\n');
     await chmod(target, 0o644);
     const known = (JSON.parse((await world.veo(['list', '--json'])).stdout) as { id: string }[])[0]?.id as string;
+    // A task still running, so that a wait records status changes while the journal is a link.
+    world.sim.configure({ taskMs: 1500 });
+    t.after(() => world.sim.configure({ taskMs: 100 }));
+    const running = (await world.veo(['create', 'still running'])).stdout.trim();
+    world.sim.requests.length = 0;
     const journalPath = join(world.configDir, 'journal.jsonl');
     const real = join(world.configDir, 'journal.real');
     await rm(real, { force: true });
@@ -127,7 +132,13 @@ describe('journal locks and links, end to end', () => {
     assert.equal(create.stdout, '');
     assert.equal(creates(), 0);
 
-    for (const args of [['list'], ['list', '--limit', '5'], ['result', known], ['wait', known]]) {
+    for (const args of [
+      ['list'],
+      ['list', '--limit', '5'],
+      ['result', known],
+      ['wait', known],
+      ['wait', running, '--interval', '0.05'],
+    ]) {
       const run = await world.veo(args);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, /journal\.jsonl is a symbolic link/);
