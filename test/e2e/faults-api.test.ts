@@ -7,20 +7,13 @@ import type { Fault } from '../../src/sim/index.js';
 // the same prompt refuse to pay again (exit 2), which is not what these rows are about.
 let prompts = 0;
 const nextPrompt = () => `x ${++prompts}`;
-import { type RunResult, useWorld } from '../helpers/cli.js';
+import { closedPort, type RunResult, useWorld } from '../helpers/cli.js';
 
 // Two attempts and a 5 ms backoff: enough to see what is retried, and fast.
 const QUICK = { VEO_RETRY_ATTEMPTS: '2', VEO_RETRY_BASE_MS: '5' };
 const UNCONFIRMED = /a task may have been created/;
 
 /** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const retries = (run: RunResult, what: string) =>
   run.stderr.split('\n').filter((line) => line.startsWith(`retrying ${what}`)).length;

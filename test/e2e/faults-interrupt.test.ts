@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
-import { signalWhenPartHolds, useWorld } from '../helpers/cli.js';
+import { signalWhenPartHolds, useWorld, signalOnCreate } from '../helpers/cli.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -16,14 +16,8 @@ describe('Ctrl-C and SIGTERM in each phase of create -o', () => {
   });
 
   /** Sends `signal` the moment the simulator receives the create request. */
-  const onCreate = (signal: NodeJS.Signals, then?: (child: ChildProcess) => void) => (child: ChildProcess) => {
-    void world.sim
-      .waitForRequest((r) => r.route === 'create')
-      .then(() => {
-        child.kill(signal);
-        then?.(child);
-      });
-  };
+  const onCreate = (signal: NodeJS.Signals, then?: (child: ChildProcess) => void) =>
+    signalOnCreate(world.sim, signal, then);
   const journaled = async () => {
     const list = await world.veo(['list', '--json']);
     return (JSON.parse(list.stdout) as { id: string }[]).map((entry) => entry.id);

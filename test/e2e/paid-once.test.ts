@@ -10,7 +10,7 @@ import { DEFAULT_MODEL } from '../../src/commands/shared/flags.js';
 import { parseBatch } from '../../src/commands/batch/parse-file.js';
 import { Journal } from '../../src/store/journal.js';
 import { currentProcess } from '../../src/core/process-identity.js';
-import { ROOT, type RunOptions, useWorld, VEO } from '../helpers/cli.js';
+import { ROOT, type RunOptions, useWorld, VEO, signalOnCreate } from '../helpers/cli.js';
 
 const ID = /^[0-9a-f]{24}$/;
 const hasPython = spawnSync('python3', ['--version']).status === 0;
@@ -43,14 +43,8 @@ describe('a paid task is created exactly once and never lost', () => {
   };
   const batch = (args: string[], options?: RunOptions) => world.veo(['batch', ...args, '--interval', '0.05'], options);
   /** Sends `signal` the moment the simulator receives the create request. */
-  const onCreate = (signal: NodeJS.Signals, then?: (child: ChildProcess) => void) => (child: ChildProcess) => {
-    void world.sim
-      .waitForRequest((r) => r.route === 'create')
-      .then(() => {
-        child.kill(signal);
-        then?.(child);
-      });
-  };
+  const onCreate = (signal: NodeJS.Signals, then?: (child: ChildProcess) => void) =>
+    signalOnCreate(world.sim, signal, then);
   const listed = async (env?: Record<string, string>): Promise<Listed[]> => {
     const run = await world.veo(['list', '--json'], { env });
     assert.equal(run.code, 0, run.stderr);

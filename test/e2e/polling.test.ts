@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
-import { createServer as createTcpServer } from 'node:net';
 import { before, describe, it } from 'node:test';
-import { runInPty, useWorld, VEO } from '../helpers/cli.js';
+import { closedPort, runInPty, useWorld, VEO } from '../helpers/cli.js';
 
 /** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const linesMatching = (text: string, pattern: RegExp) => text.split('\n').filter((line) => pattern.test(line));
 

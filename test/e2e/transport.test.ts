@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Fault } from '../../src/sim/index.js';
-import { KEY, ROOT, type RunResult, startWorld, type World } from '../helpers/cli.js';
+import { closedPort, KEY, ROOT, type RunResult, startWorld, type World } from '../helpers/cli.js';
 import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 import { makeTestPki, opensslMissing, type TestPki } from '../helpers/tls.js';
 
@@ -37,14 +37,6 @@ async function secretService(): Promise<{ port: number; connections: () => numbe
     connections: () => connections,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('transport: https with a private authority, through a CONNECT proxy', { skip: opensslMissing() }, () => {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync, statSync, watch } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createServer as createTcpServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { after, before, beforeEach } from 'node:test';
 import { startSim, type Serving, type Sim, type SimOptions } from '../../src/sim/index.js';
@@ -176,5 +177,30 @@ export function signalWhenPartHolds(
       }
     });
     child.on('exit', () => watcher.close());
+  };
+}
+
+/** A loopback port nothing listens on: a connection to it is refused at once. */
+export async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolvePromise) => server.close(resolvePromise));
+  return port;
+}
+
+/** For `RunOptions.onStart`: sends `signal` to the child the moment the simulator receives its create request. */
+export function signalOnCreate(
+  sim: Sim,
+  signal: NodeJS.Signals,
+  then?: (child: ChildProcess) => void,
+): (child: ChildProcess) => void {
+  return (child) => {
+    void sim
+      .waitForRequest((r) => r.route === 'create')
+      .then(() => {
+        child.kill(signal);
+        then?.(child);
+      });
   };
 }
