@@ -29,6 +29,15 @@ function canMount(): boolean {
   }
 }
 const MOUNT = canMount();
+
+/** A 3 MiB file system at `dir`, half filled: too small for the 2 MiB video until `filler` is removed. */
+async function smallDisk(dir: string): Promise<{ dir: string; filler: string }> {
+  await mkdir(dir);
+  mount(dir, 'size=3m');
+  const filler = join(dir, 'filler');
+  await writeFile(filler, Buffer.alloc(1536 * 1024));
+  return { dir, filler };
+}
 const NO_MOUNT = MOUNT ? false : 'mounting a tmpfs needs root or CAP_SYS_ADMIN';
 const ROOT = process.getuid?.() === 0;
 
@@ -77,12 +86,8 @@ describe('download faults against veo-sim', () => {
       skip: NO_MOUNT,
     },
     async () => {
-      const dir = join(world.workDir, 'small');
-      await mkdir(dir);
-      mount(dir, 'size=3m');
+      const { dir, filler } = await smallDisk(join(world.workDir, 'small'));
       try {
-        const filler = join(dir, 'filler');
-        await writeFile(filler, Buffer.alloc(1536 * 1024));
         const path = join(dir, 'clip.mp4');
         const full = await world.veo(['download', id, '-o', path, '--json']);
         assert.equal(full.code, 2, full.stderr);
@@ -109,12 +114,8 @@ describe('download faults against veo-sim', () => {
     'disk full after a paid create: the hint continues that task, and following it creates nothing more',
     { skip: NO_MOUNT },
     async () => {
-      const dir = join(world.workDir, 'small-create');
-      await mkdir(dir);
-      mount(dir, 'size=3m');
+      const { dir, filler } = await smallDisk(join(world.workDir, 'small-create'));
       try {
-        const filler = join(dir, 'filler');
-        await writeFile(filler, Buffer.alloc(1536 * 1024));
         const path = join(dir, 'clip.mp4');
         world.sim.requests.length = 0;
         const full = await world.veo(['create', 'fills the disk', '-o', path, '--interval', '0.05', '--json']);

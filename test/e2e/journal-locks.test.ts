@@ -2,36 +2,15 @@
 // held by a running veo is waited for, and a journal or lock that is a symbolic link is refused (exit 2) before
 // anything is paid for.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { chmod, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startWriter } from '../helpers/journal-fixtures.js';
 import { useWorld } from '../helpers/cli.js';
-import { currentProcess, processStart } from '../../src/core/process-identity.js';
+import { processStart } from '../../src/core/process-identity.js';
+import { deadPid, lockBody } from '../helpers/processes.js';
 import { UNVERIFIED_GRACE_MS } from '../../src/store/journal-lock.js';
-
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
-  await once(child, 'exit');
-  return child.pid as number;
-}
-
-function lockBody(fields: Record<string, unknown>): string {
-  // The pid namespace too: an owner counted in another one cannot be checked from here.
-  const { ns } = currentProcess();
-  return JSON.stringify({
-    host: hostname(),
-    ...(ns ? { ns } : {}),
-    thread: 0,
-    at: Date.now(),
-    nonce: 'planted',
-    ...fields,
-  });
-}
 
 describe('journal locks and links, end to end', () => {
   const world = useWorld({ taskMs: 100 });

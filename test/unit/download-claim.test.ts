@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { deadPid } from '../helpers/processes.js';
 import { claimTarget, isAbandoned, type ClaimOwner } from '../../src/api/download-claim.js';
 
 const soon = () => Date.now() + 10_000;
 
 /** The pid of a process that has exited: what a claim left by a killed veo names. */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0']);
-  await once(child, 'exit');
-  return child.pid ?? 0;
-}
 
 describe('the claim on a target', () => {
   let dir: string;

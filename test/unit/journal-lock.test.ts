@@ -2,44 +2,21 @@
 // Each "taken" case records with a lock timeout shorter than the time any wrong wait would take, so a stall shows
 // as a rejection, not as a slow test.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { chmod, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startWriter, taskId, tempDir } from '../helpers/journal-fixtures.js';
 import { Journal, JournalLinkError } from '../../src/store/journal.js';
 import { UNVERIFIED_GRACE_MS } from '../../src/store/journal-lock.js';
-import { currentProcess, processStart } from '../../src/core/process-identity.js';
+import { deadPid, lockBody } from '../helpers/processes.js';
+import { processStart } from '../../src/core/process-identity.js';
 
 const linux = process.platform === 'linux';
 // Shorter than UNVERIFIED_GRACE_MS: a lock taken within it was judged from its owner, not waited out.
 const AT_ONCE_MS = 1000;
 // The longest any lock may stall a command.
 const STALL_MS = 2000;
-
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 0);
-  assert.ok(child.pid !== undefined);
-  return child.pid;
-}
-
-function body(fields: Record<string, unknown>): string {
-  // The pid namespace too: an owner counted in another one cannot be checked from here.
-  const { ns } = currentProcess();
-  return JSON.stringify({
-    host: hostname(),
-    ...(ns ? { ns } : {}),
-    thread: 0,
-    at: Date.now(),
-    nonce: 'planted',
-    ...fields,
-  });
-}
 
 async function recordsWithin(dir: string, timeoutMs: number, n = 1): Promise<void> {
   const journal = new Journal(dir, { lockTimeoutMs: timeoutMs });
@@ -51,7 +28,7 @@ async function recordsWithin(dir: string, timeoutMs: number, n = 1): Promise<voi
 
 test('a lock whose owner process is gone is taken at once', async (t) => {
   const dir = await tempDir(t);
-  await writeFile(join(dir, 'journal.lock'), body({ pid: await deadPid(), start: 12345 }));
+  await writeFile(join(dir, 'journal.lock'), lockBody({ pid: await deadPid(), start: 12345 }));
   await recordsWithin(dir, AT_ONCE_MS);
 });
 
@@ -63,7 +40,7 @@ test(
     const start = processStart(process.ppid);
     assert.ok(start !== undefined);
     // The parent runs, but it is not the process that wrote this lock: that one started at another moment.
-    await writeFile(join(dir, 'journal.lock'), body({ pid: process.ppid, start: start + 1 }));
+    await writeFile(join(dir, 'journal.lock'), lockBody({ pid: process.ppid, start: start + 1 }));
     await recordsWithin(dir, AT_ONCE_MS);
   },
 );
@@ -72,7 +49,7 @@ test('a lock dated in the future (a clock stepped back) does not stall', async (
   const dir = await tempDir(t);
   const lock = join(dir, 'journal.lock');
   const future = new Date(Date.now() + 365 * 24 * 3600 * 1000);
-  await writeFile(lock, body({ pid: await deadPid(), start: 1, at: future.getTime() }));
+  await writeFile(lock, lockBody({ pid: await deadPid(), start: 1, at: future.getTime() }));
   await utimes(lock, future, future);
   await recordsWithin(dir, AT_ONCE_MS, 1);
   // Nothing in it can be checked, and its time is a year ahead: waited out like any unverifiable lock.
@@ -92,20 +69,20 @@ test('an empty or garbled lock file is taken within 2 s', async (t) => {
 
 test('a lock of an older veo (no start time) whose pid runs is taken within 2 s', async (t) => {
   const dir = await tempDir(t);
-  await writeFile(join(dir, 'journal.lock'), body({ pid: process.ppid }));
+  await writeFile(join(dir, 'journal.lock'), lockBody({ pid: process.ppid }));
   await recordsWithin(dir, STALL_MS);
 });
 
 test('a lock naming this very thread is a leftover of an earlier process with the same pid', async (t) => {
   const dir = await tempDir(t);
-  await writeFile(join(dir, 'journal.lock'), body({ pid: process.pid, start: processStart(process.pid) }));
+  await writeFile(join(dir, 'journal.lock'), lockBody({ pid: process.pid, start: processStart(process.pid) }));
   await recordsWithin(dir, AT_ONCE_MS);
 });
 
 test('a breaker left by a killed process does not keep a stale lock in place', async (t) => {
   const dir = await tempDir(t);
-  await writeFile(join(dir, 'journal.lock'), body({ pid: await deadPid(), start: 1 }));
-  await writeFile(join(dir, 'journal.lock.break'), body({ pid: await deadPid(), start: 1 }));
+  await writeFile(join(dir, 'journal.lock'), lockBody({ pid: await deadPid(), start: 1 }));
+  await writeFile(join(dir, 'journal.lock.break'), lockBody({ pid: await deadPid(), start: 1 }));
   await recordsWithin(dir, AT_ONCE_MS);
 });
 

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { appendFile, chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { taskId, tempDir } from '../helpers/journal-fixtures.js';
+import { deadPid } from '../helpers/processes.js';
 import { Journal, LINK_TTL_MS, linkExpiry, type JournalEntry } from '../../src/store/journal.js';
 
 const posix = process.platform !== 'win32';
@@ -359,14 +358,6 @@ test('concurrent records in one process all land, with compaction going on', asy
     assert.deepEqual([e.prompt, e.status, e.savedPath], [`p${n}`, `v${n}`, `v${n + 20}`]);
   }
 });
-
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 0);
-  assert.ok(child.pid !== undefined);
-  return child.pid;
-}
 
 function lockBody(pid: number, at = Date.now(), thread = 0): string {
   return JSON.stringify({ pid, thread, host: hostname(), at, nonce: 'test' });
