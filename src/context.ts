@@ -1,5 +1,6 @@
 import type { VeoClient } from './api/client.js';
 import { maskApiKey } from './api/key.js';
+import { ENV_KNOBS, knobFromEnv } from './config/env-knobs.js';
 import type { Journal } from './store/journal.js';
 import { requireApiKey, resolveSettings, type GlobalOptions, type Settings } from './settings.js';
 import type { Output } from './ui/output.js';
@@ -34,25 +35,23 @@ export interface Tuning {
   attempts?: number;
   /** The shortest polling interval allowed (default 1 s); lowered only to poll a local simulator in tests. */
   minIntervalMs?: number;
+  /** The most bytes a video may have (default 4 GiB); lowered so that the cut of an endless body is quick to try. */
+  maxVideoBytes?: number;
 }
 
-/** Test and power-user knobs: shorter timeouts and retry delays make fault scenarios quick to reproduce. */
+/**
+ * Test and power-user knobs: shorter timeouts and retry delays make fault scenarios quick to reproduce. A value
+ * that cannot be used stops the command (exit 2) naming the variable.
+ */
 export function tuningFromEnv(env: NodeJS.ProcessEnv): Tuning {
-  const timeoutSeconds = numberFromEnv(env, 'VEO_REQUEST_TIMEOUT');
-  const attempts = numberFromEnv(env, 'VEO_RETRY_ATTEMPTS');
+  const timeoutSeconds = knobFromEnv(env, ENV_KNOBS.requestTimeout);
   return {
     timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
-    retryBaseMs: numberFromEnv(env, 'VEO_RETRY_BASE_MS'),
-    attempts: attempts === undefined ? undefined : Math.max(1, Math.floor(attempts)),
-    minIntervalMs: numberFromEnv(env, 'VEO_MIN_INTERVAL_MS'),
+    retryBaseMs: knobFromEnv(env, ENV_KNOBS.retryBaseMs),
+    attempts: knobFromEnv(env, ENV_KNOBS.retryAttempts),
+    minIntervalMs: knobFromEnv(env, ENV_KNOBS.minIntervalMs),
+    maxVideoBytes: knobFromEnv(env, ENV_KNOBS.maxVideoBytes),
   };
-}
-
-function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 export function createContext(
@@ -76,7 +75,7 @@ export function createContext(
     settings() {
       settings ??= resolveSettings(globals, env).then((resolved) => {
         out.setSecret(resolved.apiKey?.value);
-        for (const warning of resolved.warnings) out.warn(warning);
+        for (const warning of resolved.warnings) out.warn(warning, 'CONFIG');
         return resolved;
       });
       return settings;
@@ -129,7 +128,7 @@ async function buildClient(resolved: Settings, out: Output, tuning: Tuning): Pro
     onNote: (note) => {
       if (noted.has(note.message)) return;
       noted.add(note.message);
-      if (out.json) out.stderr(`${JSON.stringify({ warning: note })}\n`);
+      if (out.json) out.jsonLine({ warning: note });
       else out.warn(note.message);
     },
     onRetry: (event) =>

@@ -14,6 +14,17 @@ const controller = new AbortController();
 let signalName: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
 const creates: CreatesInFlight = { count: 0, received: new Set() };
 let out: Output | undefined;
+/** Known from the command line before anything is parsed, so that even the earliest message obeys --json. */
+let jsonWanted = false;
+
+/** Before the output exists: a plain line, or in --json mode a JSON line, so that stderr stays JSON only. */
+function early(kind: 'warning' | 'error', text: string, extra: Record<string, unknown> = {}): void {
+  process.stderr.write(
+    jsonWanted
+      ? `${JSON.stringify({ [kind]: { ...extra, message: text } })}\n`
+      : `veo: ${kind === 'error' ? 'error: ' : ''}${text}\n`,
+  );
+}
 
 /** 128 + the signal number, the shell's convention; a closed terminal (SIGHUP) is handled like SIGTERM. */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = {
@@ -24,8 +35,8 @@ const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = {
 
 function say(text: string): void {
   try {
-    if (out) out.warn(text);
-    else process.stderr.write(`veo: ${text}\n`);
+    if (out) out.warn(text, 'SIGNAL');
+    else early('warning', text, { code: 'SIGNAL' });
   } catch {
     // After SIGHUP the terminal may be gone: the journal, not the screen, keeps what matters.
   }
@@ -77,6 +88,11 @@ function installSignalHandlers(): void {
   }
 }
 
+function configureHelpOnStderr(command: Command, writeErr: (text: string) => void): void {
+  command.configureOutput({ ...command.configureOutput(), writeErr });
+  for (const sub of command.commands) configureHelpOnStderr(sub, writeErr);
+}
+
 function globalsOf(command: Command): GlobalOptions {
   let root = command;
   while (root.parent) root = root.parent;
@@ -123,7 +139,11 @@ async function runDeclared(declaration: CommandDeclaration<never>, command: Comm
 
 export async function main(argv: string[]): Promise<number> {
   let commanderMessage = '';
+  jsonWanted = preliminaryGlobals(argv).json ?? false;
   const program = buildProgram(runDeclared, (text) => (commanderMessage += text));
+  // The help commander shows on stderr when a command is missing is text: in --json mode an error document says it.
+  let helpShown = '';
+  if (jsonWanted) configureHelpOnStderr(program, (text) => (helpShown += text));
   installSignalHandlers();
   // `veo list | head` closes stdout early: that is the reader's choice, not an error, and the work goes on
   // (Output absorbs it). Any other failure to write results (a full disk behind a redirect) is a local problem,
@@ -132,7 +152,10 @@ export async function main(argv: string[]): Promise<number> {
   process.stderr.on('error', () => undefined);
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EIO' || error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
-    process.stderr.write(`veo: error: cannot write the results to stdout: ${error.message}\n`);
+    early('error', `cannot write the results to stdout: ${error.message}`, {
+      code: 'STDOUT_FAILED',
+      exitCode: EXIT_CODES.usage,
+    });
     process.exit(EXIT_CODES.usage);
   });
   try {
@@ -146,7 +169,15 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT_OK;
       }
       // `veo` alone, or a command group without its subcommand: the help was shown on stderr; that is the message.
-      if (error.code === 'commander.help') return EXIT_CODES.usage;
+      if (error.code === 'commander.help') {
+        if (!jsonWanted) return EXIT_CODES.usage;
+        out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
+        const usage = /^Usage: (.*)$/m.exec(helpShown)?.[1] ?? 'veo [options] [command]';
+        return renderError(
+          out,
+          new UsageError(`A command is needed: ${usage}.`, { code: 'USAGE', hint: 'Run with --help for usage.' }),
+        );
+      }
       out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
       const message = (commanderMessage || error.message).replace(/^error: /, '').trim();
       return renderError(out, new UsageError(message, { code: 'USAGE', hint: 'Run with --help for usage.' }));

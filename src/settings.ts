@@ -1,4 +1,4 @@
-import { AuthError, type UsageError } from './core/errors.js';
+import { AuthError, UsageError } from './core/errors.js';
 import { normalizeApiKey, maskApiKey } from './api/key.js';
 import { DEFAULT_BASE_URL, parseBaseUrl } from './api/origin.js';
 import { configDir } from './config/paths.js';
@@ -63,6 +63,21 @@ function hideKeyFromProcessTitle(key: string): void {
   }
 }
 
+/** A value refused where it came from: the message names the variable or stored setting, so it can be fixed. */
+function namingSource<T>(
+  setting: Setting<string>,
+  names: { env: string; config: string },
+  check: (value: string) => T,
+): T {
+  try {
+    return check(setting.value);
+  } catch (error) {
+    const from = setting.source === 'env' ? names.env : setting.source === 'config' ? `the stored ${names.config}` : '';
+    if (error instanceof UsageError && from) error.message = `${error.message.replace(/\.$/, '')} (from ${from}).`;
+    throw error;
+  }
+}
+
 /**
  * Precedence: flag, then environment, then the config store, then the default. A config folder open to others
  * stops here (exit 2); a config file that cannot be used is left out, so that flags and the environment still work.
@@ -75,13 +90,16 @@ export async function resolveSettings(globals: GlobalOptions, env: NodeJS.Proces
   if (stored.usable) warnings.push(...stored.warnings);
   const rawKey = pick(globals.apiKey, env.GPTUNNEL_API_KEY, config['api-key']);
   if (globals.apiKey) hideKeyFromProcessTitle(globals.apiKey);
-  const apiKey = rawKey && { value: normalizeApiKey(rawKey.value), source: rawKey.source };
+  const apiKey = rawKey && {
+    value: namingSource(rawKey, { env: 'GPTUNNEL_API_KEY', config: 'api-key' }, normalizeApiKey),
+    source: rawKey.source,
+  };
   const givenBaseUrl = pick(globals.baseUrl, env.GPTUNNEL_BASE_URL, undefined);
   const baseUrl = pick(globals.baseUrl, env.GPTUNNEL_BASE_URL, config['base-url']) ?? {
     value: DEFAULT_BASE_URL,
     source: 'default' as const,
   };
-  parseBaseUrl(baseUrl.value);
+  namingSource(baseUrl, { env: 'GPTUNNEL_BASE_URL', config: 'base-url' }, parseBaseUrl);
   const outputDir = pick(undefined, undefined, config['output-dir']) ?? { value: '.', source: 'default' as const };
   const settings: Settings = { configDir: dir, config, apiKey, baseUrl, outputDir, warnings };
   if (!stored.usable) {

@@ -16,6 +16,7 @@ export function pollInterval(ctx: Context, requestedMs: number): number {
     warned.add(ctx);
     ctx.out.warn(
       `--interval ${requestedMs / 1000} is below the minimum of ${floor / 1000}s: checking every ${floor / 1000}s instead (each check is a request to the service).`,
+      'INTERVAL_RAISED',
     );
   }
   return floor;

@@ -125,13 +125,6 @@ export async function waitWithStatus(
   }
 }
 
-/** `VEO_MAX_VIDEO_BYTES` lowers the cap on a video's size, so that the cut of an endless body can be tried quickly. */
-function maxVideoBytes(ctx: Context): number | undefined {
-  const raw = ctx.env.VEO_MAX_VIDEO_BYTES;
-  const value = raw === undefined || raw === '' ? NaN : Number(raw);
-  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-
 /**
  * Saves a finished task's video with progress on the status line, and records where it went. When another veo
  * saved this very video there meanwhile, the result says `alreadySaved` and nothing was downloaded.
@@ -154,7 +147,7 @@ export async function saveWithStatus(
     timeoutMs: ctx.tuning.timeoutMs,
     retryBaseMs: ctx.tuning.retryBaseMs,
     attempts: ctx.tuning.attempts,
-    maxBytes: maxVideoBytes(ctx),
+    maxBytes: ctx.tuning.maxVideoBytes,
     onProgress: (progress: DownloadProgress) => {
       failures.progressed();
       status.update(label, progressText(progress));

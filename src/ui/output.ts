@@ -112,8 +112,19 @@ export class Output {
     if (this.chatty) this.#toStderr(`${this.show(message)}\n`);
   }
 
-  warn(message: string): void {
-    if (this.chatty) this.#toStderr(`${this.paint('yellow', 'warning:')} ${this.show(message)}\n`);
+  /**
+   * A warning: a line for a person, or in --json mode a JSON line of its own on stderr, `{"warning":{"code",
+   * "message"}}`, the same shape as the notes about odd answers, so that stderr carries JSON only. --quiet alone
+   * silences it; --json never does, since a script can skip what it does not need.
+   */
+  warn(message: string, code = 'WARNING'): void {
+    if (this.json) this.jsonLine({ warning: { code, message } });
+    else if (this.chatty) this.#toStderr(`${this.paint('yellow', 'warning:')} ${this.show(message)}\n`);
+  }
+
+  /** One JSON document on a line of stderr (--json mode): exact values, the key redacted. */
+  jsonLine(value: unknown): void {
+    this.stderr(`${JSON.stringify(value)}\n`);
   }
 
   trace(message: string): void {

@@ -47,7 +47,7 @@ export class RetryNotice {
     this.#out.trace(failure.trace ?? `${failure.what} failed: ${message}; ${when}`);
     if (kind !== this.#shown) {
       this.#shown = kind;
-      this.#out.warn(`${failure.what} failed: ${message.replace(/\.$/, '')}; ${when}.`);
+      this.#out.warn(`${failure.what} failed: ${message.replace(/\.$/, '')}; ${when}.`, 'RETRYING');
     }
     const brief = message.length > 60 ? `${message.slice(0, 59)}…` : message;
     this.#note(`${failure.what} failed, ${when}: ${brief}`);

@@ -103,7 +103,7 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
     }
   } else if (duplicates.length > 0) {
     const pairs = duplicates.map(({ item, first }) => `${item.line} (as ${first})`).join(', ');
-    ctx.out.warn(`Lines ${pairs} repeat an earlier line: each makes a clip of its own, paid for separately.`);
+    ctx.out.warn(`Lines ${pairs} repeat an earlier line: each makes a clip of its own, paid for separately.`, 'DUPLICATE_LINES');
   }
   // Without a key the lines are still checked, against the cached model list; only a real run needs the key.
   const client = settings.apiKey ? await ctx.client() : undefined;
@@ -115,7 +115,7 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const file = options.file === '-' ? 'stdin' : await realpath(options.file).catch(() => resolve(options.file));
   const since = Date.now();
   const { entries, damaged, intents } = await loadJournal(ctx);
-  if (damaged.length > 0) ctx.out.warn(`${damaged.length} damaged journal line(s) skipped (see veo list).`);
+  if (damaged.length > 0) ctx.out.warn(`${damaged.length} damaged journal line(s) skipped (see veo list).`, 'JOURNAL_DAMAGED');
   const byKey = tasksByKey(entries, dir, file);
   const intentOf = intentsByKey(intents, dir);
   const resumptions = await Promise.all(

@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { maskApiKey } from '../../api/key.js';
 import { parseBaseUrl } from '../../api/origin.js';
 import { CONFIG_KEYS, isConfigKey, type ConfigKey } from '../../config/store.js';
 import { writeConfig } from '../../config/writer.js';
+import { expandHome } from '../../task/output-target.js';
 import type { Context } from '../../context.js';
 import type { KeyInput, KeyValueInput } from './index.js';
 
@@ -54,13 +56,18 @@ export async function setSetting(ctx: Context, input: KeyValueInput): Promise<vo
   }
   if (key === 'base-url') parseBaseUrl(value);
   if (!value.trim()) throw new UsageError(`The value for ${key} is empty.`);
-  await writeConfig({ [key]: value }, settings.configDir);
-  if (ctx.out.json) ctx.out.data({ [key]: value });
+  // A relative folder would move with the current directory of each later command: it is fixed now.
+  const stored = key === 'output-dir' ? resolve(expandHome(value)) : value;
+  await writeConfig({ [key]: stored }, settings.configDir);
+  if (ctx.out.json) ctx.out.data({ [key]: stored });
+  else ctx.out.info(`${key} set to ${stored}${stored === value ? '' : ` (from "${value}")`}.`);
 }
 
 export async function unsetSetting(ctx: Context, input: KeyInput): Promise<void> {
   const settings = await ctx.settings();
   const key = checkKey(input.args.key);
+  const wasSet = settings.config[key] !== undefined;
   await writeConfig({ [key]: undefined }, settings.configDir);
-  if (ctx.out.json) ctx.out.data({ [key]: null });
+  if (ctx.out.json) ctx.out.data({ [key]: null, wasSet });
+  else ctx.out.info(wasSet ? `${key} removed.` : `${key} was not set; nothing changed.`);
 }

@@ -72,7 +72,11 @@ async function loadRows(ctx: Context, options: ListOptions, now: number): Promis
         `journal line ${record.line} is damaged (${record.problem}); it was skipped and kept in ${journal.path}`,
       );
     }
-    if (more > 0) ctx.out.warn(`${more} more journal lines are damaged; they were skipped and kept in ${journal.path}`);
+    if (more > 0)
+      ctx.out.warn(
+        `${more} more journal lines are damaged; they were skipped and kept in ${journal.path}`,
+        'JOURNAL_DAMAGED',
+      );
   };
   const limit = options.limit;
   if (limit !== undefined) {

@@ -107,7 +107,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     });
   };
   const { entries, damaged } = await loadJournal(ctx);
-  for (const record of damaged) ctx.out.warn(`journal line ${record.line} is damaged (${record.problem}); skipped`);
+  for (const record of damaged) ctx.out.warn(`journal line ${record.line} is damaged (${record.problem}); skipped`, 'JOURNAL_DAMAGED');
 
   for (const entry of await refreshRunning(ctx, entries, fail)) {
     const state = entryState(entry);
