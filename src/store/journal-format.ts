@@ -28,6 +28,8 @@ export interface TaskFields {
   reason?: string;
   /** The create intent this task completes. */
   intent?: string;
+  /** When `veo sync` first reported the video lost (its link expired unsaved), so it fails one sync, not all. */
+  lostReportedAt?: string;
 }
 
 /** One task line as written: unknown fields, also inside `params` and `batch`, are kept. */

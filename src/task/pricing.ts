@@ -33,5 +33,8 @@ export async function balanceIfAvailable(ctx: Context, client: VeoClient | undef
 /** Warns (never refuses: the API has the last word, with code 5) when the balance cannot cover `price`. */
 export function warnIfShort(ctx: Context, balance: Balance | undefined, price: number | undefined, what: string): void {
   if (!balance || price === undefined || spendable(balance) >= price) return;
-  ctx.out.warn(`The account cannot cover ${what} (${formatRubles(price)}): ${describeBalance(balance)}.`, 'LOW_BALANCE');
+  ctx.out.warn(
+    `The account cannot cover ${what} (${formatRubles(price)}): ${describeBalance(balance)}.`,
+    'LOW_BALANCE',
+  );
 }

@@ -98,6 +98,11 @@ export class Output {
     this.#toStdout(`${this.show(line)}\n`);
   }
 
+  /** One row of tab-separated cells on stdout: each cell made showable, so that the only tabs are the separators. */
+  resultRow(cells: string[]): void {
+    this.#toStdout(`${cells.map((cell) => this.show(cell)).join('\t')}\n`);
+  }
+
   /** A table's header line: bold on a terminal. */
   heading(line: string): void {
     this.#toStdout(`${this.paint('bold', this.show(line))}\n`);

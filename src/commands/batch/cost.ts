@@ -18,7 +18,7 @@ export function describeTotal(prices: (number | undefined)[]): string {
 }
 
 /** How many of the new clips, in file order, the account can pay for; undefined when it covers them all. */
-function coverage(balance: Balance | undefined, prices: (number | undefined)[]): number | undefined {
+export function coverage(balance: Balance | undefined, prices: (number | undefined)[]): number | undefined {
   if (!balance) return undefined;
   let left = spendable(balance);
   let covered = 0;
@@ -31,10 +31,12 @@ function coverage(balance: Balance | undefined, prices: (number | undefined)[]):
   return undefined;
 }
 
+export function describeShortfall(balance: Balance, covered: number, clips: number): string {
+  return `The account covers only ${covered} of the ${clips} new clips (${describeBalance(balance)}); the API refuses the rest with "insufficient balance".`;
+}
+
 export function warnCoverage(ctx: Context, balance: Balance | undefined, prices: (number | undefined)[]): void {
   const covered = coverage(balance, prices);
   if (covered === undefined || !balance) return;
-  ctx.out.warn(
-    `The account covers only ${covered} of the ${prices.length} new clips (${describeBalance(balance)}); the API refuses the rest with "insufficient balance".`,
-  );
+  ctx.out.warn(describeShortfall(balance, covered, prices.length), 'LOW_BALANCE');
 }

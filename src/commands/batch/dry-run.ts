@@ -1,8 +1,8 @@
 import type { Context } from '../../context.js';
-import { describeTotal, sumKnown, warnCoverage } from './cost.js';
+import { BalanceError } from '../../core/errors.js';
+import { coverage, describeShortfall, describeTotal, sumKnown } from './cost.js';
 import type { PreparedBatch, Resumption } from './plan.js';
 import { balanceIfAvailable, describeBalance, formatRubles } from '../../task/pricing.js';
-import { shorten } from '../../ui/text-format.js';
 import { priceOf } from '../../task/model-catalog.js';
 import { printTable } from '../../ui/table.js';
 
@@ -25,6 +25,14 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
   });
   const prices = fresh.map((item) => priceOf(catalog, item.model));
   const balance = fresh.length > 0 ? await balanceIfAvailable(ctx, prepared.client) : undefined;
+  const covered = coverage(balance, prices);
+  // Fails as the real run would (exit 4), so a script can check before it pays; the plan was still printed.
+  const short = (): BalanceError | undefined =>
+    covered === undefined || !balance
+      ? undefined
+      : new BalanceError(
+          `Dry run: ${describeShortfall(balance, covered, prices.length).replace(/^The/, 'the')} Nothing was sent.`,
+        );
   if (ctx.out.json) {
     ctx.out.data({
       dryRun: true,
@@ -43,9 +51,12 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
         price: sumKnown(prices),
         currency: 'RUB',
         unknownPrices: prices.filter((price) => price === undefined).length,
+        ...(balance ? { covered: covered ?? fresh.length } : {}),
       },
       balance: balance ?? null,
     });
+    const error = short();
+    if (error) throw error;
     return;
   }
   const rows = planned.map((item, index) => {
@@ -55,15 +66,19 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
       item.model,
       price === undefined ? '?' : formatRubles(price),
       STATE_NAMES[resumptions[index]?.kind ?? 'new'],
-      shorten(item.prompt, 60),
+      item.prompt,
     ];
   });
   const header = ['LINE', 'MODEL', 'PRICE', 'STATE', 'PROMPT'];
-  printTable(ctx.out, header, rows);
+  printTable(ctx.out, header, rows, { shrinkable: [4, 1] });
   const earlier = planned.length - fresh.length;
   const note = earlier > 0 ? `; ${earlier} item(s) created (or being created) by another run are not paid again` : '';
-  ctx.out.result(`total: ${describeTotal(prices)}${note}`);
+  // Under the table on a terminal; in a pipe stdout is rows of tab-separated cells only, so the total is a note.
+  const total = `total: ${describeTotal(prices)}${note}`;
+  if (ctx.out.streams.stdout.isTTY) ctx.out.result(total);
+  else ctx.out.info(total);
   ctx.out.info('Dry run: nothing was sent.');
   if (balance) ctx.out.info(`account: ${describeBalance(balance)}`);
-  warnCoverage(ctx, balance, prices);
+  const error = short();
+  if (error) throw error;
 }

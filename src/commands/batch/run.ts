@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { concurrencyFlag, DEFAULT_MODEL } from '../shared/flags.js';
+import { concurrencyFlag, DEFAULT_MODEL, intervalFlag, timeoutFlag } from '../shared/flags.js';
 import { UsageError } from '../../core/errors.js';
 import type { Context } from '../../context.js';
 import type { BatchInput } from './index.js';
@@ -44,12 +44,26 @@ const batchSchema = z
   .and(waitOptionsSchema);
 export type BatchOptions = z.infer<typeof batchSchema>;
 
-/** The command that resumes this batch: the options that decide item keys and places, as they were given. */
-function resumeCommand(options: BatchOptions): string {
-  const parts = ['veo batch', shellQuote(options.file)];
+/**
+ * The command that resumes this batch: every option that decides item keys, places or how the run goes, as it was
+ * given (shell-quoted), so that the pasted hint continues the same batch the same way. Not --retry-unconfirmed (a
+ * choice to risk paying twice, made again each time) nor --api-key (never shown).
+ */
+function resumeCommand(options: BatchOptions, given: BatchInput['options'], baseUrl: string | undefined): string {
+  const parts = ['veo'];
+  if (baseUrl) parts.push('--base-url', shellQuote(baseUrl));
+  parts.push('batch', shellQuote(options.file));
   if (options.dir) parts.push('--dir', shellQuote(options.dir));
   if (options.model) parts.push('--model', shellQuote(options.model));
   if (options.ar) parts.push('--ar', options.ar);
+  if (given.concurrency !== undefined && given.concurrency !== concurrencyFlag.default)
+    parts.push('--concurrency', shellQuote(given.concurrency));
+  if (given.interval !== undefined && given.interval !== intervalFlag.default)
+    parts.push('--interval', shellQuote(given.interval));
+  if (given.timeout !== undefined && given.timeout !== timeoutFlag.default)
+    parts.push('--timeout', shellQuote(given.timeout));
+  if (options.allowDuplicates) parts.push('--allow-duplicates');
+  if (options.force) parts.push('--force');
   const command = parts.join(' ');
   return options.file === '-' ? `${command} with the same input on stdin` : command;
 }
@@ -103,7 +117,10 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
     }
   } else if (duplicates.length > 0) {
     const pairs = duplicates.map(({ item, first }) => `${item.line} (as ${first})`).join(', ');
-    ctx.out.warn(`Lines ${pairs} repeat an earlier line: each makes a clip of its own, paid for separately.`, 'DUPLICATE_LINES');
+    ctx.out.warn(
+      `Lines ${pairs} repeat an earlier line: each makes a clip of its own, paid for separately.`,
+      'DUPLICATE_LINES',
+    );
   }
   // Without a key the lines are still checked, against the cached model list; only a real run needs the key.
   const client = settings.apiKey ? await ctx.client() : undefined;
@@ -115,7 +132,8 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const file = options.file === '-' ? 'stdin' : await realpath(options.file).catch(() => resolve(options.file));
   const since = Date.now();
   const { entries, damaged, intents } = await loadJournal(ctx);
-  if (damaged.length > 0) ctx.out.warn(`${damaged.length} damaged journal line(s) skipped (see veo list).`, 'JOURNAL_DAMAGED');
+  if (damaged.length > 0)
+    ctx.out.warn(`${damaged.length} damaged journal line(s) skipped (see veo list).`, 'JOURNAL_DAMAGED');
   const byKey = tasksByKey(entries, dir, file);
   const intentOf = intentsByKey(intents, dir);
   const resumptions = await Promise.all(
@@ -140,7 +158,7 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   return { planned, resumptions, catalog, client, file, dir, since, retryUnconfirmed: options.retryUnconfirmed };
 }
 
-export async function batchCommand(ctx: Context, options: BatchOptions): Promise<void> {
+export async function batchCommand(ctx: Context, options: BatchOptions, given: BatchInput['options']): Promise<void> {
   const prepared = await prepare(ctx, options);
   if (options.dryRun) return printBatchPlan(ctx, prepared);
   const { planned, resumptions, catalog, client, file, dir, since } = prepared;
@@ -165,7 +183,7 @@ export async function batchCommand(ctx: Context, options: BatchOptions): Promise
       `${unconfirmed.length} item(s) (line ${unconfirmed.map((t) => t.item.line).join(', ')}) had a create sent whose answer never came: they may exist and be billed, so they are not created again. Check the GPTunnel dashboard; --retry-unconfirmed creates them again.`,
     );
   }
-  const resume = resumeCommand(options);
+  const resume = resumeCommand(options, given, ctx.globals.baseUrl);
   const board = createProgressBoard(ctx.out);
   try {
     await runItems(
@@ -194,5 +212,5 @@ export async function batchCommand(ctx: Context, options: BatchOptions): Promise
 }
 
 export async function run(ctx: Context, input: BatchInput): Promise<void> {
-  await batchCommand(ctx, parseOptions(batchSchema, { ...input.options, file: input.args.file }));
+  await batchCommand(ctx, parseOptions(batchSchema, { ...input.options, file: input.args.file }), input.options);
 }

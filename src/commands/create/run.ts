@@ -6,11 +6,11 @@ import { LINK_TTL_MS, type CreateIntent } from '../../store/journal.js';
 import { intentStartedMs, intentView } from '../../task/intent-state.js';
 import { formatAge } from '../../ui/text-format.js';
 import { maskApiKey } from '../../api/key.js';
-import type { CreateTaskInput } from '../../api/schemas.js';
+import type { Balance, CreateTaskInput } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { CreateInput } from './index.js';
-import { balanceIfAvailable, describeBalance, formatRubles, warnIfShort } from '../../task/pricing.js';
+import { balanceIfAvailable, describeBalance, formatRubles, spendable, warnIfShort } from '../../task/pricing.js';
 import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
 import { lookUpModels, priceOf, unknownModelError, type Catalog } from '../../task/model-catalog.js';
 import {
@@ -94,9 +94,13 @@ async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
     headers: { authorization, 'content-type': 'application/json' },
     body: input,
   };
+  const short = balance !== undefined && price !== undefined && spendable(balance) < price;
   if (ctx.out.json) {
     const cost = { model: input.model, price: price ?? null, currency: 'RUB', priceFrom: catalog.source };
-    return ctx.out.data({ dryRun: true, request, cost: { ...cost, balance: balance ?? null } });
+    const covered = balance === undefined || price === undefined ? null : !short;
+    ctx.out.data({ dryRun: true, request, cost: { ...cost, balance: balance ?? null, covered } });
+    if (short) throw dryRunShortError(input.model, price, balance);
+    return;
   }
   ctx.out.result(`POST ${url}`);
   ctx.out.result(`authorization: ${authorization}`);
@@ -112,7 +116,17 @@ async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
       : `price: ${formatRubles(price)} per clip (${input.model}${listed})`,
   );
   if (balance) ctx.out.info(`account: ${describeBalance(balance)}`);
-  warnIfShort(ctx, balance, price, `a ${input.model} clip`);
+  if (short) throw dryRunShortError(input.model, price, balance);
+}
+
+/**
+ * A dry run that finds the account short fails as the real create would (exit 4), so a script can check before it
+ * pays; the request was still printed.
+ */
+function dryRunShortError(model: string, price: number, balance: Balance): BalanceError {
+  return new BalanceError(
+    `Dry run: the account cannot cover a ${model} clip (${formatRubles(price)}): ${describeBalance(balance)}. Nothing was sent; a real create would be refused with "insufficient balance".`,
+  );
 }
 
 export async function createCommand(ctx: Context, options: CreateOptions): Promise<void> {

@@ -6,7 +6,7 @@ import { loadJournal, readJournal } from '../../task/journal-record.js';
 import { describeIntent, intentDocument, intentStartedMs, intentView } from '../../task/intent-state.js';
 import type { Output } from '../../ui/output.js';
 import { entryState, timeLeft } from '../../task/entry-state.js';
-import { formatAge, shorten } from '../../ui/text-format.js';
+import { formatAge } from '../../ui/text-format.js';
 import { parseOptions } from '../shared/option-schemas.js';
 import { printTable } from '../../ui/table.js';
 
@@ -23,11 +23,12 @@ const listSchema = z.object({
 export type ListOptions = z.infer<typeof listSchema>;
 
 /**
- * A journal text as a table cell: whitespace runs flattened, then redacted and made showable, then cut to `width`
- * (cutting first could leave part of a key, or half an escape, in the cell).
+ * A journal text as a table cell. On a terminal whitespace runs are flattened, as the table cuts the cell to the
+ * terminal's width; in a pipe the value is whole, its tabs and newlines escaped by the table so that they cannot
+ * break the row.
  */
-function cell(out: Output, text: string, width: number): string {
-  return shorten(out.show(text.replace(/\s+/g, ' ').trim()), width);
+function cell(out: Output, text: string): string {
+  return out.streams.stdout.isTTY ? text.replace(/\s+/g, ' ').trim() : text;
 }
 
 function where(out: Output, entry: JournalEntry, now: number): string {
@@ -35,7 +36,7 @@ function where(out: Output, entry: JournalEntry, now: number): string {
   if (state === 'saved') return entry.savedPath ?? '';
   if (state === 'unsaved') return `not saved, link expires in ${formatAge(timeLeft(entry, now) ?? 0)}`;
   if (state === 'expired') return 'not saved, link expired';
-  if (state === 'failed') return entry.reason ? `failed: ${cell(out, entry.reason, 40)}` : 'failed';
+  if (state === 'failed') return entry.reason ? `failed: ${cell(out, entry.reason)}` : 'failed';
   return '';
 }
 
@@ -114,26 +115,31 @@ export async function listCommand(ctx: Context, options: ListOptions): Promise<J
     ctx.out.info(total || intents.length ? 'No task matches.' : 'No tasks yet: `veo create "a prompt"` starts one.');
     return shown;
   }
+  const terminal = Boolean(ctx.out.streams.stdout.isTTY);
+  // A person reads an age; a script gets the time itself, which does not change between two reads.
+  const when = (ms: number): string =>
+    Number.isNaN(ms) ? '?' : terminal ? formatAge(now - ms) : new Date(ms).toISOString();
   const table = shownRows.map((row) =>
     row.entry
       ? [
           row.entry.id,
-          cell(ctx.out, row.entry.status ?? '?', 24),
-          row.entry.createdAt ? formatAge(now - Date.parse(row.entry.createdAt)) : '?',
-          cell(ctx.out, row.entry.prompt ?? '', 32),
+          cell(ctx.out, row.entry.status ?? '?'),
+          row.entry.createdAt ? when(Date.parse(row.entry.createdAt)) : '?',
+          cell(ctx.out, row.entry.prompt ?? ''),
           where(ctx.out, row.entry, now),
         ]
       : [
           '-',
           intentView(row.intent),
-          formatAge(now - intentStartedMs(row.intent)),
-          cell(ctx.out, row.intent.prompt ?? '', 32),
+          when(intentStartedMs(row.intent)),
+          cell(ctx.out, row.intent.prompt ?? ''),
           describeIntent(row.intent),
         ],
   );
   const header = ['ID', 'STATUS', 'AGE', 'PROMPT', 'SAVED / LINK'];
-  printTable(ctx.out, header, table);
-  if (shown.some((entry) => entryState(entry, now) === 'running')) {
+  printTable(ctx.out, header, table, { shrinkable: [3, 4, 1] });
+  // Said only where a person reads the table, and only when some status shown may have moved on since.
+  if (terminal && shown.some((entry) => entryState(entry, now) === 'running')) {
     ctx.out.info('Statuses are as last seen; `veo sync` asks the service again (and saves what is finished).');
   }
   if (shownRows.some((row) => row.intent && intentView(row.intent) === 'unconfirmed')) {

@@ -39,7 +39,7 @@ export async function modelsCommand(ctx: Context, options: ModelsOptions): Promi
     [text(model.name), model.id === DEFAULT_MODEL ? '(default)' : ''].filter(Boolean).join(' '),
   ]);
   const header = ['MODEL', 'PRICE', 'NAME'];
-  printTable(ctx.out, header, rows, [1]);
+  printTable(ctx.out, header, rows, { rightAligned: [1], shrinkable: [2] });
   if (!options.all) ctx.out.info('Prices are per clip. `veo models --all` lists every model of the API.');
   return shown;
 }

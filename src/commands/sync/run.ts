@@ -21,6 +21,21 @@ interface SyncSummary {
   running: string[];
   expired: string[];
   failed: { id: string; code: string; message: string }[];
+  /** Where each saved (or already saved) video is. */
+  paths: Map<string, string>;
+  /** Expired videos an earlier sync already reported lost. */
+  reportedLost: Set<string>;
+}
+
+type SyncState = 'saved' | 'already-saved' | 'running' | 'expired' | 'failed';
+
+interface SyncedVideo {
+  id: string;
+  state: SyncState;
+  path: string | null;
+  /** expired: whether this sync is the first to find it lost (an earlier one reported it already otherwise). */
+  newlyLost?: boolean;
+  error?: { code: string; message: string };
 }
 
 /** The journal, read again now, says the video is saved at `path` and the file there is still it. */
@@ -65,6 +80,7 @@ async function saveEntry(
   // An overlapping sync (cron) may have saved it since this one read the journal.
   if (!options.force && (await savedMeanwhile(ctx, entry.id, path))) {
     summary.alreadySaved.push(entry.id);
+    summary.paths.set(entry.id, path);
     return;
   }
   const status = await ctx.out.statusLine();
@@ -77,6 +93,7 @@ async function saveEntry(
     );
     status.done();
     // Another veo (an overlapping sync) saved it while this one waited for it: already saved, not saved twice.
+    summary.paths.set(entry.id, saved.path);
     if (saved.alreadySaved) summary.alreadySaved.push(entry.id);
     else {
       summary.saved.push(entry.id);
@@ -87,6 +104,7 @@ async function saveEntry(
     if (error instanceof FileExistsError && (await savedMeanwhile(ctx, entry.id, path))) {
       status.clear();
       summary.alreadySaved.push(entry.id);
+      summary.paths.set(entry.id, path);
       return;
     }
     if (isVeoError(error) && error.kind === 'expired') summary.expired.push(entry.id);
@@ -96,7 +114,15 @@ async function saveEntry(
 
 /** Asks once about every unfinished task, then saves every finished video whose link still lives. Idempotent. */
 export async function syncCommand(ctx: Context, options: SyncOptions): Promise<void> {
-  const summary: SyncSummary = { saved: [], alreadySaved: [], running: [], expired: [], failed: [] };
+  const summary: SyncSummary = {
+    saved: [],
+    alreadySaved: [],
+    running: [],
+    expired: [],
+    failed: [],
+    paths: new Map(),
+    reportedLost: new Set(),
+  };
   const kinds: ErrorKind[] = [];
   const fail: Fail = (id, error) => {
     kinds.push(failureKind(error));
@@ -107,34 +133,76 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     });
   };
   const { entries, damaged } = await loadJournal(ctx);
-  for (const record of damaged) ctx.out.warn(`journal line ${record.line} is damaged (${record.problem}); skipped`, 'JOURNAL_DAMAGED');
+  for (const record of damaged)
+    ctx.out.warn(`journal line ${record.line} is damaged (${record.problem}); skipped`, 'JOURNAL_DAMAGED');
 
   for (const entry of await refreshRunning(ctx, entries, fail)) {
     const state = entryState(entry);
     if (state === 'running') summary.running.push(entry.id);
-    if (state === 'expired') summary.expired.push(entry.id);
+    if (state === 'expired') {
+      summary.expired.push(entry.id);
+      if (entry.lostReportedAt) summary.reportedLost.add(entry.id);
+    }
     const linkAlive = !entry.expiresAt || Date.parse(entry.expiresAt) > Date.now();
     // A saved video whose link is dead could not be fetched again anyway: it is not re-hashed on every run.
-    if (state === 'saved' && (!linkAlive || (await stillSaved(entry)))) summary.alreadySaved.push(entry.id);
+    if (state === 'saved' && (!linkAlive || (await stillSaved(entry)))) {
+      summary.alreadySaved.push(entry.id);
+      if (entry.savedPath) summary.paths.set(entry.id, entry.savedPath);
+    }
     const wanted = state === 'unsaved' || (state === 'saved' && !summary.alreadySaved.includes(entry.id) && linkAlive);
     if (!wanted || !entry.url || taskPhase({ status: entry.status ?? '', url: entry.url }) !== 'done') continue;
     await saveEntry(ctx, { ...entry, url: entry.url }, options, summary, fail);
   }
 
   report(ctx, summary);
+  // A video lost for good fails the sync that finds it (exit 8), once: the journal remembers it was reported, so a
+  // cron job is told, and the syncs after it are not failed forever by a loss nobody can undo.
+  const lost = summary.expired.filter((id) => !summary.reportedLost.has(id));
+  for (const id of lost) await recordSafely(ctx, { id, lostReportedAt: new Date().toISOString() });
+  if (lost.length > 0) kinds.push('expired');
   throwIfItemsFailed(kinds, () => ({
-    message: `${summary.failed.length} video(s) could not be saved.`,
-    hint: 'Run `veo sync` again once the problem is fixed: saved videos are not downloaded twice.',
+    message: [
+      summary.failed.length > 0 ? `${plural(summary.failed.length, 'video')} could not be saved.` : '',
+      lost.length > 0
+        ? `${plural(lost.length, 'video')} expired before being saved and cannot be downloaded any more (${lost.join(', ')}).`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
+    hint:
+      summary.failed.length > 0
+        ? 'Run `veo sync` again once the problem is fixed: saved videos are not downloaded twice.'
+        : 'A lost video needs a new task (`veo create`, paid again). Later syncs do not fail for it again.',
   }));
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Every video looked at, in one list: its state and, when saved, where. */
+function videosOf(summary: SyncSummary): SyncedVideo[] {
+  const withPath = (id: string, state: SyncState): SyncedVideo => ({ id, state, path: summary.paths.get(id) ?? null });
+  return [
+    ...summary.saved.map((id) => withPath(id, 'saved')),
+    ...summary.alreadySaved.map((id) => withPath(id, 'already-saved')),
+    ...summary.running.map((id) => withPath(id, 'running')),
+    ...summary.expired.map((id) => ({ ...withPath(id, 'expired'), newlyLost: !summary.reportedLost.has(id) })),
+    ...summary.failed.map(({ id, code, message }) => ({ ...withPath(id, 'failed'), error: { code, message } })),
+  ];
 }
 
 function report(ctx: Context, summary: SyncSummary): void {
   if (ctx.out.json) {
-    ctx.out.data(summary);
+    const { saved, alreadySaved, running, expired, failed } = summary;
+    ctx.out.data({ videos: videosOf(summary), saved, alreadySaved, running, expired, failed });
     return;
   }
   for (const failure of summary.failed) ctx.out.info(`${failure.id}: ${failure.message}`);
-  for (const id of summary.expired) ctx.out.info(`${id}: the link expired before the video was saved`);
+  for (const id of summary.expired) {
+    const when = summary.reportedLost.has(id) ? ' (reported before)' : '';
+    ctx.out.info(`${id}: the link expired before the video was saved; it is lost${when}`);
+  }
   const parts = [
     `${summary.saved.length} saved`,
     `${summary.alreadySaved.length} already saved`,
