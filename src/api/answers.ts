@@ -99,6 +99,8 @@ function errorForStatus(answer: RawAnswer, what: string, taskId?: string): Error
     return new AuthError(`The API refused the key (HTTP ${status}).`, { code: 'UNAUTHORIZED', taskId });
   }
   if (status === 429) return new OverloadError(`Too many requests (HTTP 429).`, { retryAfterMs, taskId });
+  // Payment Required: the account cannot pay, whoever (the API or a gateway before it) says so without an envelope.
+  if (status === 402) return new BalanceError(`The API asked for payment (HTTP 402)${body}.`, { taskId });
   if (status === 404) {
     return new ServerError(`The API answered HTTP 404 for ${what}: the base URL is probably wrong.${body}`, {
       status,

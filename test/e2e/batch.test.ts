@@ -100,13 +100,15 @@ describe('veo batch', () => {
     );
     const run = await batch([file, '--dry-run']);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout.trim().split('\n').at(-1), 'total: 980 RUB for 20 new clips');
-    assert.match(run.stdout, /^1\s+glabs-veo-3-1-fast\s+49 RUB\s+new\s+priced 1$/m);
+    // In a pipe stdout is the rows alone, tab-separated; the total is a note on stderr.
+    assert.match(run.stderr, /^total: 980 RUB for 20 new clips$/m);
+    assert.equal(run.stdout.split('\n')[0], '1\tglabs-veo-3-1-fast\t49 RUB\tnew\tpriced 1');
+    assert.equal(run.stdout.trim().split('\n').length, 20);
     assert.match(run.stderr, /nothing was sent/);
     const json = await batch([file, '--dry-run', '--json', '--model', 'glabs-veo-3-1-lite']);
     assert.equal(json.code, 0, json.stderr);
     const plan = JSON.parse(json.stdout);
-    assert.deepEqual(plan.total, { clips: 20, price: 600, currency: 'RUB', unknownPrices: 0 });
+    assert.deepEqual(plan.total, { clips: 20, price: 600, currency: 'RUB', unknownPrices: 0, covered: 20 });
     assert.equal(plan.items.length, 20);
     assert.deepEqual(plan.items[0], {
       line: 1,
@@ -119,8 +121,8 @@ describe('veo batch', () => {
 
     world.sim.configure({ balance: 100 });
     const short = await batch([file, '--dry-run']);
-    assert.equal(short.code, 0, short.stderr);
-    assert.match(short.stderr, /warning: The account covers only 2 of the 20 new clips/);
+    assert.equal(short.code, 4, short.stderr);
+    assert.match(short.stderr, /Dry run: the account covers only 2 of the 20 new clips/);
   });
 
   it('refuses a file with bad lines, naming each line, and sends no create', async () => {

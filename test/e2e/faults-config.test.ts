@@ -23,7 +23,13 @@ describe('an unreadable config', () => {
     ] as const) {
       const run = await world.veo([...args, '--json'], { env });
       assert.equal(run.code, 2, run.stderr);
-      const { error } = JSON.parse(run.stderr);
+      // Every stderr line a JSON document: a warning that the file is ignored may come before the error.
+      const documents = run.stderr
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { error?: { code: string; message: string } });
+      const { error } = documents.at(-1) ?? {};
+      assert.ok(error, run.stderr);
       assert.equal(error.code, 'CONFIG_UNREADABLE');
       assert.ok(error.message.includes(file), error.message);
     }

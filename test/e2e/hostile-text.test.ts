@@ -13,9 +13,12 @@ const EVIL = `${ESC}]0;pwned\u0007${ESC}[2J\r✔ saved /etc/passwd\nforged-row 0
 const MASKED = 'shds-…cdef';
 const OLD_KEY = 'shds-rotated-long-ago-7777777777';
 
-/** Any control character but the line feeds that end lines. */
+/**
+ * Any control character but the line feeds that end lines and the tabs that separate a table's cells in a pipe
+ * (a tab inside a cell is escaped: the rows' column counts show it).
+ */
 // eslint-disable-next-line no-control-regex -- control characters are what must not be there
-const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 function assertClean(run: RunResult, what: string): void {
   for (const [name, text] of [
@@ -134,7 +137,10 @@ describe('hostile text from the service: shown escaped, stored without the key',
         .filter((id) => typeof id === 'string'),
     );
     assert.equal(rows.length, journalIds.size, run.stdout);
-    for (const row of rows) assert.match(row, /^[0-9a-f]{24} /, row);
+    for (const row of rows) {
+      assert.match(row, /^[0-9a-f]{24}\t/, row);
+      assert.equal(row.split('\t').length, 5, `five cells, no forged column: ${row}`);
+    }
     assert.ok(run.stdout.includes('shds-…7777'), 'the old key, masked');
 
     const json = await world.veo(['list', '--json']);

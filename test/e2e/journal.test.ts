@@ -72,18 +72,25 @@ describe('the task journal, veo list and veo sync', () => {
     assert.deepEqual([quiet.code, quiet.stdout, quiet.stderr], [0, '', ''], 'a quiet idle sync says nothing');
   });
 
-  it('reports expired links without retrying them, and still exits 0', async () => {
+  it('reports expired links without retrying them: the sync that finds one lost exits 8, later ones 0', async () => {
     const id = (await world.veo(['create', 'too late'])).stdout.trim();
     await world.veo(['wait', id, '--interval', '0.05']);
     world.sim.configure({ linkTtlMs: 0 });
     const run = await world.veo(['sync', '--dir', join(world.workDir, 'late')]);
     world.sim.configure({ linkTtlMs: null });
-    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.code, 8, run.stderr);
     assert.match(run.stderr, /1 expired/);
-    assert.match(run.stderr, new RegExp(`${id}: the link expired`));
+    assert.match(run.stderr, new RegExp(`${id}: the link expired before the video was saved; it is lost\n`));
+    assert.match(run.stderr, new RegExp(`1 video expired before being saved .*\\(${id}\\)`));
     world.sim.requests.length = 0;
-    const again = await world.veo(['sync', '--dir', join(world.workDir, 'late')]);
-    assert.equal(again.code, 0);
+    const again = await world.veo(['sync', '--dir', join(world.workDir, 'late'), '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    const lost = (JSON.parse(again.stdout) as { videos: { id: string; state: string; newlyLost?: boolean }[] }).videos;
+    assert.deepEqual(
+      lost.find((video) => video.id === id),
+      { id, state: 'expired', path: null, newlyLost: false },
+      'still listed, as reported before',
+    );
     assert.equal(world.sim.requests.filter((r) => r.origin === 'file').length, 0, 'an expired link is not retried');
   });
 
@@ -109,8 +116,15 @@ describe('the task journal, veo list and veo sync', () => {
     world.sim.configure({ taskMs: 100 });
     const table = await world.veo(['list']);
     assert.equal(table.code, 0);
+    // In a pipe: tab-separated whole values, the creation time in ISO 8601, no header.
     const row = table.stdout.split('\n').find((line) => line.startsWith(pending));
-    assert.match(row ?? '', new RegExp(`^${pending}\\s+idle\\s+\\S+\\s+a very long prompt about a \\S*…$`));
+    assert.deepEqual(row?.split('\t').slice(0, 4), [
+      pending,
+      'idle',
+      new Date(parseInt(pending.slice(0, 8), 16) * 1000).toISOString(),
+      'a very long prompt about a lighthouse standing on a cliff at dusk',
+    ]);
+    assert.doesNotMatch(table.stdout, /^ID/m, 'no header in a pipe');
     assert.match(table.stdout, /\.mp4$/m, 'saved paths are shown');
     const onlyPending = await listJson('--pending');
     assert.deepEqual(

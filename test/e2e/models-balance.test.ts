@@ -170,8 +170,17 @@ describe('veo models, veo balance and what a clip costs', () => {
       /warning: The account cannot cover a glabs-veo-3-1-fast clip \(49 RUB\): balance 10\.00 RUB, credit limit 5\.00 RUB/,
     );
     assert.match(run.stderr, /Insufficient balance/);
+    // A dry run fails as the create would, so that a script can rely on its exit code; the request is printed.
     const dry = await world.veo(['create', 'a cat', '--dry-run']);
-    assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stderr, /warning: The account cannot cover/);
+    assert.equal(dry.code, 4, dry.stderr);
+    assert.match(
+      dry.stderr,
+      /Dry run: the account cannot cover a glabs-veo-3-1-fast clip \(49 RUB\): balance 10\.00 RUB/,
+    );
+    assert.match(dry.stdout, /^POST /);
+    const json = await world.veo(['create', 'a cat', '--dry-run', '--json']);
+    assert.equal(json.code, 4, json.stderr);
+    assert.equal(JSON.parse(json.stdout).cost.covered, false);
+    assert.equal(JSON.parse(json.stderr).error.code, 'INSUFFICIENT_BALANCE');
   });
 });
