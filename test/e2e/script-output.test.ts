@@ -124,7 +124,8 @@ describe('dry runs and the batch resume hint', () => {
     const dir = join(world.workDir, 'my clips');
     const file = join(world.workDir, "it's prompts.txt");
     await writeFile(file, 'first\nsecond\nthird\nfourth\nfourth\n');
-    world.sim.configure({ taskMs: 60_000 });
+    // Long enough that nothing is saved before the interruption, short enough for the resumed run to wait for.
+    world.sim.configure({ taskMs: 3000 });
     let interrupted = false;
     const args = ['batch', file, '--dir', dir, '--concurrency', '2', '--interval', '0.05', '--timeout', '10m'];
     const first = await world.veo([...args, '--allow-duplicates'], {
