@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { KEY, useWorld } from '../helpers/cli.js';
+import { jsonErrorOf, KEY, useWorld } from '../helpers/cli.js';
 
 const posix = process.platform !== 'win32';
 const root = process.getuid?.() === 0;
@@ -43,7 +43,7 @@ describe('the config store: only what the user owns and nobody else can write is
   /** veo with this test's config folder; `env` replaces the world's (undefined removes a variable). */
   const veo = (args: string[], env: Record<string, string | undefined> = {}, input?: string) =>
     world.veo(args, { env: { VEO_CONFIG_DIR: dir, ...env }, input });
-  const errorOf = (stderr: string) => (JSON.parse(stderr) as { error: { code: string; message: string } }).error;
+  const errorOf = jsonErrorOf;
 
   it(
     'a config.json another user owns is not used: exit 2 when it would choose the origin or the key',

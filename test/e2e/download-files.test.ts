@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { useWorld } from '../helpers/cli.js';
+import { jsonErrorOf, useWorld } from '../helpers/cli.js';
 import { whenPartHolds } from '../helpers/part-watch.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -79,7 +79,7 @@ describe('downloads: never through a link, never over a special file', () => {
     const run = await world.veo(['download', id, '-o', path, '--json'], { env: { VEO_REQUEST_TIMEOUT: '1' } });
     stop();
     assert.equal(run.code, 2, run.stderr);
-    const { error } = JSON.parse(run.stderr);
+    const error = jsonErrorOf(run.stderr);
     assert.equal(error.code, 'OUTPUT_NOT_WRITABLE');
     assert.match(error.message, /does not exist \(any more\)/);
     assert.ok(!existsSync(dir));

@@ -7,7 +7,7 @@ import type { Fault } from '../../src/sim/index.js';
 // the same prompt refuse to pay again (exit 2), which is not what these rows are about.
 let prompts = 0;
 const nextPrompt = () => `x ${++prompts}`;
-import { closedPort, type RunResult, useWorld } from '../helpers/cli.js';
+import { closedPort, jsonErrorOf, type RunResult, useWorld } from '../helpers/cli.js';
 
 // Two attempts and a 5 ms backoff: enough to see what is retried, and fast.
 const QUICK = { VEO_RETRY_ATTEMPTS: '2', VEO_RETRY_BASE_MS: '5' };
@@ -156,7 +156,7 @@ describe('API faults against veo-sim', () => {
       const run = await veo(['create', nextPrompt(), '--json']);
       assert.equal(run.code, exit, run.stderr);
       assert.equal(run.stdout, '');
-      const { error } = JSON.parse(run.stderr);
+      const error = jsonErrorOf(run.stderr);
       assert.equal(error.exitCode, exit);
       assert.equal(error.code, code === 4 ? 'RECORD_NOT_FOUND' : 'CREATE_UNCONFIRMED');
       assert.doesNotMatch(error.message, /Task unknown/);
@@ -184,7 +184,7 @@ describe('API faults against veo-sim', () => {
       const run = await veo(['result', id, '--json']);
       assert.equal(run.code, exit, `code ${code}: ${run.stderr}`);
       assert.equal(run.stdout, '');
-      const { error } = JSON.parse(run.stderr);
+      const error = jsonErrorOf(run.stderr);
       assert.equal(error.exitCode, exit);
       assert.equal(error.taskId, id);
       assert.equal(count('result'), attempts, `code ${code} attempts`);

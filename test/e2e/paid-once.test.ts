@@ -182,7 +182,7 @@ describe('a paid task is created exactly once and never lost', () => {
     const dry = await batch([file, '--dir', dir, '--dry-run', '--allow-duplicates']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stderr, /Lines 3 \(as 1\) repeat an earlier line: each makes a clip of its own/);
-    assert.match(dry.stdout, /for 3 new clips/);
+    assert.match(dry.stderr, /for 3 new clips/);
     const run = await batch([file, '--dir', dir, '--allow-duplicates']);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(creates().length, 3);
@@ -273,7 +273,7 @@ describe('a paid task is created exactly once and never lost', () => {
     assert.equal(entries[0]?.state, 'unconfirmed');
     assert.equal(entries[0]?.prompt, 'abandoned in flight');
     const table = await world.veo(['list'], { env });
-    assert.match(table.stdout, /^-\s+unconfirmed\s+now\s+abandoned in flight\s+answer never came/m);
+    assert.match(table.stdout, /^-\tunconfirmed\t[\dT:.-]+Z\tabandoned in flight\tanswer never came/m);
     // Every later command reminds of it, once.
     const reminded = await world.veo(['balance'], { env });
     assert.equal(reminded.code, 0, reminded.stderr);

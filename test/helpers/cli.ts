@@ -204,3 +204,22 @@ export function signalOnCreate(
       });
   };
 }
+
+/**
+ * The error document of a `--json` run's stderr. Every line there is a JSON document: warnings (one a line) may come
+ * before the error, so the stream as a whole is not one document.
+ */
+export function jsonErrorOf(stderr: string): {
+  code: string;
+  message: string;
+  exitCode: number;
+  [key: string]: unknown;
+} {
+  const documents = stderr
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { error?: ReturnType<typeof jsonErrorOf> });
+  const errors = documents.flatMap((document) => (document.error ? [document.error] : []));
+  if (errors.length !== 1) throw new Error(`expected one error document on stderr, found ${errors.length}:\n${stderr}`);
+  return errors[0] as ReturnType<typeof jsonErrorOf>;
+}
