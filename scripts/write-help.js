@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Renders the top-level help through commander once, at build time, so that `veo --help` can print it without
-// loading commander (see src/cli.ts). `veo help` still renders it live; a test checks that both agree.
+// Renders the top-level help through commander once, at build time, for 80 columns (its widest), so that
+// `veo --help` can print it without loading commander (see src/cli.ts); a narrower terminal gets it rendered live.
+// `veo help` always renders it live; a test checks that both agree.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

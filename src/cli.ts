@@ -12,7 +12,10 @@ function prebuiltHelp(): string | undefined {
 
 // `veo --version` and `veo --help` are called in loops by scripts: answer them before loading commander.
 const argv = process.argv.slice(2);
-const help = argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') ? prebuiltHelp() : undefined;
+// It is laid out for 80 columns: a narrower terminal gets it rendered live, to its width.
+const narrow = process.stdout.isTTY && (process.stdout.columns || 80) < 80;
+const help =
+  argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && !narrow ? prebuiltHelp() : undefined;
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
 } else if (help !== undefined) {

@@ -137,10 +137,35 @@ async function runDeclared(declaration: CommandDeclaration<never>, command: Comm
   }
 }
 
+/** commander's own message, with its "(Did you mean …?)" line made the hint it is. */
+function commanderUsageError(text: string): UsageError {
+  const message = text.replace(/^error: /, '').trim();
+  const suggestion = /\s*\(Did you mean (.+)\?\)$/.exec(message);
+  if (!suggestion) {
+    return new UsageError(/[.!?]$/.test(message) ? message : `${message}.`, {
+      code: 'USAGE',
+      hint: 'Run with --help for usage.',
+    });
+  }
+  return new UsageError(`${message.slice(0, suggestion.index)}.`, {
+    code: 'USAGE',
+    hint: `Did you mean ${suggestion[1]}? Run with --help for usage.`,
+  });
+}
+
+/** `veo help nosuch` would show the whole help as if nosuch were fine: it is parsed as the command it names. */
+function helpTopicArgv(program: Command, argv: string[]): string[] {
+  const topic = argv[1];
+  if (argv[0] !== 'help' || topic === undefined || topic.startsWith('-')) return argv;
+  const known = program.commands.some((c) => c.name() === topic || c.aliases().includes(topic));
+  return known ? argv : argv.slice(1);
+}
+
 export async function main(argv: string[]): Promise<number> {
   let commanderMessage = '';
   jsonWanted = preliminaryGlobals(argv).json ?? false;
   const program = buildProgram(runDeclared, (text) => (commanderMessage += text));
+  argv = helpTopicArgv(program, argv);
   // The help commander shows on stderr when a command is missing is text: in --json mode an error document says it.
   let helpShown = '';
   if (jsonWanted) configureHelpOnStderr(program, (text) => (helpShown += text));
@@ -179,8 +204,7 @@ export async function main(argv: string[]): Promise<number> {
         );
       }
       out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
-      const message = (commanderMessage || error.message).replace(/^error: /, '').trim();
-      return renderError(out, new UsageError(message, { code: 'USAGE', hint: 'Run with --help for usage.' }));
+      return renderError(out, commanderUsageError(commanderMessage || error.message));
     }
     out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
     const code = renderError(out, error);

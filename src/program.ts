@@ -1,25 +1,34 @@
-import { Command, Option } from 'commander';
+import { Command, Option, type AddHelpTextContext } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import type { CommandDeclaration } from './commands/declaration.js';
+import { helpColumns, narrowHelp, wrapCommand, wrapWords } from './ui/help-layout.js';
+import { unquotedPromptError } from './ui/unquoted-prompt.js';
 import { VERSION } from './version.js';
 
 /** Runs a declared command once commander has parsed its command line. */
 export type RunDeclared = (declaration: CommandDeclaration<never>, command: Command) => Promise<void>;
 
-function examples(lines: readonly string[]): string {
-  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+function widthOf(context: AddHelpTextContext): number {
+  return helpColumns(context.error ? process.stderr : process.stdout);
+}
+
+/** The examples, each a command that still works when pasted however narrow the terminal. */
+function examples(lines: readonly string[], width: number): string {
+  return `\nExamples:\n${lines.map((line) => wrapCommand(line, width, '  $ ', '      ')).join('\n')}\n`;
 }
 
 const TOP_LEVEL_EXAMPLES = [
   'veo auth login',
-  'veo create "a red fox running through snow, cinematic" --ar 16:9 -o fox.mp4',
+  'veo create "a red fox running in snow" --ar 16:9 -o fox.mp4',
   'id=$(veo create "a lighthouse at dusk") && veo wait "$id" -o lighthouse.mp4',
   'veo list',
-  'veo-sim & GPTUNNEL_BASE_URL=http://127.0.0.1:8787 veo create "test" -o test.mp4',
+  // Against the simulator, which prints the URL it listens on (any free port) and stays in the background.
+  'export GPTUNNEL_BASE_URL=$(veo-sim --detach) GPTUNNEL_API_KEY=sim-key',
+  'veo create "test" -o test.mp4',
 ];
 
 const EXIT_CODES_HELP =
-  '\nExit codes: 0 ok, 1 internal error, 2 usage, 3 auth, 4 balance/capacity, 5 wait timed out, 6 generation failed,\n7 network/service, 8 video link expired, 130 interrupted.\n';
+  'Exit codes: 0 ok, 1 internal error, 2 usage, 3 auth, 4 balance/capacity, 5 wait timed out, 6 generation failed, 7 network/service, 8 video link expired, 130 interrupted.';
 
 /** Adds one declared command (and its subcommands) to `parent`, exactly as the declaration says. */
 function addDeclared(parent: Command, declaration: CommandDeclaration<never>, runDeclared: RunDeclared): void {
@@ -31,8 +40,20 @@ function addDeclared(parent: Command, declaration: CommandDeclaration<never>, ru
     if (flag.choices) option.choices(flag.choices);
     command.addOption(option);
   }
-  command.addHelpText('after', examples(declaration.examples) + (declaration.epilogue ?? ''));
-  if (declaration.load) command.action((...args: unknown[]) => runDeclared(declaration, args.at(-1) as Command));
+  command.addHelpText('after', (context) => {
+    const width = widthOf(context);
+    const epilogue = declaration.epilogue ? `${wrapWords(declaration.epilogue.trim(), width)}\n` : '';
+    return examples(declaration.examples, width) + (epilogue ? `\n${epilogue}` : '');
+  });
+  // A prompt typed without quotes arrives as many words: said so below, with the quoted command, not as a count.
+  if (declaration.arguments?.[0]?.name === 'prompt') command.allowExcessArguments();
+  if (declaration.load) {
+    command.action((...args: unknown[]) => {
+      const self = args.at(-1) as Command;
+      if (self.args.length > (declaration.arguments?.length ?? 0)) throw unquotedPromptError(self);
+      return runDeclared(declaration, self);
+    });
+  }
   for (const subcommand of declaration.subcommands ?? []) addDeclared(command, subcommand, runDeclared);
 }
 
@@ -49,8 +70,17 @@ export function buildProgram(runDeclared: RunDeclared, onCommanderError: (text: 
     .option('--base-url <url>', 'API origin (default https://gptunnel.ru)')
     // Set before any subcommand exists: commander copies these settings into subcommands when they are created.
     .exitOverride()
-    .configureOutput({ outputError: onCommanderError })
-    .addHelpText('after', examples(TOP_LEVEL_EXAMPLES) + EXIT_CODES_HELP);
+    .configureOutput({
+      outputError: onCommanderError,
+      getOutHelpWidth: () => helpColumns(process.stdout),
+      getErrHelpWidth: () => helpColumns(process.stderr),
+    })
+    // A command's own examples use --json and --quiet: its help lists them too.
+    .configureHelp({ ...narrowHelp, showGlobalOptions: true })
+    .addHelpText('after', (context) => {
+      const width = widthOf(context);
+      return `${examples(TOP_LEVEL_EXAMPLES, width)}\n${wrapWords(EXIT_CODES_HELP, width)}\n`;
+    });
   for (const declaration of COMMANDS) addDeclared(program, declaration, runDeclared);
   return program;
 }
