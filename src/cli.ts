@@ -14,8 +14,7 @@ function prebuiltHelp(): string | undefined {
 const argv = process.argv.slice(2);
 // It is laid out for 80 columns: a narrower terminal gets it rendered live, to its width.
 const narrow = process.stdout.isTTY && (process.stdout.columns || 80) < 80;
-const help =
-  argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && !narrow ? prebuiltHelp() : undefined;
+const help = argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && !narrow ? prebuiltHelp() : undefined;
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
 } else if (help !== undefined) {

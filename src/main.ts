@@ -1,7 +1,8 @@
+import { errnoWords } from './core/errno-words.js';
 import { CommanderError, type Command } from 'commander';
 import { closeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { UsageError, InterruptedError } from './core/errors.js';
+import { UsageError, InterruptedError, isVeoError } from './core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from './api/safety.js';
 import type { CommandDeclaration } from './commands/declaration.js';
 import { createContext, type CreatesInFlight } from './context.js';
@@ -31,6 +32,13 @@ const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = {
   SIGINT: 130,
   SIGTERM: EXIT_TERMINATED,
   SIGHUP: 129,
+};
+
+/** How the stop is told: Ctrl-C is the user's own, the others came from elsewhere and must say so. */
+const STOPPED_BY: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', string> = {
+  SIGINT: 'Interrupted',
+  SIGTERM: 'Terminated (SIGTERM)',
+  SIGHUP: 'Stopped: the terminal hung up (SIGHUP)',
 };
 
 function say(text: string): void {
@@ -177,9 +185,10 @@ export async function main(argv: string[]): Promise<number> {
   process.stderr.on('error', () => undefined);
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EIO' || error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
-    early('error', `cannot write the results to stdout: ${error.message}`, {
+    early('error', `cannot write the results to stdout: ${errnoWords(error)}.`, {
       code: 'STDOUT_FAILED',
       exitCode: EXIT_CODES.usage,
+      ...(error.code ? { errno: error.code } : {}),
     });
     process.exit(EXIT_CODES.usage);
   });
@@ -207,6 +216,9 @@ export async function main(argv: string[]): Promise<number> {
       return renderError(out, commanderUsageError(commanderMessage || error.message));
     }
     out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
+    if (signalName && isVeoError(error) && error.kind === 'interrupted') {
+      error.message = error.message.replace(/^Interrupted\b/, STOPPED_BY[signalName]);
+    }
     const code = renderError(out, error);
     return signalName && code === 130 ? SIGNAL_EXIT[signalName] : code;
   }

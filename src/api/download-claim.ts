@@ -1,3 +1,4 @@
+import { errnoWords } from '../core/errno-words.js';
 import { randomBytes } from 'node:crypto';
 import { lstat, open, unlink } from 'node:fs/promises';
 import { keepClaimFresh } from '../core/claim-heartbeat.js';
@@ -98,8 +99,9 @@ async function breakClaim(path: string, seen: { text: string; mtimeMs: number })
       } catch (error) {
         if (errnoOf(error) === 'ENOENT') return true;
         // A folder (or anything else that will not go) in the claim's place: no veo can ever claim this target.
-        throw new UsageError(`${path} is in the way and cannot be removed (${errnoOf(error) ?? 'error'}).`, {
+        throw new UsageError(`${path} is in the way and cannot be removed: ${errnoWords(error)}.`, {
           code: 'OUTPUT_NOT_WRITABLE',
+          cause: error,
           hint: `Remove ${path}, or choose another path with -o.`,
         });
       }

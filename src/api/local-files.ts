@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { errnoWords } from '../core/errno-words.js';
 import { FileExistsError, UsageError } from '../core/errors.js';
 
 /** File-system rules every write of a video follows: never through a link, never over a special file. */
@@ -22,6 +23,7 @@ export function localFileError(error: unknown, path: string, taskId?: string): E
     return new UsageError(`No space left on the device while writing ${path}.`, {
       code: 'DISK_FULL',
       taskId,
+      cause: error,
       hint: 'Free some space and run the same command again: the download resumes from the .part file.',
     });
   }
@@ -29,15 +31,14 @@ export function localFileError(error: unknown, path: string, taskId?: string): E
   // mkdir answers EEXIST or ENOTDIR when a part of the path is a file rather than a folder.
   const fileInTheWay = code === 'ENOTDIR' || code === 'EEXIST';
   const why = fileInTheWay
-    ? 'a part of that path is a file, not a folder'
+    ? errnoWords({ code: 'ENOTDIR' })
     : code === 'ENOENT'
       ? 'the folder does not exist (any more)'
-      : code === 'ELOOP'
-        ? 'a symbolic link is in the way'
-        : ((error as Error | undefined)?.message ?? String(error));
+      : errnoWords(error);
   return new UsageError(`Cannot write ${path}: ${why}.`, {
     code: 'OUTPUT_NOT_WRITABLE',
     taskId,
+    cause: error,
     hint: 'Choose a folder you can write to with -o, or fix its permissions.',
   });
 }

@@ -1,3 +1,4 @@
+import { errnoWords } from '../core/errno-words.js';
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,7 +74,7 @@ export async function loadConfig(dir = configDir()): Promise<StoredConfig> {
       );
     }
     return unusable(
-      `Cannot read the config file ${file}: ${(error as Error).message}`,
+      `Cannot read the config file ${file}: ${errnoWords(error)}.`,
       'CONFIG_UNREADABLE',
       'Fix its permissions (it should be a file readable by you, mode 0600).',
     );
@@ -92,7 +93,7 @@ export async function loadConfig(dir = configDir()): Promise<StoredConfig> {
     text = await handle.readFile('utf8');
   } catch (error) {
     return unusable(
-      `Cannot read the config file ${file}: ${(error as Error).message}`,
+      `Cannot read the config file ${file}: ${errnoWords(error)}.`,
       'CONFIG_UNREADABLE',
       'Fix its permissions (it should be a file readable by you, mode 0600).',
     );

@@ -1,3 +1,5 @@
+import { errnoCode } from './errno-words.js';
+
 /**
  * Every failure the tool can meet, as a small typed hierarchy. Each error carries a `kind` (what the user can do
  * about it) and a stable `code` (a name scripts can match in `--json` output). The CLI maps `kind` to an exit code
@@ -12,6 +14,8 @@ export interface ErrorDetails {
   cause?: unknown;
   /** Lines that follow the message, one item each (e.g. the bad lines of a batch file). */
   details?: string[];
+  /** The system's code for a failed file operation (EROFS…), when the message puts it in words; else the cause's. */
+  errno?: string;
 }
 
 /** The base of every failure veo reports; `kind` picks the exit code, `code` is what scripts match. */
@@ -21,6 +25,7 @@ export abstract class VeoError extends Error {
   taskId: string | undefined;
   hint: string | undefined;
   details: string[];
+  errno: string | undefined;
 
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -28,6 +33,7 @@ export abstract class VeoError extends Error {
     this.taskId = details.taskId;
     this.hint = details.hint;
     this.details = details.details ?? [];
+    this.errno = details.errno ?? errnoCode(details.cause);
   }
 }
 

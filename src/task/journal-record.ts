@@ -1,3 +1,4 @@
+import { errnoCode, fileErrorText } from '../core/errno-words.js';
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import { plausibleCreatedAt } from '../api/task-answer.js';
 import type { Context } from '../context.js';
@@ -35,7 +36,7 @@ export async function recordSafely(ctx: Context, patch: Partial<JournalEntry> & 
   } catch (error) {
     // A journal that is a symbolic link is the user's to remove: the command fails with it (exit 2).
     if (error instanceof JournalLinkError) throw error;
-    ctx.out.warn(`Could not update the task journal: ${(error as Error).message}. Task id: ${patch.id}`);
+    ctx.out.warn(`Could not update the task journal (${fileErrorText(error)}). Task id: ${patch.id}`);
     return false;
   }
 }
@@ -64,7 +65,7 @@ export async function recordCreated(
     return true;
   } catch (error) {
     ctx.out.warn(
-      `Task ${task.id}${context} could not be written to the journal (${(error as Error).message}); keep its id.`,
+      `Task ${task.id}${context} could not be written to the journal (${fileErrorText(error)}); keep its id.`,
     );
     return false;
   }
@@ -82,10 +83,13 @@ export async function readJournal<T>(ctx: Context, read: (journal: Journal) => P
     return await read(journal);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError((error as Error).message, {
-      code: 'JOURNAL_UNREADABLE',
-      hint: `Make ${journal.path} a readable file again (or point VEO_CONFIG_DIR at another folder).`,
-      cause: error,
-    });
+    throw new UsageError(
+      errnoCode(error) ? `Cannot read the journal: ${fileErrorText(error)}.` : (error as Error).message,
+      {
+        code: 'JOURNAL_UNREADABLE',
+        hint: `Make ${journal.path} a readable file again (or point VEO_CONFIG_DIR at another folder).`,
+        cause: error,
+      },
+    );
   }
 }

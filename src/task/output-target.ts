@@ -1,3 +1,4 @@
+import { errnoWords } from '../core/errno-words.js';
 import { randomBytes } from 'node:crypto';
 import { open, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -86,12 +87,11 @@ export async function probeWritable(dir: string): Promise<void> {
     }
   } catch (error) {
     const code = errnoOf(error);
-    const why =
-      code === 'ENOTDIR' || code === 'EEXIST'
-        ? 'a part of that path is a file, not a folder'
-        : (code ?? (error as Error).message);
+    // mkdir answers EEXIST when a part of the path is a file rather than a folder.
+    const why = code === 'EEXIST' ? errnoWords({ code: 'ENOTDIR' }) : errnoWords(error);
     throw new UsageError(`Cannot write to ${dir}: ${why}.`, {
       code: 'OUTPUT_NOT_WRITABLE',
+      cause: error,
       hint: 'Choose a folder you can write to with -o; nothing was sent.',
     });
   }

@@ -47,6 +47,7 @@ export function renderError(out: Output, error: unknown): number {
     if (error.details.length > 0) body.details = error.details;
     if (error.taskId) body.taskId = error.taskId;
     if (error.hint) body.hint = error.hint;
+    if (error.errno) body.errno = error.errno;
     if (error instanceof InvalidInputError) body.issues = error.issues;
     out.stderr(`${JSON.stringify({ error: body })}\n`);
     return exitCode;

@@ -4,7 +4,7 @@ import { stillSaved } from '../../store/saved-video.js';
 import { z } from 'zod';
 import { FileExistsError, UsageError } from '../../core/errors.js';
 import { parseVideoUrl } from '../../api/origin.js';
-import { TASK_ID_PATTERN } from '../../api/schemas.js';
+import { normaliseTaskId } from '../../core/ids.js';
 import type { Context } from '../../context.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { DownloadInput } from './index.js';
@@ -42,14 +42,14 @@ async function alreadySaved(ctx: Context, id: string, path: string): Promise<Jou
 }
 
 export async function downloadCommand(ctx: Context, target: string, options: DownloadCommandOptions): Promise<void> {
-  let id: string | undefined;
   let url: string | undefined;
-  if (TASK_ID_PATTERN.test(target)) id = target;
+  let id = normaliseTaskId(target);
+  if (id !== undefined) target = id;
   else if (/^https?:\/\//i.test(target)) {
     url = parseVideoUrl(target).href;
     id = fileNameFromUrl(new URL(url)).id;
   } else {
-    throw new UsageError(`"${target}" is neither a task id (24 lowercase hex characters) nor an http(s) URL.`, {
+    throw new UsageError(`"${target}" is neither a task id (24 hex characters) nor an http(s) URL.`, {
       code: 'INVALID_TASK_ID',
     });
   }

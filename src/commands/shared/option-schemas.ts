@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
-import { TASK_ID_PATTERN } from '../../api/schemas.js';
+import { normaliseTaskId } from '../../core/ids.js';
 import { ASPECT_RATIOS, intervalFlag, timeoutFlag } from './flags.js';
 
 /** Turns a zod failure on command-line input into a usage error that names the offending option. */
@@ -15,15 +15,13 @@ export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.in
 }
 
 export function parseTaskId(raw: string): string {
-  if (!TASK_ID_PATTERN.test(raw)) {
-    throw new UsageError(
-      `"${raw}" is not a task id: ids are 24 lowercase hex characters, such as 684e5b2214bed9a815408cb3.`,
-      {
-        code: 'INVALID_TASK_ID',
-      },
-    );
+  const id = normaliseTaskId(raw);
+  if (id === undefined) {
+    throw new UsageError(`"${raw}" is not a task id: ids are 24 hex characters, such as 684e5b2214bed9a815408cb3.`, {
+      code: 'INVALID_TASK_ID',
+    });
   }
-  return raw;
+  return id;
 }
 
 /** `90`, `90s`, `15m`, `1h`, `1h30m`, `2.5m`: a bare number means seconds. */

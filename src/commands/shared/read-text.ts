@@ -1,3 +1,4 @@
+import { errnoWords } from '../../core/errno-words.js';
 import { createReadStream } from 'node:fs';
 import { InterruptedError, UsageError } from '../../core/errors.js';
 import { findControlInText, findNonText } from './text-check.js';
@@ -80,15 +81,9 @@ export function checkArgumentText(text: string, label: string): string {
 }
 
 function unreadable(source: string, error: unknown): UsageError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const why: Record<string, string> = {
-    ENOENT: 'no such file',
-    EISDIR: 'it is a folder, not a file',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-  };
-  return new UsageError(`Cannot read ${source}: ${(code && why[code]) ?? code ?? (error as Error).message}.`, {
+  return new UsageError(`Cannot read ${source}: ${errnoWords(error)}.`, {
     code: 'UNREADABLE_INPUT',
+    cause: error,
     hint: 'Give the path of a text file, or - to read stdin.',
   });
 }
