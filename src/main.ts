@@ -1,3 +1,4 @@
+import { counted } from './ui/text-format.js';
 import { errnoWords } from './core/errno-words.js';
 import { CommanderError, type Command } from 'commander';
 import { closeSync } from 'node:fs';
@@ -80,7 +81,7 @@ function installSignalHandlers(): void {
         }
         if (creates.count > creates.received.size) {
           say(
-            `Quit with ${creates.count - creates.received.size} create request(s) unanswered: a billed task may exist. It is recorded in the journal as unconfirmed; \`veo list\` shows it.`,
+            `Quit with ${counted(creates.count - creates.received.size, 'create request')} unanswered: a billed task may exist. It is recorded in the journal as unconfirmed; \`veo list\` shows it.`,
           );
         }
         process.exit(SIGNAL_EXIT[name]);

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { z } from 'zod';
 import {
   AuthError,
@@ -94,7 +95,11 @@ export function errorForApiCode(code: number, message: string | undefined, issue
 function errorForStatus(answer: RawAnswer, what: string, taskId?: string): Error {
   const { status } = answer;
   const retryAfterMs = parseRetryAfter(header(answer, 'retry-after'));
-  const body = answer.text.trim() ? ` (${snippet(answer.text)})` : ' (empty body)';
+  // An error page from a proxy says nothing its status does not: its text would only be tag soup.
+  const page =
+    /^\s*<(!doctype|html|head|body|\?xml)/i.test(answer.text) || /html/i.test(header(answer, 'content-type') ?? '');
+  const body = !answer.text.trim() ? ' (empty body)' : page ? ' (an HTML page)' : ` (${snippet(answer.text)})`;
+  const statusText = STATUS_CODES[status] ? `HTTP ${status} ${STATUS_CODES[status]}` : `HTTP ${status}`;
   if (status === 401 || status === 403) {
     return new AuthError(`The API refused the key (HTTP ${status}).`, { code: 'UNAUTHORIZED', taskId });
   }
@@ -117,12 +122,16 @@ function errorForStatus(answer: RawAnswer, what: string, taskId?: string): Error
     );
   }
   if (status >= 500) {
-    return new ServerError(`The service failed with HTTP ${status}${body}.`, { status, retryAfterMs, taskId });
+    return new ServerError(`The service failed with ${statusText}${page ? '' : body}.`, {
+      status,
+      retryAfterMs,
+      taskId,
+    });
   }
   if (status === 200) {
     return new ServerError(`The API answered ${what} with something that is not JSON${body}.`, { status, taskId });
   }
-  return new ServerError(`The API answered ${what} with HTTP ${status}${body}.`, { status, taskId });
+  return new ServerError(`The API answered ${what} with ${statusText}${body}.`, { status, taskId });
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   type Saved,
 } from './download-run.js';
 import { receive } from './download-receive.js';
-import { DownloadError, InterruptedError, isVeoError, LinkExpiredError } from '../core/errors.js';
+import { addClause, DownloadError, InterruptedError, isVeoError, LinkExpiredError } from '../core/errors.js';
 import { deadlineAt } from './deadline.js';
 import { isPermanent } from './http.js';
 import { checkTarget, localFileError, makeFolder } from './local-files.js';
@@ -136,7 +136,10 @@ async function withAttempts(run: Run): Promise<Saved> {
     failures = run.onDisk >= best + MIN_PROGRESS_BYTES ? 1 : failures + 1;
     best = Math.max(best, run.onDisk);
     if (failures >= policy.attempts) {
-      lastError.message += ` (gave up after ${failures} attempts that added nothing to the part)`;
+      lastError.message = addClause(
+        lastError.message,
+        `gave up after ${failures} attempts that added nothing to the part`,
+      );
       throw lastError;
     }
     const delayMs = Math.min(retryDelay(Math.max(1, failures), policy), Math.max(0, run.deadline - Date.now()));

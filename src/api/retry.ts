@@ -1,4 +1,4 @@
-import { NetworkError, OverloadError, ServerError, InterruptedError } from '../core/errors.js';
+import { addClause, NetworkError, OverloadError, ServerError, InterruptedError } from '../core/errors.js';
 import { mayRepeatCreate, notTheService } from './safety.js';
 
 export interface RetryPolicy {
@@ -100,7 +100,8 @@ export async function withRetry<T>(attemptFn: (attempt: number) => Promise<T>, o
       if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { cause: error, sent: wasSent(error) });
       if (attempt >= policy.attempts || !isRetryable(error, options.operation)) {
         // Say that it was tried more than once: a long silent wait otherwise looks like a hang.
-        if (attempt > 1 && error instanceof Error) error.message += ` (gave up after ${attempt} attempts)`;
+        if (attempt > 1 && error instanceof Error)
+          error.message = addClause(error.message, `gave up after ${attempt} attempts`);
         throw error;
       }
       const retryAfter = retryAfterOf(error);

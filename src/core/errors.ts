@@ -242,3 +242,8 @@ export class ItemsFailedError extends VeoError {
     this.kind = kind;
   }
 }
+
+/** Adds a clause to a message that ends a sentence: "…refused; gave up after 2 attempts.", not "…refused. (gave…)". */
+export function addClause(message: string, clause: string): string {
+  return `${message.replace(/[.\s]+$/, '')}; ${clause}.`;
+}

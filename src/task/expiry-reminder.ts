@@ -16,7 +16,8 @@ export async function remindExpiring(ctx: Context): Promise<void> {
     const { expiring: soon, intents } = await journal.glance(REMIND_WITHIN_MS);
     if (soon.length > 0) {
       const what = soon.length === 1 ? `1 finished video (${soon[0]?.id}) is` : `${soon.length} finished videos are`;
-      ctx.out.warn(`${what} not saved and the link expires within 12 hours: run \`veo sync\` to save them.`);
+      const it = soon.length === 1 ? 'it' : 'them';
+      ctx.out.warn(`${what} not saved and the link expires within 12 hours: run \`veo sync\` to save ${it}.`);
     }
     // Past 48 hours the link of any task it made is dead too: the reminder has nothing left to save.
     const recent = Date.now() - LINK_TTL_MS;
@@ -25,7 +26,9 @@ export async function remindExpiring(ctx: Context): Promise<void> {
     );
     if (unconfirmed.length > 0) {
       ctx.out.warn(
-        `${unconfirmed.length} create request(s) never got an answer: the task may exist and be billed (\`veo list\` shows them; check the GPTunnel dashboard).`,
+        unconfirmed.length === 1
+          ? '1 create request never got an answer: its task may exist and be billed (`veo list` shows it; check the GPTunnel dashboard).'
+          : `${unconfirmed.length} create requests never got an answer: their tasks may exist and be billed (\`veo list\` shows them; check the GPTunnel dashboard).`,
       );
     }
   } catch {

@@ -128,7 +128,8 @@ describe('API faults against veo-sim', () => {
     inject('result', { kind: 'html' });
     const read = await veo(['result', id]);
     assert.equal(read.code, 7, read.stderr);
-    assert.match(read.stderr, /HTTP 502 \(502 Bad Gateway/);
+    assert.match(read.stderr, /The service failed with HTTP 502 Bad Gateway; gave up after 2 attempts\.$/m);
+    assert.doesNotMatch(read.stderr, /nginx|<|Bad Gateway.*Bad Gateway/);
     assert.equal(count('result'), 2);
     world.sim.clearFaults();
     world.sim.requests.length = 0;

@@ -1,3 +1,4 @@
+import { counted } from '../../ui/text-format.js';
 import type { Balance } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
 import { describeBalance, formatRubles, spendable } from '../../task/pricing.js';
@@ -14,7 +15,7 @@ export function describeTotal(prices: (number | undefined)[]): string {
   const clips = `${prices.length} new clip${prices.length === 1 ? '' : 's'}`;
   if (known.length === prices.length) return `${formatRubles(sum)} for ${clips}`;
   if (known.length === 0) return `unknown for ${clips} (no price known)`;
-  return `at least ${formatRubles(sum)} for ${clips} (${prices.length - known.length} price(s) unknown)`;
+  return `at least ${formatRubles(sum)} for ${clips} (${counted(prices.length - known.length, 'price')} unknown)`;
 }
 
 /** How many of the new clips, in file order, the account can pay for; undefined when it covers them all. */

@@ -5,6 +5,7 @@ import type { PreparedBatch, Resumption } from './plan.js';
 import { balanceIfAvailable, describeBalance, formatRubles } from '../../task/pricing.js';
 import { priceOf } from '../../task/model-catalog.js';
 import { printTable } from '../../ui/table.js';
+import { counted } from '../../ui/text-format.js';
 
 const STATE_NAMES: Record<Resumption['kind'], string> = {
   new: 'new',
@@ -72,7 +73,10 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
   const header = ['LINE', 'MODEL', 'PRICE', 'STATE', 'PROMPT'];
   printTable(ctx.out, header, rows, { shrinkable: [4, 1] });
   const earlier = planned.length - fresh.length;
-  const note = earlier > 0 ? `; ${earlier} item(s) created (or being created) by another run are not paid again` : '';
+  const note =
+    earlier > 0
+      ? `; ${counted(earlier, 'item')} created (or being created) by another run ${earlier === 1 ? 'is' : 'are'} not paid again`
+      : '';
   // Under the table on a terminal; in a pipe stdout is rows of tab-separated cells only, so the total is a note.
   const total = `total: ${describeTotal(prices)}${note}`;
   if (ctx.out.streams.stdout.isTTY) ctx.out.result(total);

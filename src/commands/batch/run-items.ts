@@ -9,7 +9,7 @@ import type { StatusLine } from '../../ui/status-line.js';
 import { intentsByKey, resumptionOf, tasksByKey } from './plan.js';
 import { buildCreateInput } from '../create/run.js';
 import { saveWithStatus, waitWithStatus } from '../../task/wait-and-save.js';
-import { shorten } from '../../ui/text-format.js';
+import { counted, shorten } from '../../ui/text-format.js';
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
 import { defaultVideoPath } from '../../task/output-target.js';
 import { runPool } from '../shared/pool.js';
@@ -175,7 +175,7 @@ export async function runItems(ctx: Context, run: RunSettings, tracked: Tracked[
   ctx.creates.announcesOwnStop = true;
   const onAbort = () => {
     const waiting = ctx.creates.count
-      ? `; waiting up to ${CREATE_ANSWER_GRACE_MS / 1000} s for ${ctx.creates.count} create request(s) already sent, to record their tasks`
+      ? `; waiting up to ${CREATE_ANSWER_GRACE_MS / 1000} s for ${counted(ctx.creates.count, 'create request')} already sent, to record their tasks`
       : '';
     const again = /SIGINT/.test(String((ctx.signal.reason as Error | undefined)?.message))
       ? 'Ctrl-C again'

@@ -1,3 +1,4 @@
+import { counted } from '../../ui/text-format.js';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -133,7 +134,7 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const since = Date.now();
   const { entries, damaged, intents } = await loadJournal(ctx);
   if (damaged.length > 0)
-    ctx.out.warn(`${damaged.length} damaged journal line(s) skipped (see veo list).`, 'JOURNAL_DAMAGED');
+    ctx.out.warn(`${counted(damaged.length, 'damaged journal line')} skipped (see veo list).`, 'JOURNAL_DAMAGED');
   const byKey = tasksByKey(entries, dir, file);
   const intentOf = intentsByKey(intents, dir);
   const resumptions = await Promise.all(
@@ -177,10 +178,11 @@ export async function batchCommand(ctx: Context, options: BatchOptions, given: B
   const unconfirmed = tracked.filter((t) => t.result.status === 'unconfirmed');
   const skipped =
     tracked.length - tracked.filter((t) => t.result.status === 'pending').length - fresh.length - unconfirmed.length;
-  if (skipped > 0) ctx.out.info(`${skipped} item(s) settled by an earlier run are skipped.`);
+  if (skipped > 0)
+    ctx.out.info(`${counted(skipped, 'item')} settled by an earlier run ${skipped === 1 ? 'is' : 'are'} skipped.`);
   if (unconfirmed.length > 0) {
     ctx.out.warn(
-      `${unconfirmed.length} item(s) (line ${unconfirmed.map((t) => t.item.line).join(', ')}) had a create sent whose answer never came: they may exist and be billed, so they are not created again. Check the GPTunnel dashboard; --retry-unconfirmed creates them again.`,
+      `${counted(unconfirmed.length, 'item')} (${unconfirmed.length === 1 ? 'line' : 'lines'} ${unconfirmed.map((t) => t.item.line).join(', ')}) had a create sent whose answer never came: ${unconfirmed.length === 1 ? 'it may exist and be billed, so it is' : 'they may exist and be billed, so they are'} not created again. Check the GPTunnel dashboard; --retry-unconfirmed creates them again.`,
     );
   }
   const resume = resumeCommand(options, given, ctx.globals.baseUrl);

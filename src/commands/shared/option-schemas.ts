@@ -9,7 +9,10 @@ export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.in
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
     const name = issue.path.map(String).join('.');
-    return name ? `${name}: ${issue.message}` : issue.message;
+    const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    // A message that names its option already needs no prefix: "--image must be…", not "image: --image must be…".
+    if (!name || issue.message.includes(flag)) return issue.message;
+    return /^must\b/.test(issue.message) ? `${flag} ${issue.message}` : `${flag}: ${issue.message}`;
   });
   throw new UsageError(lines.join('; '));
 }
@@ -56,9 +59,9 @@ export const durationOption = z.string().transform((value, ctx) => {
 export const intervalOption = z
   .string()
   .trim()
-  .regex(/^\d+(\.\d+)?$/, { message: 'the interval is a number of seconds, such as 5 or 0.5' })
+  .regex(/^\d+(\.\d+)?$/, { message: '--interval is a number of seconds, such as 5 or 0.5' })
   .transform((value) => Math.round(Number(value) * 1000))
-  .refine((ms) => ms > 0 && ms <= 3_600_000, { message: 'the interval must be between 0.001 and 3600 seconds' });
+  .refine((ms) => ms > 0 && ms <= 3_600_000, { message: '--interval must be between 0.001 and 3600 seconds' });
 
 export const httpUrl = (what: string) =>
   z.string().refine(

@@ -1,3 +1,4 @@
+import { counted } from '../../ui/text-format.js';
 import { z } from 'zod';
 import { FileExistsError, isVeoError, type ErrorKind } from '../../core/errors.js';
 import { failureKind, throwIfItemsFailed } from '../../core/failed-items.js';
@@ -162,9 +163,9 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
   if (lost.length > 0) kinds.push('expired');
   throwIfItemsFailed(kinds, () => ({
     message: [
-      summary.failed.length > 0 ? `${plural(summary.failed.length, 'video')} could not be saved.` : '',
+      summary.failed.length > 0 ? `${counted(summary.failed.length, 'video')} could not be saved.` : '',
       lost.length > 0
-        ? `${plural(lost.length, 'video')} expired before being saved and cannot be downloaded any more (${lost.join(', ')}).`
+        ? `${counted(lost.length, 'video')} expired before being saved and cannot be downloaded any more (${lost.join(', ')}).`
         : '',
     ]
       .filter(Boolean)
@@ -174,10 +175,6 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
         ? 'Run `veo sync` again once the problem is fixed: saved videos are not downloaded twice.'
         : 'A lost video needs a new task (`veo create`, paid again). Later syncs do not fail for it again.',
   }));
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** Every video looked at, in one list: its state and, when saved, where. */
