@@ -24,3 +24,17 @@ export function failureReason(task: Task): string | undefined {
   }
   return undefined;
 }
+
+/** What to do about a task that ended without a video: a cancellation is not a refusal of the prompt. */
+export function failureHint(task: Pick<Task, 'status'>): string {
+  const status = task.status.toLowerCase();
+  if (status === 'cancelled' || status === 'canceled') {
+    return 'The task was cancelled, not refused: nothing can be downloaded for it. `veo create` with the same prompt starts a new one (paid again).';
+  }
+  return 'Nothing can be downloaded for this task. If the reason concerns the content, change the prompt; otherwise try again later. A new task is paid again.';
+}
+
+/** `done` but without its video link yet: finished on the service, not ready to fetch. */
+export function awaitingLink(task: Pick<Task, 'status' | 'url'>): boolean {
+  return task.status.toLowerCase() === 'done' && taskPhase(task) === 'running';
+}

@@ -3,7 +3,7 @@ import { deadlineAt } from './deadline.js';
 import { formatMs } from '../core/duration.js';
 import { isRetryable, sleep } from './retry.js';
 import type { Task } from './schemas.js';
-import { failureReason, taskPhase } from './status.js';
+import { awaitingLink, failureHint, failureReason, taskPhase } from './status.js';
 
 export interface WaitProgress {
   task: Task;
@@ -58,6 +58,8 @@ interface PollState {
   deadline: number;
   signal: AbortSignal;
   expired: () => boolean;
+  /** The last answer about the task, for a timeout to say where it stood. */
+  last?: Task;
 }
 
 async function poll(client: TaskReader, taskId: string, options: WaitOptions, state: PollState): Promise<Task> {
@@ -92,6 +94,7 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
     }
     polls++;
     lastError = undefined;
+    state.last = task;
     options.onProgress?.({ task, elapsedMs: now() - started, polls });
     const phase = taskPhase(task);
     if (phase === 'done') return task;
@@ -99,18 +102,19 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
       const reason = failureReason(task);
       throw new GenerationFailedError(
         `The generation failed (status "${task.status}")${reason ? `: ${reason}` : ', and the service gave no reason.'}`,
-        { taskId, reason, hint: 'Nothing can be downloaded for this task; change the prompt and create a new one.' },
+        { taskId, reason, hint: failureHint(task) },
       );
     }
   }
   // Never reached at all: that is a network failure, not a slow task. Otherwise the deadline is what ended it.
   if (lastError && polls === 0) throw lastError;
-  throw new WaitTimeoutError(
-    `Gave up waiting for task ${taskId} after ${formatMs(options.timeoutMs)}; it keeps running on the service.`,
-    {
-      taskId,
-      hint: `Resume with: veo wait ${taskId}`,
-      cause: lastError,
-    },
-  );
+  const where =
+    state.last && awaitingLink(state.last)
+      ? 'it is done on the service, but its video link has not come yet'
+      : 'it keeps running on the service';
+  throw new WaitTimeoutError(`Gave up waiting for task ${taskId} after ${formatMs(options.timeoutMs)}; ${where}.`, {
+    taskId,
+    hint: `Resume with: veo wait ${taskId}`,
+    cause: lastError,
+  });
 }

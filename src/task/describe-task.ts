@@ -1,11 +1,14 @@
 import type { Task } from '../api/schemas.js';
-import { failureReason } from '../api/status.js';
+import { awaitingLink, failureReason } from '../api/status.js';
 
 /** A task as `key  value` lines, the shape people read and `grep`/`awk` can still take apart. */
 export function describeTask(task: Task): string[] {
   const lines: [string, string][] = [
     ['id', task.id],
-    ['status', task.status],
+    [
+      'status',
+      awaitingLink(task) ? `${task.status} (no video link yet: \`veo wait ${task.id}\` waits for it)` : task.status,
+    ],
   ];
   if (task.model) lines.push(['model', task.model]);
   if (task.created_at) lines.push(['created', new Date(task.created_at * 1000).toISOString()]);

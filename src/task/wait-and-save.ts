@@ -2,7 +2,7 @@ import type { DownloadProgress, DownloadResult } from '../api/download.js';
 import { InterruptedError, isVeoError, WaitTimeoutError } from '../core/errors.js';
 import type { Task } from '../api/schemas.js';
 import { formatMs } from '../core/duration.js';
-import { taskPhase } from '../api/status.js';
+import { awaitingLink, taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
 import { RetryNotice } from '../ui/retry-notice.js';
 import type { StatusLine } from '../ui/status-line.js';
@@ -35,6 +35,15 @@ function progressText(progress: DownloadProgress): string {
     return `${formatBytes(progress.received)} / ${formatBytes(progress.total)} (${percent}%) ${speed}`;
   }
   return `${formatBytes(progress.received)} ${speed}`;
+}
+
+const STALLED_AFTER_MS = 3000;
+
+/** The bytes so far, without a speed that is no longer true. */
+function stalledText(progress: DownloadProgress): string {
+  if (!progress.total) return formatBytes(progress.received);
+  const percent = Math.floor((progress.received / progress.total) * 100);
+  return `${formatBytes(progress.received)} / ${formatBytes(progress.total)} (${percent}%)`;
 }
 
 /**
@@ -95,7 +104,7 @@ export async function waitWithStatus(
       signal: ctx.signal,
       onProgress: ({ task, elapsedMs }) => {
         failures.recovered();
-        label = `${id}: ${task.status}`;
+        label = awaitingLink(task) ? `${id}: done, waiting for its video link` : `${id}: ${task.status}`;
         status.update(label, formatMs(elapsedMs));
         // The final answer is recorded once below, awaited; this keeps the journal current while it runs.
         if (task.status !== lastStatus && taskPhase(task) === 'running') {
@@ -139,6 +148,15 @@ export async function saveWithStatus(
   // With the id, a log of several downloads (sync, batch) says which one each line is about.
   const label = target.id ? `downloading ${target.id}` : 'downloading';
   const failures = new RetryNotice(ctx.out, status);
+  // A transfer that stops sending keeps its last figures on screen: after a few quiet seconds they say stalled.
+  let last: { progress: DownloadProgress; at: number } | undefined;
+  const stallCheck = setInterval(() => {
+    const quietMs = last ? Date.now() - last.at : 0;
+    if (last && quietMs >= STALLED_AFTER_MS) {
+      status.update(label, `${stalledText(last.progress)}, stalled: nothing for ${Math.floor(quietMs / 1000)} s`);
+    }
+  }, 1000);
+  stallCheck.unref();
   const common = {
     url: target.url,
     apiOrigin: (await ctx.settings()).baseUrl.value,
@@ -150,6 +168,7 @@ export async function saveWithStatus(
     maxBytes: ctx.tuning.maxVideoBytes,
     onProgress: (progress: DownloadProgress) => {
       failures.progressed();
+      last = { progress, at: Date.now() };
       status.update(label, progressText(progress));
     },
     onRetry: ({ delayMs, error }: { delayMs: number; error: Error }) =>
@@ -183,6 +202,8 @@ export async function saveWithStatus(
       await recordSafely(ctx, { id: target.id, status: 'expired' });
     }
     throw withResume(error, target.id, resume, to.kind === 'stdout' ? 'stream' : 'download');
+  } finally {
+    clearInterval(stallCheck);
   }
 }
 
