@@ -137,6 +137,7 @@ async function buildClient(resolved: Settings, out: Output, tuning: Tuning): Pro
         error: event.error,
         retryInMs: event.delayMs,
         attempt: event.attempt,
+        attempts: event.attempts,
         trace: `retrying ${event.what} in ${event.delayMs}ms (attempt ${event.attempt + 1}): ${(event.error as Error).message}`,
       }),
   });

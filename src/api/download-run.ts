@@ -18,7 +18,7 @@ export interface DownloadOptions {
   force?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
-  onRetry?: (info: { attempt: number; delayMs: number; error: Error }) => void;
+  onRetry?: (info: { attempt: number; attempts: number; delayMs: number; error: Error }) => void;
   onWarning?: (message: string) => void;
   /** The connect and headers timeout, and the stall window of the body. */
   timeoutMs?: number;

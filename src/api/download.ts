@@ -143,7 +143,7 @@ async function withAttempts(run: Run): Promise<Saved> {
       throw lastError;
     }
     const delayMs = Math.min(retryDelay(Math.max(1, failures), policy), Math.max(0, run.deadline - Date.now()));
-    options.onRetry?.({ attempt: failures, delayMs, error: lastError });
+    options.onRetry?.({ attempt: failures, attempts: policy.attempts, delayMs, error: lastError });
     await sleep(delayMs, options.signal);
     if (Date.now() >= run.deadline) throw deadlineError(run);
   }

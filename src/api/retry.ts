@@ -56,6 +56,8 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 
 export interface RetryEvent {
   attempt: number;
+  /** How many attempts there are in all. */
+  attempts: number;
   delayMs: number;
   error: unknown;
 }
@@ -107,7 +109,7 @@ export async function withRetry<T>(attemptFn: (attempt: number) => Promise<T>, o
       const retryAfter = retryAfterOf(error);
       if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) throw error;
       const delayMs = retryDelay(attempt, policy, retryAfter, options.random);
-      options.onRetry?.({ attempt, delayMs, error });
+      options.onRetry?.({ attempt, attempts: policy.attempts, delayMs, error });
       await sleep(delayMs, options.signal);
     }
   }

@@ -171,11 +171,23 @@ export async function saveWithStatus(
       last = { progress, at: Date.now() };
       status.update(label, progressText(progress));
     },
-    onRetry: ({ delayMs, error }: { delayMs: number; error: Error }) =>
+    onRetry: ({
+      attempt,
+      attempts,
+      delayMs,
+      error,
+    }: {
+      attempt: number;
+      attempts: number;
+      delayMs: number;
+      error: Error;
+    }) =>
       failures.failed({
         what: label,
         error,
         retryInMs: delayMs,
+        attempt,
+        attempts,
         trace: `download interrupted (${error.message}); resuming in ${delayMs}ms`,
       }),
     onWarning: (message: string) => ctx.out.warn(message),

@@ -46,8 +46,10 @@ export function wrapCommand(command: string, width: number, prefix: string, cont
   const lines: string[] = [];
   let line = prefix;
   let bare = true;
-  for (const word of words) {
-    if (!bare && line.length + 1 + word.length + 2 > width) {
+  for (const [index, word] of words.entries()) {
+    // Every line but the last ends in " \", which needs room.
+    const room = index === words.length - 1 ? 0 : 2;
+    if (!bare && line.length + 1 + word.length + room > width) {
       lines.push(`${line} \\`);
       line = continuation + word;
     } else line = bare ? line + word : `${line} ${word}`;

@@ -1,4 +1,5 @@
-import { isVeoError } from '../core/errors.js';
+import { STATUS_CODES } from 'node:http';
+import { isVeoError, ServerError } from '../core/errors.js';
 import type { Output } from './output.js';
 import type { StatusLine } from './status-line.js';
 
@@ -10,6 +11,8 @@ export interface RetriedFailure {
   retryInMs: number;
   /** The attempt that failed, for a request retried a bounded number of times. */
   attempt?: number;
+  /** How many attempts there are in all, when bounded. */
+  attempts?: number;
   /** The --verbose line for every failure (a trace scripts and tests may already read); a default one otherwise. */
   trace?: string;
 }
@@ -18,16 +21,32 @@ export function formatDelay(ms: number): string {
   return ms < 1000 ? `${Math.max(0, Math.round(ms))}ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
 }
 
+/** "2 s", "0.4 s": for the live line, where a person reads it at a glance. */
+function secondsText(ms: number): string {
+  const seconds = Math.max(0, ms) / 1000;
+  return `${seconds < 10 && !Number.isInteger(seconds) ? seconds.toFixed(1) : Math.round(seconds)} s`;
+}
+
 function kindOf(error: unknown): string {
   if (isVeoError(error)) return error.code;
   return error instanceof Error ? error.name : typeof error;
 }
 
+/** The reason in a few words: a status with its name, else the message without its full stop. */
+function shortReason(error: unknown): string {
+  const status = (error as { status?: unknown }).status;
+  if (error instanceof ServerError && typeof status === 'number' && status >= 500) {
+    return `${status} ${STATUS_CODES[status] ?? 'server error'}`;
+  }
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  return message.length > 60 ? `${message.slice(0, 59)}…` : message;
+}
+
 /**
  * Makes failures that are being retried visible while the user waits, without flooding a log: the first failure,
- * and each change of failure, are a warning on stderr; the running spinner (or live line) says what failed and
- * when it is tried again; --verbose traces every one. A success clears the note, so that a later failure is shown
- * again.
+ * and each change of failure, are a warning on stderr (a JSON line in --json mode); the running spinner (or live
+ * line) says what is happening: "retrying in 2 s: 503 Service Unavailable (attempt 2 of 5)"; --verbose traces
+ * every one. A success clears the note, so that a later failure is shown again.
  */
 export class RetryNotice {
   readonly #out: Output;
@@ -41,16 +60,19 @@ export class RetryNotice {
 
   failed(failure: RetriedFailure): void {
     const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
-    const attempt = failure.attempt === undefined ? '' : ` (attempt ${failure.attempt + 1})`;
+    const next = failure.attempt === undefined ? undefined : failure.attempt + 1;
+    const of = failure.attempts === undefined ? '' : ` of ${failure.attempts}`;
+    const attempt = next === undefined ? '' : ` (attempt ${next}${of})`;
     const when = `trying again in ${formatDelay(failure.retryInMs)}${attempt}`;
     const kind = `${failure.what}\u0000${kindOf(failure.error)}`;
     this.#out.trace(failure.trace ?? `${failure.what} failed: ${message}; ${when}`);
     if (kind !== this.#shown) {
       this.#shown = kind;
-      this.#out.warn(`${failure.what} failed: ${message.replace(/\.$/, '')}; ${when}.`, 'RETRYING');
+      const text = `${failure.what} failed: ${message.replace(/\.$/, '')}; ${when}.`;
+      if (this.#out.json) this.#jsonLine(failure, text, next);
+      else this.#out.warn(text, 'RETRYING');
     }
-    const brief = message.length > 60 ? `${message.slice(0, 59)}…` : message;
-    this.#note(`${failure.what} failed, ${when}: ${brief}`);
+    this.#note(`retrying in ${secondsText(failure.retryInMs)}: ${shortReason(failure.error)}${attempt}`);
   }
 
   recovered(): void {
@@ -62,6 +84,23 @@ export class RetryNotice {
   /** Work moves again (bytes arrive): the note goes, but the same failure coming back is not warned about again. */
   progressed(): void {
     if (this.#shown !== undefined) this.#note(undefined);
+  }
+
+  /**
+   * In --json mode a warning is a JSON line (as every warning is there), with the retry's parts as fields of their
+   * own so that a script need not parse the message.
+   */
+  #jsonLine(failure: RetriedFailure, message: string, next: number | undefined): void {
+    const warning = {
+      code: 'RETRYING',
+      message,
+      what: failure.what,
+      error: kindOf(failure.error),
+      retryInMs: Math.round(failure.retryInMs),
+      ...(next === undefined ? {} : { attempt: next }),
+      ...(failure.attempts === undefined ? {} : { attempts: failure.attempts }),
+    };
+    this.#out.jsonLine({ warning });
   }
 
   #note(text: string | undefined): void {

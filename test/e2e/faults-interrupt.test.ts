@@ -28,6 +28,12 @@ describe('Ctrl-C and SIGTERM in each phase of create -o', () => {
     const path = join(world.workDir, 'in-flight.mp4');
     const run = await world.veo(['create', 'interrupted early', '-o', path], { onStart: onCreate('SIGINT') });
     assert.equal(run.code, 130, run.stderr);
+    // The first Ctrl-C is answered at once: what it waits for, and how to quit without waiting.
+    assert.match(
+      run.stderr,
+      /Stopping: waiting up to 10 s for the answer to the create request already sent.*Ctrl-C again quits at once/,
+    );
+    assert.match(run.stderr, /^veo: error: Interrupted/m);
     const task = world.sim.tasks().find((t) => t.prompt === 'interrupted early');
     assert.ok(task, 'the create reached the service');
     assert.match(run.stderr, new RegExp(`Resume with: veo download ${task.id} -o ${path}`));
@@ -80,6 +86,9 @@ describe('Ctrl-C and SIGTERM in each phase of create -o', () => {
     assert.equal(run.code, 143, run.stderr);
     const task = world.sim.tasks().find((t) => t.prompt === 'a slow one');
     assert.ok(task);
+    // A SIGTERM came from elsewhere (a service manager, a timeout): it is not called an interruption.
+    assert.match(run.stderr, new RegExp(`^veo: error: Terminated \\(SIGTERM\\); task ${task.id} keeps running`, 'm'));
+    assert.doesNotMatch(run.stderr, /Interrupted/);
     assert.match(run.stderr, new RegExp(`task ${task.id}`));
     assert.match(run.stderr, new RegExp(`Resume with: veo download ${task.id} -o ${path}`));
     assert.ok(!existsSync(path) && !existsSync(`${path}.part`));

@@ -215,6 +215,7 @@ describe('a paid task is created exactly once and never lost', () => {
     const run = await world.veo(['create', 'terminal closed', '-o', path], { onStart: onCreate('SIGHUP') });
     assert.equal(run.code, 129, run.stderr);
     assert.match(run.stderr, /Stopping: waiting up to 10 s for the answer to the create request already sent/);
+    assert.match(run.stderr, /^veo: error: Stopped: the terminal hung up \(SIGHUP\)/m);
     const task = world.sim.tasks().find((t) => t.prompt === 'terminal closed');
     assert.ok(task);
     assert.match(run.stderr, new RegExp(`Resume with: veo download ${task.id} -o ${path}`));

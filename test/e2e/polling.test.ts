@@ -34,7 +34,7 @@ describe('waiting: failures visible as they happen, polling bounded', () => {
     assert.equal(run.code, 7, run.stderr);
     const retried = linesMatching(run.stderr, /^warning: the request for the result of .* failed: /);
     assert.equal(retried.length, 1, run.stderr);
-    assert.match(retried[0] ?? '', /connection refused; trying again in \d+ms \(attempt 2\)\.$/);
+    assert.match(retried[0] ?? '', /connection refused; trying again in \d+ms \(attempt 2 of 2\)\.$/);
     const failed = linesMatching(run.stderr, new RegExp(`^warning: checking ${id} failed: .*connection refused`));
     assert.equal(failed.length, 1, run.stderr);
     assert.match(failed[0] ?? '', /trying again in 50ms\.$/);
@@ -73,6 +73,6 @@ describe('waiting: failures visible as they happen, polling bounded', () => {
     world.sim.inject('result', { kind: 'http', status: 503 }, 3);
     const env = { ...world.env, VEO_MIN_INTERVAL_MS: '1', VEO_RETRY_ATTEMPTS: '1', HOME: world.workDir };
     const screen = await runInPty(`${process.execPath} ${VEO} wait ${id} --interval 0.4`, env);
-    assert.match(screen, new RegExp(`checking ${id} failed, trying again in 400ms: The service failed with HTTP 503`));
+    assert.match(screen, new RegExp(`waiting for ${id}( \\d+s)? · retrying in 0\\.4 s: 503 Service Unavailable`));
   });
 });

@@ -38,7 +38,7 @@ export const create: CommandDeclaration<CreateInput> = {
   examples: [
     'veo create "a paper boat on a rainy street" --ar 9:16',
     'veo create "timelapse of a city at night" -o city.mp4',
-    'veo create --prompt-file prompt.txt --image https://example.com/frame.jpg --wait',
+    'veo create --prompt-file prompt.txt --image https://example.com/a.jpg --wait',
     'echo "a cat playing piano" | veo create - --dry-run',
   ],
   remindsOfExpiring: true,
