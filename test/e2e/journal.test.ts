@@ -167,6 +167,11 @@ describe('the task journal, veo list and veo sync', () => {
     assert.equal(plain.code, 0);
     assert.equal(plain.stderr.match(/veo sync/g)?.length, 1, plain.stderr);
     assert.match(plain.stderr, new RegExp(id));
+    // One video: "is … save it", never "save them".
+    assert.match(
+      plain.stderr,
+      new RegExp(`1 finished video \\(${id}\\) is not saved .*\`veo sync\` to save it\\.$`, 'm'),
+    );
     assert.match(plain.stdout, /^[0-9a-f]{24}\n$/, 'never on stdout');
     for (const flag of ['--json', '--quiet']) {
       const run = await world.veo(['create', 'anything', flag]);
