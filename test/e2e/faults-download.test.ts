@@ -160,7 +160,10 @@ describe('download faults against veo-sim', () => {
       // -o: checked before anything is asked for.
       const run = await world.veo(['download', id, '-o', join(locked, 'clip.mp4')]);
       assert.equal(run.code, 2, run.stderr);
-      assert.match(run.stderr, /Cannot write to .*locked: (EROFS|EACCES)/);
+      assert.match(run.stderr, /Cannot write to .*locked: (read-only file system|permission denied)\./);
+      assert.doesNotMatch(run.stderr, /EROFS|EACCES/);
+      const json = await world.veo(['download', id, '-o', join(locked, 'clip.mp4'), '--json']);
+      assert.match((JSON.parse(json.stderr) as { error: { errno: string } }).error.errno, /^(EROFS|EACCES)$/);
       assert.match(run.stderr, /Choose a folder you can write to/);
       assert.deepEqual(await readdir(locked), []);
     } finally {
