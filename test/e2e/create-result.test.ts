@@ -71,7 +71,7 @@ describe('create and result against veo-sim', () => {
   it('refuses a bad id, an empty prompt, a bad ratio or image before sending anything', async () => {
     const cases: string[][] = [
       ['result', '../x'],
-      ['result', '684E5B2214BED9A815408CB3'],
+      ['result', '684G5B2214BED9A815408CB3'],
       ['wait', '684e5b2214bed9a815408cb'],
       ['download', 'file:///etc/passwd'],
       ['create', '   '],

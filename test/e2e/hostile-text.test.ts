@@ -96,11 +96,22 @@ describe('hostile text from the service: shown escaped, stored without the key',
     assertClean(auth, 'code 2');
     assert.match(auth.stderr, /The API said: "\\x1b\]0;pwned/);
 
+    // An HTML page is shown as its status alone: none of its text reaches the terminal.
     world.sim.inject('result', { kind: 'http', status: 502, body: `<h1>${EVIL}</h1>` }, 2);
     const page = await world.veo(['result', id], { env: { VEO_RETRY_ATTEMPTS: '2' } });
     assert.equal(page.code, 7, page.stderr);
     assertClean(page, '502 page');
-    assert.match(page.stderr, /^warning: the request for the result of .* failed: .*\\x1b\[2J.*trying again in/m);
+    assert.match(
+      page.stderr,
+      /^warning: the request for the result of .* failed: .*HTTP 502 Bad Gateway; trying again in/m,
+    );
+    assert.doesNotMatch(page.stderr, /pwned|x1b/);
+    // Plain text is shown, escaped.
+    world.sim.inject('result', { kind: 'http', status: 502, body: EVIL, contentType: 'text/plain' }, 2);
+    const text = await world.veo(['result', id], { env: { VEO_RETRY_ATTEMPTS: '2' } });
+    assert.equal(text.code, 7, text.stderr);
+    assertClean(text, '502 text');
+    assert.match(text.stderr, /^warning: the request for the result of .* failed: .*\\x1b\[2J.*trying again in/m);
 
     const json = await world.veo(['result', id, '--json'], { env: { VEO_RETRY_ATTEMPTS: '1' } });
     assert.equal(json.code, 0, json.stderr);

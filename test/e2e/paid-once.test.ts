@@ -278,7 +278,7 @@ describe('a paid task is created exactly once and never lost', () => {
     // Every later command reminds of it, once.
     const reminded = await world.veo(['balance'], { env });
     assert.equal(reminded.code, 0, reminded.stderr);
-    assert.match(reminded.stderr, /1 create request\(s\) never got an answer/);
+    assert.match(reminded.stderr, /1 create request never got an answer: its task may exist/);
     // The same create again is refused before anything is paid for, unless the user says so.
     world.sim.requests.length = 0;
     const again = await world.veo(['create', 'abandoned in flight'], { env });
@@ -336,7 +336,10 @@ describe('a paid task is created exactly once and never lost', () => {
     assert.match(dry.stdout, /unconfirmed/);
     const again = await batch([file, '--dir', dir]);
     assert.equal(again.code, 7, again.stderr);
-    assert.match(again.stderr, /may exist and be billed, so they are not created again/);
+    assert.match(
+      again.stderr,
+      /1 item \(line 1\) had a create sent .*: it may exist and be billed, so it is not created again\..*creates it again\./,
+    );
     assert.match(again.stderr, /--retry-unconfirmed/);
     assert.equal(creates().length, 1, 'not created again');
 

@@ -23,11 +23,13 @@ describe('durations', () => {
 });
 
 describe('task ids', () => {
-  it('accepts 24 lowercase hex characters only', () => {
+  it('accepts 24 hex characters only, in lower case whatever case they were typed in', () => {
     assert.equal(parseTaskId('684e5b2214bed9a815408cb3'), '684e5b2214bed9a815408cb3');
+    assert.equal(parseTaskId('684E5B2214BED9A815408CB3'), '684e5b2214bed9a815408cb3');
+    assert.equal(parseTaskId(' 684e5b2214BED9a815408cb3\n'), '684e5b2214bed9a815408cb3');
     for (const bad of [
       '../x',
-      '684E5B2214BED9A815408CB3',
+      '684g5b2214bed9a815408cb3',
       '684e5b2214bed9a815408cb',
       '684e5b2214bed9a815408cb3/..',
       '',

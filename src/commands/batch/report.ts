@@ -2,7 +2,7 @@ import { InterruptedError, type ErrorKind } from '../../core/errors.js';
 import { throwIfItemsFailed } from '../../core/failed-items.js';
 import type { Context } from '../../context.js';
 import type { Tracked } from './run-items.js';
-import { shorten } from '../../ui/text-format.js';
+import { counted, shorten } from '../../ui/text-format.js';
 
 function lines(tracked: Tracked[]): string {
   const numbers = tracked.map((t) => t.item.line);
@@ -58,7 +58,7 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): v
   throwIfItemsFailed(
     troubled.map((t) => t.kind as ErrorKind),
     () => ({
-      message: `${troubled.length} of ${tracked.length} items were not saved (${lines(troubled)}).`,
+      message: `${troubled.length} of ${counted(tracked.length, 'item')} ${troubled.length === 1 ? 'was' : 'were'} not saved (${lines(troubled)}).`,
       hint: hintFor(troubled, resume),
     }),
   );
@@ -69,6 +69,8 @@ function hintFor(troubled: Tracked[], resume: string): string {
   return troubled.every((t) => t.kind === 'generation')
     ? `A failed generation is not tried again by a re-run: edit its line (an edited line is a new item) and run ${resume} again.`
     : troubled.every((t) => t.result.status === 'unconfirmed')
-      ? `Look for those tasks in the GPTunnel dashboard; if none was made, ${resume} --retry-unconfirmed creates them again.`
+      ? troubled.length === 1
+        ? `Look for that task in the GPTunnel dashboard; if it was not made, ${resume} --retry-unconfirmed creates it again.`
+        : `Look for those tasks in the GPTunnel dashboard; if none was made, ${resume} --retry-unconfirmed creates them again.`
       : `Fix the cause and run ${resume} again: saved items are skipped, started ones picked up, and no item is created twice.`;
 }

@@ -182,7 +182,7 @@ export async function batchCommand(ctx: Context, options: BatchOptions, given: B
     ctx.out.info(`${counted(skipped, 'item')} settled by an earlier run ${skipped === 1 ? 'is' : 'are'} skipped.`);
   if (unconfirmed.length > 0) {
     ctx.out.warn(
-      `${counted(unconfirmed.length, 'item')} (${unconfirmed.length === 1 ? 'line' : 'lines'} ${unconfirmed.map((t) => t.item.line).join(', ')}) had a create sent whose answer never came: ${unconfirmed.length === 1 ? 'it may exist and be billed, so it is' : 'they may exist and be billed, so they are'} not created again. Check the GPTunnel dashboard; --retry-unconfirmed creates them again.`,
+      `${counted(unconfirmed.length, 'item')} (${unconfirmed.length === 1 ? 'line' : 'lines'} ${unconfirmed.map((t) => t.item.line).join(', ')}) had a create sent whose answer never came: ${unconfirmed.length === 1 ? 'it may exist and be billed, so it is' : 'they may exist and be billed, so they are'} not created again. Check the GPTunnel dashboard; --retry-unconfirmed creates ${unconfirmed.length === 1 ? 'it' : 'them'} again.`,
     );
   }
   const resume = resumeCommand(options, given, ctx.globals.baseUrl);
