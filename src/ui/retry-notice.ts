@@ -21,10 +21,10 @@ export function formatDelay(ms: number): string {
   return ms < 1000 ? `${Math.max(0, Math.round(ms))}ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
 }
 
-/** "2 s", "0.4 s": for the live line, where a person reads it at a glance. */
+/** "5 s", "0.4 s": for the live line, where a person reads it at a glance; whole seconds are rounded up. */
 function secondsText(ms: number): string {
   const seconds = Math.max(0, ms) / 1000;
-  return `${seconds < 10 && !Number.isInteger(seconds) ? seconds.toFixed(1) : Math.round(seconds)} s`;
+  return `${seconds < 1 ? seconds.toFixed(1) : Math.ceil(seconds)} s`;
 }
 
 function kindOf(error: unknown): string {
@@ -52,6 +52,7 @@ export class RetryNotice {
   readonly #out: Output;
   readonly #line: Pick<StatusLine, 'note'> | undefined;
   #shown: string | undefined;
+  #countdown: NodeJS.Timeout | undefined;
 
   constructor(out: Output, line?: Pick<StatusLine, 'note'>) {
     this.#out = out;
@@ -72,10 +73,29 @@ export class RetryNotice {
       if (this.#out.json) this.#jsonLine(failure, text, next);
       else this.#out.warn(text, 'RETRYING');
     }
-    this.#note(`retrying in ${secondsText(failure.retryInMs)}: ${shortReason(failure.error)}${attempt}`);
+    // The live line counts down to the next try, once a second.
+    const until = Date.now() + failure.retryInMs;
+    const why = `${shortReason(failure.error)}${attempt}`;
+    const show = () => {
+      const left = until - Date.now();
+      this.#note(left > 0 ? `retrying in ${secondsText(left)}: ${why}` : `retrying now: ${why}`);
+      if (left <= 0) this.#stopCountdown();
+    };
+    this.#stopCountdown();
+    show();
+    if (failure.retryInMs > 1000) {
+      this.#countdown = setInterval(show, 1000);
+      this.#countdown.unref();
+    }
+  }
+
+  #stopCountdown(): void {
+    if (this.#countdown !== undefined) clearInterval(this.#countdown);
+    this.#countdown = undefined;
   }
 
   recovered(): void {
+    this.#stopCountdown();
     if (this.#shown === undefined) return;
     this.#shown = undefined;
     this.#note(undefined);
@@ -83,6 +103,7 @@ export class RetryNotice {
 
   /** Work moves again (bytes arrive): the note goes, but the same failure coming back is not warned about again. */
   progressed(): void {
+    this.#stopCountdown();
     if (this.#shown !== undefined) this.#note(undefined);
   }
 

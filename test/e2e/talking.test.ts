@@ -247,6 +247,17 @@ describe('retries and task states, shown as they are', () => {
     assert.match(screen, /retrying in \d+(\.\d)? s: 503 Service Unavailable \(attempt 2 of 3\)/);
   });
 
+  it('on a terminal the wait before the next try counts down', async (t) => {
+    const missing = await ptyAvailable();
+    if (missing) return t.skip(missing);
+    const id = (await world.veo(['create', 'a countdown'])).stdout.trim();
+    world.sim.inject('result', { kind: 'http', status: 503 }, 1);
+    const env = { ...world.env, VEO_MIN_INTERVAL_MS: '1', VEO_RETRY_ATTEMPTS: '1', HOME: world.workDir };
+    const screen = screenLines(await runInPty(`${process.execPath} ${VEO} wait ${id} --interval 2.5`, env)).join('\n');
+    assert.match(screen, /retrying in 3 s: 503 Service Unavailable/);
+    assert.match(screen, /retrying in 2 s: 503 Service Unavailable/);
+  });
+
   it('a cancelled task is not a refused prompt: its hint does not say to change the prompt', async () => {
     const id = (await world.veo(['create', 'to be cancelled'])).stdout.trim();
     world.sim.inject('result', { kind: 'status', status: 'cancelled' });
