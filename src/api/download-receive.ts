@@ -68,7 +68,8 @@ export async function receive(
       (info) => info.size,
       () => 0,
     );
-    throw await failedBody(run, error, start + received);
+    // What is on disk, not what the failed pump returned (nothing: it threw).
+    throw await failedBody(run, error, run.onDisk);
   }
   const size = start + received;
   await checkReceived(run, answer, start, size);

@@ -301,6 +301,8 @@ describe('retries and task states, shown as they are', () => {
         '\n',
       );
       assert.match(screen, /downloading \w+ 488(\.\d)? KiB \/ 2(\.0)? MiB \(23%\), stalled: nothing for [3-9] s/);
+      // The retry warning counts the bytes on disk, not those of an attempt that never returned.
+      assert.match(screen, /failed: The download broke off after 500000 bytes: /);
       assert.match(screen, /saved /);
     } finally {
       world.sim.configure({ videoBytes: null });
