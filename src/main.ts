@@ -1,8 +1,7 @@
-import { counted } from './ui/text-format.js';
-import { errnoWords } from './core/errno-words.js';
 import { CommanderError, type Command } from 'commander';
 import { closeSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import { errnoWords } from './core/errno-words.js';
 import { UsageError, InterruptedError, isVeoError } from './core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from './api/safety.js';
 import type { CommandDeclaration } from './commands/declaration.js';
@@ -11,6 +10,7 @@ import { buildProgram } from './program.js';
 import { EXIT_CODES, EXIT_OK, EXIT_TERMINATED } from './core/exit-codes.js';
 import type { GlobalOptions } from './settings.js';
 import { Output } from './ui/output.js';
+import { counted } from './ui/text-format.js';
 
 const controller = new AbortController();
 let signalName: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
