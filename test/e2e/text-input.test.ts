@@ -141,7 +141,7 @@ describe('input that never ends or is far too large', () => {
     ]) {
       const run = await world.veo(args);
       assert.equal(run.code, 2, run.stderr);
-      assert.match(run.stderr, /is not text: line \d+ (has a NUL byte|is not valid UTF-8)/);
+      assert.match(run.stderr, /is not text: line \d+ (has a NUL byte|is not valid UTF-8|has the control character)/);
     }
     const huge = join(world.workDir, 'huge.txt');
     await writeFile(huge, `${'a prompt that repeats\n'.repeat(800_000)}`);
