@@ -160,6 +160,7 @@ export async function saveWithStatus(
         trace: `download interrupted (${error.message}); resuming in ${delayMs}ms`,
       }),
     onWarning: (message: string) => ctx.out.warn(message),
+    onTrace: (line: string) => ctx.out.trace(line),
   };
   status.update(label);
   const { to } = target;
