@@ -13,7 +13,7 @@ import { intentsByKey, planOutputs, resumptionOf, tasksByKey, type PlannedItem, 
 import { reportBatch } from './report.js';
 import { runItems, startFrom } from './run-items.js';
 import { balanceIfAvailable } from '../../task/pricing.js';
-import { lookUpModels, priceOf, unknownModelHint, type Catalog } from '../../task/model-catalog.js';
+import { isVeoModel, lookUpModels, priceOf, unknownModelHint, type Catalog } from '../../task/model-catalog.js';
 import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
 import { loadJournal } from '../../task/journal-record.js';
 import { pruneClaims } from '../../store/item-claims.js';
@@ -35,6 +35,7 @@ const batchSchema = z
       .prefault(concurrencyFlag.default),
     dir: z.string().min(1).optional(),
     model: modelIdOption('--model').optional(),
+    anyModel: z.boolean().default(false),
     ar: aspectRatioOption('--ar').optional(),
     force: z.boolean().default(false),
     dryRun: z.boolean().default(false),
@@ -43,6 +44,8 @@ const batchSchema = z
   })
   .and(waitOptionsSchema);
 export type BatchOptions = z.infer<typeof batchSchema>;
+
+const NOT_VIDEO = 'is not known to make video (--any-model sends it anyway)';
 
 /**
  * The command that resumes this batch: every option that decides item keys, places or how the run goes, as it was
@@ -55,6 +58,7 @@ function resumeCommand(options: BatchOptions, given: BatchInput['options'], base
   parts.push('batch', shellQuote(options.file));
   if (options.dir) parts.push('--dir', shellQuote(options.dir));
   if (options.model) parts.push('--model', shellQuote(options.model));
+  if (options.anyModel) parts.push('--any-model');
   if (options.ar) parts.push('--ar', options.ar);
   if (given.concurrency !== undefined && given.concurrency !== concurrencyFlag.default)
     parts.push('--concurrency', shellQuote(given.concurrency));
@@ -73,14 +77,17 @@ function problemsError(problems: LineProblem[], file: string, catalog: Catalog):
   const shown = sorted.slice(0, 20).map((p) => `line ${p.line}: ${p.message}`);
   const more = sorted.length > shown.length ? [`... and ${sorted.length - shown.length} more`] : [];
   const unknownModel = problems.some((p) => p.message.startsWith('unknown model'));
+  const notVideo = problems.some((p) => p.message.includes(NOT_VIDEO));
   return new UsageError(`${file}: ${problems.length} bad line${problems.length === 1 ? '' : 's'}; nothing was sent.`, {
     code: 'BAD_BATCH_FILE',
     details: [...shown, ...more],
-    hint: unknownModel
-      ? unknownModelHint(catalog)
-      : problems.every((p) => p.message.startsWith('asks for the same clip'))
-        ? 'Remove the repeated lines, or pass --allow-duplicates to make one clip per line (each is paid for).'
-        : 'One prompt per line, or JSON lines such as {"prompt": "a red fox", "ar": "16:9", "output": "fox.mp4"}.',
+    hint: notVideo
+      ? 'Choose a Veo model (`veo models` lists them), or pass --any-model if those models do make video.'
+      : unknownModel
+        ? unknownModelHint(catalog)
+        : problems.every((p) => p.message.startsWith('asks for the same clip'))
+          ? 'Remove the repeated lines, or pass --allow-duplicates to make one clip per line (each is paid for).'
+          : 'One prompt per line, or JSON lines such as {"prompt": "a red fox", "ar": "16:9", "output": "fox.mp4"}.',
   });
 }
 
@@ -127,7 +134,11 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const models = [...new Set(planned.map((item) => item.model))];
   const { catalog, unknown } = await lookUpModels(ctx, client, models);
   for (const item of planned) {
-    if (unknown.includes(item.model)) problems.push({ line: item.line, message: `unknown model "${item.model}"` });
+    if (!options.anyModel && !isVeoModel(item.model)) {
+      problems.push({ line: item.line, message: `model "${item.model}" ${NOT_VIDEO}` });
+    } else if (unknown.includes(item.model)) {
+      problems.push({ line: item.line, message: `unknown model "${item.model}"` });
+    }
   }
   const file = options.file === '-' ? 'stdin' : await realpath(options.file).catch(() => resolve(options.file));
   const since = Date.now();

@@ -12,7 +12,14 @@ import { shellQuote } from '../../ui/shell-quote.js';
 import type { CreateInput } from './index.js';
 import { balanceIfAvailable, describeBalance, formatRubles, spendable, warnIfShort } from '../../task/pricing.js';
 import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
-import { lookUpModels, priceOf, unknownModelError, type Catalog } from '../../task/model-catalog.js';
+import {
+  isVeoModel,
+  lookUpModels,
+  notVideoModelError,
+  priceOf,
+  unknownModelError,
+  type Catalog,
+} from '../../task/model-catalog.js';
 import {
   aspectRatioOption,
   httpUrl,
@@ -31,6 +38,7 @@ export const createOptionsSchema = z
     ar: aspectRatioOption('--ar').optional(),
     image: httpUrl('--image').optional(),
     model: modelIdOption('--model').default(DEFAULT_MODEL),
+    anyModel: z.boolean().default(false),
     wait: z.boolean().default(false),
     output: z.string().min(1).optional(),
     force: z.boolean().default(false),
@@ -130,6 +138,8 @@ function dryRunShortError(model: string, price: number, balance: Balance): Balan
 }
 
 export async function createCommand(ctx: Context, options: CreateOptions): Promise<void> {
+  // Before the prompt is read and before any request: nothing about this create is worth asking the API.
+  if (!options.anyModel && !isVeoModel(options.model)) throw notVideoModelError(options.model);
   const prompt = await readPrompt(options, ctx.signal);
   const input = buildCreateInput(prompt, options);
   if (options.dryRun) {
