@@ -1,19 +1,21 @@
 import { CommanderError, type Command } from 'commander';
 import { closeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { UsageError, InterruptedError } from './core/errors.js';
+import { UsageError, InterruptedError, isVeoError } from './core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from './api/safety.js';
 import type { CommandDeclaration } from './commands/declaration.js';
-import { createContext, type CreatesInFlight } from './context.js';
+import { createContext, type Context, type CreatesInFlight } from './context.js';
 import { buildProgram } from './program.js';
 import { EXIT_CODES, EXIT_OK, EXIT_TERMINATED } from './core/exit-codes.js';
-import type { GlobalOptions } from './settings.js';
+import { describeKey, refusedKeyHint, type GlobalOptions } from './settings.js';
 import { Output } from './ui/output.js';
 
 const controller = new AbortController();
 let signalName: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
 const creates: CreatesInFlight = { count: 0, received: new Set() };
 let out: Output | undefined;
+/** The running command's context: an auth failure names the key it used, from its settings. */
+let current: Context | undefined;
 /** Known from the command line before anything is parsed, so that even the earliest message obeys --json. */
 let jsonWanted = false;
 
@@ -123,6 +125,7 @@ async function runDeclared(declaration: CommandDeclaration<never>, command: Comm
   const globals = globalsOf(command);
   out = await Output.create(outputOptions(globals));
   const ctx = createContext(globals, out, controller.signal, process.env, creates);
+  current = ctx;
   const module = await (declaration as CommandDeclaration).load?.();
   const args = Object.fromEntries(
     (declaration.arguments ?? []).map((argument, index) => [
@@ -135,6 +138,20 @@ async function runDeclared(declaration: CommandDeclaration<never>, command: Comm
     const { remindExpiring } = await import('./task/expiry-reminder.js');
     await remindExpiring(ctx);
   }
+}
+
+/**
+ * A refused key is fixed where it came from: the failure says which key was used (masked) and where it was set.
+ * Failures that already name their key (no key at all, a key being checked at login) are left as they are.
+ */
+async function nameTheKeyUsed(error: unknown): Promise<void> {
+  if (!isVeoError(error) || error.kind !== 'auth') return;
+  if (error.code === 'NO_API_KEY' || error.code === 'KEY_REJECTED') return;
+  const settings = await current?.settings().catch(() => undefined);
+  const key = settings?.apiKey;
+  if (!key) return;
+  error.message = `${error.message.replace(/\s+$/, '')} Key used: ${describeKey(key)}.`;
+  if (error.code !== 'MODEL_RESTRICTED') error.hint = refusedKeyHint(key);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -183,6 +200,7 @@ export async function main(argv: string[]): Promise<number> {
       return renderError(out, new UsageError(message, { code: 'USAGE', hint: 'Run with --help for usage.' }));
     }
     out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
+    await nameTheKeyUsed(error);
     const code = renderError(out, error);
     return signalName && code === 130 ? SIGNAL_EXIT[signalName] : code;
   }
