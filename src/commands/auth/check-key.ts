@@ -6,10 +6,7 @@ import type { Context } from '../../context.js';
  * `/v1/balance` checks a key: it is read-only, costs nothing, and answers a refused key with HTTP 401 (doc), while
  * a media endpoint would need a task or a model to ask about.
  */
-export type KeyCheck =
-  | { works: true }
-  | { works: false; error: AuthError }
-  | { works: undefined; error: Error };
+export type KeyCheck = { works: true } | { works: false; error: AuthError } | { works: undefined; error: Error };
 
 export async function checkKey(ctx: Context, client: VeoClient): Promise<KeyCheck> {
   try {

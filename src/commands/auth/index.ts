@@ -7,7 +7,8 @@ export type NoInput = CommandInput<Record<string, never>, Record<string, never>>
 // The key is not a task: none of these is followed by the reminder about expiring videos.
 const login: CommandDeclaration<LoginInput> = {
   name: 'login',
-  description: 'check the API key with the API, then store it (asked for without echo, or from stdin with --with-token)',
+  description:
+    'check the API key with the API, then store it (asked for without echo, or from stdin with --with-token)',
   flags: [
     { flags: '--with-token', description: 'read the key from stdin' },
     { flags: '--no-verify', description: 'store the key without checking it with the API (offline)' },
