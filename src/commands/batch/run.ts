@@ -21,6 +21,7 @@ import { ensureJournalWritable } from '../../task/paid-create.js';
 import { pathExists } from '../../api/local-files.js';
 import { expandHome } from '../../task/output-target.js';
 import { readTextSource } from '../shared/read-text.js';
+import { isLongPrompt, PROMPT_WARN_CHARS, tooLongProblem, warnLongPrompt } from '../shared/prompt-length.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 
 const batchSchema = z
@@ -91,6 +92,22 @@ function problemsError(problems: LineProblem[], file: string, catalog: Catalog):
   });
 }
 
+/** Prompts too long to be prompts are bad lines; long ones are named in one warning and still sent. */
+function checkPromptLengths(ctx: Context, planned: PlannedItem[], problems: LineProblem[]): void {
+  const long: number[] = [];
+  for (const item of planned) {
+    const problem = tooLongProblem(item.prompt);
+    if (problem) problems.push({ line: item.line, message: `the prompt ${problem}` });
+    else if (isLongPrompt(item.prompt)) long.push(item.line);
+  }
+  if (long.length === 0) return;
+  const lines = `${long.length === 1 ? 'Line' : 'Lines'} ${long.join(', ')}`;
+  warnLongPrompt(
+    ctx,
+    `${lines}: prompt longer than ${PROMPT_WARN_CHARS} characters; check that the file is the one meant (sent as it is).`,
+  );
+}
+
 /** Lines that ask for the same clip, to the same place: the later ones, each with the first line of its kind. */
 function duplicatesOf(planned: PlannedItem[]): { item: PlannedItem; first: number }[] {
   const first = new Map<string, number>();
@@ -114,6 +131,7 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const dir = await realpath(given).catch(() => given);
   const { planned, problems } = planOutputs(parsed.items, dir);
   problems.push(...parsed.problems);
+  checkPromptLengths(ctx, planned, problems);
   const duplicates = duplicatesOf(planned);
   if (!options.allowDuplicates) {
     for (const { item, first } of duplicates) {

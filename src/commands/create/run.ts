@@ -30,6 +30,13 @@ import {
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 import { checkArgumentText, readTextSource } from '../shared/read-text.js';
+import {
+  checkPromptLength,
+  isLongPrompt,
+  PROMPT_WARN_CHARS,
+  promptChars,
+  warnLongPrompt,
+} from '../shared/prompt-length.js';
 
 export const createOptionsSchema = z
   .object({
@@ -141,6 +148,13 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   // Before the prompt is read and before any request: nothing about this create is worth asking the API.
   if (!options.anyModel && !isVeoModel(options.model)) throw notVideoModelError(options.model);
   const prompt = await readPrompt(options, ctx.signal);
+  checkPromptLength(prompt, 'The prompt');
+  if (isLongPrompt(prompt)) {
+    warnLongPrompt(
+      ctx,
+      `The prompt is ${promptChars(prompt)} characters long, more than ${PROMPT_WARN_CHARS}: check that it is the one meant (it is sent as it is).`,
+    );
+  }
   const input = buildCreateInput(prompt, options);
   if (options.dryRun) {
     await dryRun(ctx, input);
