@@ -8,6 +8,7 @@ import { RetryNotice } from '../ui/retry-notice.js';
 import type { StatusLine } from '../ui/status-line.js';
 import { shellQuote } from '../ui/shell-quote.js';
 import { entryFromTask, recordSafely } from './journal-record.js';
+import { removeExpiredParts, rememberUnfinished } from './expired-parts.js';
 import { outputArgument, type Destination } from './output-target.js';
 import { pollInterval } from './poll-interval.js';
 
@@ -182,6 +183,10 @@ export async function saveWithStatus(
     status.clear();
     if (target.id && isVeoError(error) && error.kind === 'expired') {
       await recordSafely(ctx, { id: target.id, status: 'expired' });
+      const earlier = await (await ctx.journal()).get(target.id).catch(() => undefined);
+      await removeExpiredParts(ctx, target.id, [to.kind === 'file' ? to.path : undefined, earlier?.unfinishedDownload]);
+    } else if (target.id && to.kind === 'file') {
+      await rememberUnfinished(ctx, target.id, to.path);
     }
     throw withResume(error, target.id, resume, to.kind === 'stdout' ? 'stream' : 'download');
   }

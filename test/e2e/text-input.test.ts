@@ -206,12 +206,13 @@ describe('prompt length', () => {
     const batch = join(world.workDir, 'absurd-batch.txt');
     await writeFile(batch, `fine\n${absurd}\n`);
     world.sim.requests.length = 0;
-    for (const [args, input] of [
+    const cases: [string[], string | undefined][] = [
       [['create', '--prompt-file', path], undefined],
       [['create', '-', '--dry-run'], absurd],
       [['create', '--prompt-file', path, '--json'], undefined],
-    ] as const) {
-      const run = await world.veo([...args], { input });
+    ];
+    for (const [args, input] of cases) {
+      const run = await world.veo(args, { input });
       assert.equal(run.code, 2, run.stderr);
       assert.equal(run.stdout, '');
       if (args.includes('--json')) assert.equal(JSON.parse(run.stderr).error.code, 'PROMPT_TOO_LONG');
