@@ -151,7 +151,9 @@ async function nameTheKeyUsed(error: unknown): Promise<void> {
   const key = settings?.apiKey;
   if (!key) return;
   error.message = `${error.message.replace(/\s+$/, '')} Key used: ${describeKey(key)}.`;
-  if (error.code !== 'MODEL_RESTRICTED') error.hint = refusedKeyHint(key);
+  // A refused key's own hint is replaced; a hint that says more (resume a batch, pick another model) is kept.
+  if (error.code === 'INVALID_TOKEN' || error.code === 'UNAUTHORIZED') error.hint = refusedKeyHint(key);
+  else if (error.code === 'ITEMS_FAILED') error.hint = [refusedKeyHint(key), error.hint].filter(Boolean).join(' ');
 }
 
 export async function main(argv: string[]): Promise<number> {

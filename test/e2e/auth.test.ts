@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import { closedPort, KEY, useWorld } from '../helpers/cli.js';
@@ -124,5 +124,12 @@ describe('auth: a key is checked before it is stored, and a refused key is named
       assert.match(message, where);
       assert.ok(!run.stderr.includes(WRONG), run.stderr);
     }
+    // A batch whose items all met the refused key: the key is named, and the hint still says how to resume.
+    const file = join(world.workDir, 'refused.txt');
+    await writeFile(file, 'a fox\n');
+    const batch = await veo(['batch', file, '--dir', join(world.workDir, 'refused')], { GPTUNNEL_API_KEY: WRONG });
+    assert.equal(batch.code, 3, batch.stderr);
+    assert.match(batch.stderr, /error: .*Key used: shds-…-key \(from GPTUNNEL_API_KEY\)/);
+    assert.match(batch.stderr, /hint: GPTUNNEL_API_KEY overrides the stored key.*run veo batch /);
   });
 });
