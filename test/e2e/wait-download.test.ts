@@ -91,7 +91,7 @@ describe('wait, download and create -o against veo-sim', () => {
     assert.equal(byUrl.stdout, `${join(world.workDir, `${id}.mp4`)}\n`);
   });
 
-  it("--verbose traces the video request and its redirect, hiding the link's signature, never the key", async () => {
+  it('--verbose traces the video request and its redirect, hiding the signature of the link, never the key', async () => {
     const id = await create();
     await world.veo(['wait', id, '--interval', '0.05']);
     const signed = `${world.sim.fileUrl(id)}?X-Amz-Expires=172800&X-Amz-Signature=deadbeefcafe1234`;
