@@ -42,6 +42,16 @@ export function findModel(id: string): ModelEntry | undefined {
   return MODELS.find((model) => model.id === id);
 }
 
+/**
+ * The models whose tasks the file host serves a video for; the others leave a picture. Known to the simulator
+ * alone: like the real list, the entries it serves say nothing of it.
+ */
+const MAKES_VIDEO = new Set(['kling-2-1-standard']);
+
+export function makesVideo(id: string): boolean {
+  return isVeoModel(id) || MAKES_VIDEO.has(id);
+}
+
 export function isVeoModel(id: string): boolean {
   return id.startsWith('glabs-veo-');
 }

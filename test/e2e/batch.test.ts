@@ -180,8 +180,11 @@ describe('veo batch', () => {
     assert.equal(all.code, 2, all.stderr);
     assert.match(all.stderr, /hint: .*--any-model/);
     assert.equal(creates().length, 0);
+    // Insisted on, every line is sent; the image model's item then fails the video check (paid for all the same).
     const insisted = await batch([file, '--dir', dir, '--any-model']);
-    assert.equal(insisted.code, 0, insisted.stderr);
+    assert.equal(insisted.code, 7, insisted.stderr);
+    assert.match(insisted.stderr, /line 2 \([0-9a-f]{24}\): The file host did not send a video: image\/png/);
+    assert.match(insisted.stderr, /1 failed/);
     assert.deepEqual(
       creates()
         .map((r) => JSON.parse(r.body).model as string)

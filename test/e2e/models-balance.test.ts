@@ -174,6 +174,14 @@ describe('veo models, veo balance and what a clip costs', () => {
     const sent = world.sim.requests.filter((r) => r.route === 'create');
     assert.equal(sent.length, 1);
     assert.equal(JSON.parse(sent[0]?.body ?? '{}').model, 'kling-2-1-standard');
+    // What the refusal spares: an image model's task is paid for, then leaves a picture, not a video.
+    world.sim.requests.length = 0;
+    const poster = join(world.workDir, 'poster.mp4');
+    const paid = await world.veo(['create', 'a poster', '--model', 'flux-1-1-pro', '--any-model', '-o', poster]);
+    assert.equal(paid.code, 7, paid.stderr);
+    assert.match(paid.stderr, /did not send a video: image\/png/);
+    assert.equal(routes().filter((r) => r === 'create').length, 1);
+    assert.equal(existsSync(poster), false);
   });
 
   it('reads a cache written when the list carried a type and a name, and keeps only ids and prices', async () => {
