@@ -39,6 +39,5 @@ export function isLongPrompt(prompt: string): boolean {
 
 /** A warning on stderr; in --json mode a JSON line of its own, as every warning there is. */
 export function warnLongPrompt(ctx: Context, message: string): void {
-  if (ctx.out.json) ctx.out.stderr(`${JSON.stringify({ warning: { code: 'LONG_PROMPT', message } })}\n`);
-  else ctx.out.warn(message);
+  ctx.out.warn(message, 'LONG_PROMPT');
 }
