@@ -9,6 +9,11 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+/** @param {string} word */
+function shellWord(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outputDir = join(root, '.veo-demo');
 const output = join(outputDir, 'demo.mp4');
@@ -21,33 +26,28 @@ const configDir = await mkdtemp(join(tmpdir(), 'veo-demo-'));
 await mkdir(outputDir, { recursive: true });
 
 process.stderr.write(`veo-sim is listening on ${baseUrl}\n`);
-process.stderr.write(
-  `$ veo create "a paper boat drifting down a rainy street, cinematic" --ar 16:9 -o ${output} --force\n`,
-);
-const veo = spawn(
-  process.execPath,
-  [
-    join(root, 'bin', 'veo.js'),
-    'create',
-    'a paper boat drifting down a rainy street, cinematic',
-    '--ar',
-    '16:9',
-    '-o',
-    output,
-    '--force',
-    '--interval',
-    '1',
-  ],
-  {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      GPTUNNEL_BASE_URL: baseUrl,
-      GPTUNNEL_API_KEY: 'shds-demo-key-0000',
-      VEO_CONFIG_DIR: configDir,
-    },
+// The line shown is built from the very arguments that run, so the two cannot drift apart.
+const args = [
+  'create',
+  'a paper boat drifting down a rainy street, cinematic',
+  '--ar',
+  '16:9',
+  '-o',
+  output,
+  '--force',
+  '--interval',
+  '1',
+];
+process.stderr.write(`$ veo ${args.map(shellWord).join(' ')}\n`);
+const veo = spawn(process.execPath, [join(root, 'bin', 'veo.js'), ...args], {
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    GPTUNNEL_BASE_URL: baseUrl,
+    GPTUNNEL_API_KEY: 'shds-demo-key-0000',
+    VEO_CONFIG_DIR: configDir,
   },
-);
+});
 const [code] = await once(veo, 'exit');
 sim.kill();
 await rm(configDir, { recursive: true, force: true });

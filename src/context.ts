@@ -2,7 +2,14 @@ import type { VeoClient } from './api/client.js';
 import { maskApiKey } from './api/key.js';
 import { ENV_KNOBS, knobFromEnv } from './config/env-knobs.js';
 import type { Journal } from './store/journal.js';
-import { requireApiKey, resolveSettings, type GlobalOptions, type Settings } from './settings.js';
+import {
+  keySourceName,
+  requireApiKey,
+  requireUsableConfig,
+  resolveSettings,
+  type GlobalOptions,
+  type Settings,
+} from './settings.js';
 import type { Output } from './ui/output.js';
 import { VERSION } from './version.js';
 
@@ -16,6 +23,8 @@ export interface Context {
   tuning: Tuning;
   settings(): Promise<Settings>;
   client(): Promise<VeoClient>;
+  /** A client for a key that is not the configured one (a key being checked before it is stored). */
+  clientFor(apiKey: string): Promise<VeoClient>;
   journal(): Promise<Journal>;
   /** Create requests on their way: a signal handler tells the user that their answers are awaited. */
   creates: CreatesInFlight;
@@ -84,6 +93,9 @@ export function createContext(
       client ??= context.settings().then((resolved) => buildClient(resolved, out, tuning));
       return client;
     },
+    async clientFor(apiKey) {
+      return buildClient(await context.settings(), out, tuning, { value: apiKey, from: 'the key given' });
+    },
     journal() {
       journal ??= (async () => {
         const resolved = await context.settings();
@@ -98,14 +110,22 @@ export function createContext(
 }
 
 /** The API client, loaded on first use so that `--version` and `--help` never import it. */
-async function buildClient(resolved: Settings, out: Output, tuning: Tuning): Promise<VeoClient> {
+async function buildClient(
+  resolved: Settings,
+  out: Output,
+  tuning: Tuning,
+  given?: { value: string; from: string },
+): Promise<VeoClient> {
   const noted = new Set<string>();
-  const apiKey = requireApiKey(resolved);
+  // A key given directly still goes only to an API origin the user chose.
+  if (given) requireUsableConfig(resolved, ['base-url']);
+  const apiKey = given?.value ?? requireApiKey(resolved);
   const { VeoClient } = await import('./api/client.js');
   const { DEFAULT_RETRY_POLICY } = await import('./api/retry.js');
   const { RetryNotice } = await import('./ui/retry-notice.js');
   const retries = new RetryNotice(out);
-  out.trace(`using key ${maskApiKey(apiKey)} (from ${resolved.apiKey?.source}), API ${resolved.baseUrl.value}`);
+  const from = given?.from ?? (resolved.apiKey ? keySourceName(resolved.apiKey.source) : '');
+  out.trace(`using key ${maskApiKey(apiKey)} (from ${from}), API ${resolved.baseUrl.value}`);
   return new VeoClient({
     apiKey,
     baseUrl: resolved.baseUrl.value,

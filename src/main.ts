@@ -5,10 +5,10 @@ import { errnoWords } from './core/errno-words.js';
 import { UsageError, InterruptedError, isVeoError } from './core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from './api/safety.js';
 import type { CommandDeclaration } from './commands/declaration.js';
-import { createContext, type CreatesInFlight } from './context.js';
+import { createContext, type Context, type CreatesInFlight } from './context.js';
 import { buildProgram } from './program.js';
 import { EXIT_CODES, EXIT_OK, EXIT_TERMINATED } from './core/exit-codes.js';
-import type { GlobalOptions } from './settings.js';
+import { describeKey, refusedKeyHint, type GlobalOptions } from './settings.js';
 import { Output } from './ui/output.js';
 import { counted } from './ui/text-format.js';
 
@@ -16,6 +16,8 @@ const controller = new AbortController();
 let signalName: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
 const creates: CreatesInFlight = { count: 0, received: new Set() };
 let out: Output | undefined;
+/** The running command's context: an auth failure names the key it used, from its settings. */
+let current: Context | undefined;
 /** Known from the command line before anything is parsed, so that even the earliest message obeys --json. */
 let jsonWanted = false;
 
@@ -132,6 +134,7 @@ async function runDeclared(declaration: CommandDeclaration<never>, command: Comm
   const globals = globalsOf(command);
   out = await Output.create(outputOptions(globals));
   const ctx = createContext(globals, out, controller.signal, process.env, creates);
+  current = ctx;
   const module = await (declaration as CommandDeclaration).load?.();
   const args = Object.fromEntries(
     (declaration.arguments ?? []).map((argument, index) => [
@@ -168,6 +171,22 @@ function helpTopicArgv(program: Command, argv: string[]): string[] {
   if (argv[0] !== 'help' || topic === undefined || topic.startsWith('-')) return argv;
   const known = program.commands.some((c) => c.name() === topic || c.aliases().includes(topic));
   return known ? argv : argv.slice(1);
+}
+
+/**
+ * A refused key is fixed where it came from: the failure says which key was used (masked) and where it was set.
+ * Failures that already name their key (no key at all, a key being checked at login) are left as they are.
+ */
+async function nameTheKeyUsed(error: unknown): Promise<void> {
+  if (!isVeoError(error) || error.kind !== 'auth') return;
+  if (error.code === 'NO_API_KEY' || error.code === 'KEY_REJECTED') return;
+  const settings = await current?.settings().catch(() => undefined);
+  const key = settings?.apiKey;
+  if (!key) return;
+  error.message = `${error.message.replace(/\s+$/, '')} Key used: ${describeKey(key)}.`;
+  // A refused key's own hint is replaced; a hint that says more (resume a batch, pick another model) is kept.
+  if (error.code === 'INVALID_TOKEN' || error.code === 'UNAUTHORIZED') error.hint = refusedKeyHint(key);
+  else if (error.code === 'ITEMS_FAILED') error.hint = [refusedKeyHint(key), error.hint].filter(Boolean).join(' ');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -220,6 +239,7 @@ export async function main(argv: string[]): Promise<number> {
     if (signalName && isVeoError(error) && error.kind === 'interrupted') {
       error.message = error.message.replace(/^Interrupted\b/, STOPPED_BY[signalName]);
     }
+    await nameTheKeyUsed(error);
     const code = renderError(out, error);
     return signalName && code === 130 ? SIGNAL_EXIT[signalName] : code;
   }

@@ -131,9 +131,23 @@ export function requireApiKey(settings: Settings): string {
   return settings.apiKey.value;
 }
 
+/** Where a key came from, as the user would name it. */
+export function keySourceName(source: Source): string {
+  return { flag: '--api-key', env: 'GPTUNNEL_API_KEY', config: 'the config store', default: 'default' }[source];
+}
+
 export function describeKey(setting: Setting<string>): string {
-  const where = { flag: '--api-key', env: 'GPTUNNEL_API_KEY', config: 'the config store', default: 'default' }[
-    setting.source
-  ];
-  return `${maskApiKey(setting.value)} (from ${where})`;
+  return `${maskApiKey(setting.value)} (from ${keySourceName(setting.source)})`;
+}
+
+/** What to do about a key the API refused, depending on where it came from. */
+export function refusedKeyHint(setting: Setting<string>): string {
+  switch (setting.source) {
+    case 'flag':
+      return 'Check the key given with --api-key (keys are on your GPTunnel account page).';
+    case 'env':
+      return 'GPTUNNEL_API_KEY overrides the stored key: correct it, or unset it to use the stored one (`veo auth status` checks).';
+    default:
+      return 'Store a valid key with `veo auth login` (keys are on your GPTunnel account page).';
+  }
 }

@@ -32,6 +32,29 @@ export interface FetchOptions {
   taskId?: string;
   /** The API origin the link came from: a video is fetched from a local address only when the API is local too. */
   apiOrigin?: string;
+  /** One line per request and per hop (method, URL with its secrets hidden, status, size, time), for --verbose. */
+  onTrace?: (line: string) => void;
+}
+
+/** Query parameters that grant access (a presigned link's signature, credential or token) are never traced. */
+const SECRET_PARAM = /signature|credential|token|secret|password|auth|^sig$|key/i;
+
+/** The URL as a trace may show it: a presigned link keeps its expiry and date, not what lets anyone fetch it. */
+export function traceableUrl(url: URL): string {
+  const shown = new URL(url.href);
+  shown.username = '';
+  shown.password = '';
+  for (const name of new Set(shown.searchParams.keys())) {
+    if (SECRET_PARAM.test(name)) shown.searchParams.set(name, 'REDACTED');
+  }
+  return shown.href;
+}
+
+function sizeOf(response: Dispatcher.ResponseData): string {
+  const total = /\/(\d+)$/.exec(header(response, 'content-range') ?? '')?.[1];
+  const length = header(response, 'content-length');
+  if (length && total) return ` ${length} of ${total} bytes`;
+  return length ? ` ${length} bytes` : '';
 }
 
 /** Follows redirects by hand: no credentials are ever attached, and the hop count is bounded. */
@@ -42,8 +65,12 @@ export async function get(
 ): Promise<Dispatcher.ResponseData> {
   const { request } = await loadUndici();
   let current = url;
+  const range = headers.range ? ` (${headers.range})` : '';
   for (let hop = 0; ; hop++) {
     let response: Dispatcher.ResponseData;
+    const sent = Date.now();
+    const trace = (outcome: string) =>
+      options.onTrace?.(`GET ${traceableUrl(current)}${range} ${outcome} ${Date.now() - sent}ms`);
     try {
       response = await request(current, {
         method: 'GET',
@@ -52,14 +79,19 @@ export async function get(
         signal: options.signal,
       });
     } catch (error) {
-      throw describeNetworkError(error, current, options.signal);
+      const described = describeNetworkError(error, current, options.signal);
+      trace(described.message);
+      throw described;
     }
     const location = header(response, 'location');
     if (response.statusCode >= 300 && response.statusCode < 400 && location && hop < MAX_REDIRECTS) {
       discard(response.body);
-      current = parseVideoUrl(new URL(location, current).href);
+      const next = new URL(location, current);
+      trace(`${response.statusCode} redirect to ${traceableUrl(next)}`);
+      current = parseVideoUrl(next.href);
       continue;
     }
+    trace(`${response.statusCode}${sizeOf(response)}`);
     return response;
   }
 }

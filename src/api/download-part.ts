@@ -30,6 +30,21 @@ export function sameVideo(a: PartIdentity, b: PartIdentity): boolean {
   return a.resource === b.resource;
 }
 
+/**
+ * Removes the part of `target` (and its sidecar) when veo's sidecar there says it is a download of task `taskId`;
+ * anything else, a link or a part of another video, is left alone. True when a part was removed.
+ */
+export async function removePartOf(target: string, taskId: string): Promise<boolean> {
+  const part = new PartFile(target, { taskId, resource: '' }, taskId);
+  const sidecar = await part.readSidecar();
+  if (sidecar?.taskId !== taskId) return false;
+  const info = await lstat(part.path).catch(() => undefined);
+  // A link where the part should be was not made by veo: neither it nor what it points to is touched.
+  if (info && !info.isFile()) return false;
+  await part.discard();
+  return info !== undefined;
+}
+
 export class PartFile {
   readonly path: string;
   readonly sidecarPath: string;
@@ -62,7 +77,7 @@ export class PartFile {
     return { offset: 0, discarded };
   }
 
-  private async readSidecar(): Promise<Sidecar | undefined> {
+  async readSidecar(): Promise<Sidecar | undefined> {
     let handle: FileHandle | undefined;
     try {
       handle = await open(this.sidecarPath, READ_NO_LINK);

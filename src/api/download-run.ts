@@ -20,6 +20,8 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void;
   onRetry?: (info: { attempt: number; attempts: number; delayMs: number; error: Error }) => void;
   onWarning?: (message: string) => void;
+  /** Each request to the file host, for --verbose; the URL's secret parameters are hidden. */
+  onTrace?: (line: string) => void;
   /** The connect and headers timeout, and the stall window of the body. */
   timeoutMs?: number;
   /** Attempts in a row that may fail without adding to what is safely on disk. */

@@ -50,6 +50,7 @@ async function stream(
       signal,
       taskId,
       apiOrigin: options.apiOrigin,
+      onTrace: options.onTrace,
     });
   } catch (error) {
     if (!options.signal?.aborted && deadlineSignal.aborted) throw deadlineError(run);

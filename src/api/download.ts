@@ -176,6 +176,7 @@ async function attempt(run: Run): Promise<Saved | string> {
       signal: run.signal,
       taskId,
       apiOrigin: options.apiOrigin,
+      onTrace: options.onTrace,
     });
   } catch (error) {
     if (run.signal.aborted || error instanceof InterruptedError || isPermanent(error)) throw error;

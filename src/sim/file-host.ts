@@ -2,7 +2,8 @@ import type { Reply, SimRequest } from './http-io.js';
 import { expired, noSuchKey, requestId, s3Error } from './s3-errors.js';
 import { finishesAt, isLinkExpired, statusAt, type StoredTask } from './tasks.js';
 import type { Fault } from './types.js';
-import { htmlSource, type ByteSource } from './video.js';
+import { makesVideo } from './models.js';
+import { htmlSource, imageSource, type ByteSource } from './video.js';
 
 /** The real storage keeps results under this prefix; clients may log or parse it, so it is mirrored. */
 export const RESULT_PREFIX = '/predication/';
@@ -10,6 +11,9 @@ export const RESULT_PREFIX = '/predication/';
 export function resultPath(id: string): string {
   return `${RESULT_PREFIX}${id}_result.mp4`;
 }
+
+/** The size of the picture an image model's task leaves. */
+const PICTURE_BYTES = 48 * 1024;
 
 const RESULT_PATH = /^\/predication\/([0-9a-f]{24})_result\.mp4$/;
 
@@ -61,10 +65,12 @@ export function handleFileRequest(ctx: FileHostContext, req: SimRequest, fault: 
   if (fault?.kind === 'expired' || isLinkExpired(task, ctx.linkTtlMs(), now)) return expired(resource, head);
 
   const video = ctx.video();
-  const source = fault?.kind === 'not-mp4' ? htmlSource(video.size) : video;
+  // A task of a model that makes pictures (paid for all the same) leaves a picture, as on the real service.
+  const picture = !makesVideo(task.model);
+  const source = fault?.kind === 'not-mp4' ? htmlSource(video.size) : picture ? imageSource(PICTURE_BYTES) : video;
   const headers: Record<string, string> = {
     // not-mp4 keeps video/mp4 on purpose: only a check of the bytes themselves can catch it.
-    'content-type': fault?.kind === 'wrong-type' ? 'text/html; charset=utf-8' : 'video/mp4',
+    'content-type': fault?.kind === 'wrong-type' ? 'text/html; charset=utf-8' : picture ? 'image/png' : 'video/mp4',
     'accept-ranges': 'bytes',
     etag: source.etag,
     'last-modified': new Date(finishesAt(task)).toUTCString(),

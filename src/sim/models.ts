@@ -1,39 +1,57 @@
-/** One entry of /v1/media/models. The real list has about 270; a few are enough to make clients filter. */
+/**
+ * One entry of /v1/media/models, in the shape the real service answers: an id, a price, sometimes a price for
+ * input, and a moderation level under the service's own spelling `modelration`. Nothing says what a model makes.
+ */
 export interface ModelEntry {
   id: string;
-  name: string;
-  type: 'video' | 'image' | 'audio';
   price: number;
-  currency: 'RUB';
-  description: string;
+  price_input?: number;
+  modelration: 'strict' | 'low' | 'none';
 }
 
 /** Aspect ratios the Veo family accepts (doc). */
 export const VEO_ASPECT_RATIOS: readonly string[] = ['1:1', '16:9', '9:16'];
 
-function entry(id: string, name: string, type: ModelEntry['type'], price: number, description: string): ModelEntry {
-  return { id, name, type, price, currency: 'RUB', description };
+function entry(id: string, price: number, extra: Partial<ModelEntry> = {}): ModelEntry {
+  return { id, price, modelration: 'strict', ...extra };
 }
 
-// Veo ids and prices are the ones seen on the real service; the others are plausible inventions.
+// The real list has about 270 models of every kind (text, image, audio, video), Veo among them: a mixed few are
+// enough to make a client tell them apart by id alone. Veo ids and prices are the ones seen on the real service;
+// the others are plausible stand-ins.
 export const MODELS: readonly ModelEntry[] = Object.freeze([
-  entry('gpt-image-1', 'GPT Image 1', 'image', 18, 'Text-to-image and image editing.'),
-  entry('glabs-imagen-4', 'Imagen 4', 'image', 9, 'Photorealistic text-to-image.'),
-  entry('glabs-veo-3-1-fast', 'Veo 3.1 Fast', 'video', 49, 'Text-to-video with sound, fast tier, about 8 s.'),
-  entry('glabs-veo-3-1-lite', 'Veo 3.1 Lite', 'video', 30, 'Text-to-video, budget tier.'),
-  entry('glabs-veo-3-1', 'Veo 3.1', 'video', 249, 'Text-to-video with sound, highest quality.'),
-  entry('flux-1-1-pro', 'FLUX 1.1 [pro]', 'image', 12, 'Text-to-image.'),
-  entry('glabs-veo-3-fast', 'Veo 3 Fast', 'video', 79, 'Text-to-video with sound, fast tier.'),
-  entry('glabs-veo-3', 'Veo 3', 'video', 480, 'Text-to-video with sound.'),
-  entry('kling-2-1-standard', 'Kling 2.1 Standard', 'video', 65, 'Text-to-video and image-to-video.'),
-  entry('suno-v4-5', 'Suno v4.5', 'audio', 15, 'Songs with vocals from a text prompt.'),
-  entry('elevenlabs-sfx', 'ElevenLabs Sound Effects', 'audio', 6, 'Short sound effects from a text prompt.'),
+  entry('gpt-4o', 0.6, { price_input: 0.3, modelration: 'none' }),
+  entry('gpt-4o-mini', 0.05, { price_input: 0.02, modelration: 'none' }),
+  entry('claude-3-7-sonnet', 1.2, { price_input: 0.4, modelration: 'none' }),
+  entry('deepseek-r1', 0.2, { price_input: 0.1, modelration: 'low' }),
+  entry('gpt-image-1', 18, { price_input: 1 }),
+  entry('glabs-imagen-4', 9),
+  entry('glabs-veo-3-1-fast', 49),
+  entry('glabs-veo-3-1-lite', 30),
+  entry('glabs-veo-3-1', 249),
+  entry('flux-1-1-pro', 12, { modelration: 'low' }),
+  entry('midjourney-v7', 15),
+  entry('glabs-veo-3-fast', 79),
+  entry('glabs-veo-3', 480),
+  entry('kling-2-1-standard', 65),
+  entry('suno-v4-5', 15, { modelration: 'low' }),
+  entry('elevenlabs-sfx', 6),
 ]);
 
 export function findModel(id: string): ModelEntry | undefined {
   return MODELS.find((model) => model.id === id);
 }
 
+/**
+ * The models whose tasks the file host serves a video for; the others leave a picture. Known to the simulator
+ * alone: like the real list, the entries it serves say nothing of it.
+ */
+const MAKES_VIDEO = new Set(['kling-2-1-standard']);
+
+export function makesVideo(id: string): boolean {
+  return isVeoModel(id) || MAKES_VIDEO.has(id);
+}
+
 export function isVeoModel(id: string): boolean {
-  return id.includes('-veo-');
+  return id.startsWith('glabs-veo-');
 }

@@ -20,7 +20,7 @@ const MAX_BYTES_AT_ONCE = 256 * 1024 * 1024;
 
 /** Something the file host can serve a byte range of, without holding all of it in memory. */
 export interface ByteSource {
-  readonly kind: 'sample' | 'synthetic' | 'html';
+  readonly kind: 'sample' | 'synthetic' | 'html' | 'image';
   readonly size: number;
   readonly etag: string;
   readonly path: string | null;
@@ -57,7 +57,7 @@ class GeneratedSource implements ByteSource {
   readonly etag: string;
 
   constructor(
-    readonly kind: 'synthetic' | 'html',
+    readonly kind: 'synthetic' | 'html' | 'image',
     readonly size: number,
     private readonly fillBlock: (blockStart: number, block: Buffer) => void,
     private readonly overlays: readonly { offset: number; bytes: Buffer }[],
@@ -181,6 +181,23 @@ export function htmlSource(size: number): ByteSource {
   const overlays = [{ offset: 0, bytes: head.subarray(0, size) }];
   if (size >= head.length + tail.length) overlays.push({ offset: size - tail.length, bytes: tail });
   return new GeneratedSource('html', size, fillSpaces, overlays);
+}
+
+/** The signature and header chunk of an 8-bit RGB PNG, 1024 x 1024: what an image model's task leaves behind. */
+function pngHeader(): Buffer {
+  const ihdr = Buffer.alloc(25);
+  ihdr.writeUInt32BE(13, 0);
+  ihdr.write('IHDR', 4, 'latin1');
+  ihdr.writeUInt32BE(1024, 8);
+  ihdr.writeUInt32BE(1024, 12);
+  ihdr[16] = 8;
+  ihdr[17] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr]);
+}
+
+/** A picture `size` bytes long, for a task of a model that makes images: no client should take it for a video. */
+export function imageSource(size: number): ByteSource {
+  return new GeneratedSource('image', size, (_, block) => block.fill(0), [{ offset: 0, bytes: pngHeader() }]);
 }
 
 export async function loadSample(path = SAMPLE_PATH): Promise<ByteSource> {

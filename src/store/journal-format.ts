@@ -30,6 +30,8 @@ export interface TaskFields {
   intent?: string;
   /** When `veo sync` first reported the video lost (its link expired unsaved), so it fails one sync, not all. */
   lostReportedAt?: string;
+  /** The final path of a download of this video that stopped unfinished: its `.part` may be there. */
+  unfinishedDownload?: string;
 }
 
 /** One task line as written: unknown fields, also inside `params` and `batch`, are kept. */
@@ -142,6 +144,7 @@ const checkPatchFields = object({
   reason: optional(str),
   batch: optional(object({ key: str, dir: optional(str), file: optional(str) })),
   intent: optional(matching(INTENT_ID, 'not an intent id')),
+  unfinishedDownload: optional(str),
 });
 
 const checkIntentFields = object({

@@ -11,8 +11,26 @@ export const LOOKUP_TIMEOUT_MS = 10_000;
 
 export const VEO_PREFIX = 'glabs-veo-';
 
+/**
+ * The model list says nothing of what a model makes (its entries hold an id, prices and a moderation level): the
+ * Veo family, known by its ids, is what veo knows to make video.
+ */
 export function isVeoModel(id: string): boolean {
   return id.startsWith(VEO_PREFIX);
+}
+
+/**
+ * A model not known to make video would be paid for and then fail the video check: refused before anything is
+ * sent, unless the user insists (--any-model).
+ */
+export function notVideoModelError(id: string): UsageError {
+  return new UsageError(
+    `Model "${id}" is not known to make video (veo knows the Veo family, ${VEO_PREFIX}*); nothing was sent.`,
+    {
+      code: 'NOT_A_VIDEO_MODEL',
+      hint: `Choose a Veo model (\`veo models\` lists them), or pass --any-model if "${id}" does make video.`,
+    },
+  );
 }
 
 export interface Catalog {

@@ -8,6 +8,7 @@ import { RetryNotice } from '../ui/retry-notice.js';
 import type { StatusLine } from '../ui/status-line.js';
 import { shellQuote } from '../ui/shell-quote.js';
 import { entryFromTask, recordSafely } from './journal-record.js';
+import { removeExpiredParts, rememberUnfinished } from './expired-parts.js';
 import { outputArgument, type Destination } from './output-target.js';
 import { pollInterval } from './poll-interval.js';
 
@@ -134,6 +135,22 @@ export async function waitWithStatus(
   }
 }
 
+/** A transfer that stops sending keeps its last figures on screen: after a few quiet seconds they say stalled. */
+function watchForStall(status: StatusLine, label: string): { progressed(p: DownloadProgress): void; stop(): void } {
+  let last: { progress: DownloadProgress; at: number } | undefined;
+  const timer = setInterval(() => {
+    const quietMs = last ? Date.now() - last.at : 0;
+    if (last && quietMs >= STALLED_AFTER_MS) {
+      status.update(label, `${stalledText(last.progress)}, stalled: nothing for ${Math.floor(quietMs / 1000)} s`);
+    }
+  }, 1000);
+  timer.unref();
+  return {
+    progressed: (progress) => (last = { progress, at: Date.now() }),
+    stop: () => clearInterval(timer),
+  };
+}
+
 /**
  * Saves a finished task's video with progress on the status line, and records where it went. When another veo
  * saved this very video there meanwhile, the result says `alreadySaved` and nothing was downloaded.
@@ -148,15 +165,7 @@ export async function saveWithStatus(
   // With the id, a log of several downloads (sync, batch) says which one each line is about.
   const label = target.id ? `downloading ${target.id}` : 'downloading';
   const failures = new RetryNotice(ctx.out, status);
-  // A transfer that stops sending keeps its last figures on screen: after a few quiet seconds they say stalled.
-  let last: { progress: DownloadProgress; at: number } | undefined;
-  const stallCheck = setInterval(() => {
-    const quietMs = last ? Date.now() - last.at : 0;
-    if (last && quietMs >= STALLED_AFTER_MS) {
-      status.update(label, `${stalledText(last.progress)}, stalled: nothing for ${Math.floor(quietMs / 1000)} s`);
-    }
-  }, 1000);
-  stallCheck.unref();
+  const stall = watchForStall(status, label);
   const common = {
     url: target.url,
     apiOrigin: (await ctx.settings()).baseUrl.value,
@@ -168,7 +177,7 @@ export async function saveWithStatus(
     maxBytes: ctx.tuning.maxVideoBytes,
     onProgress: (progress: DownloadProgress) => {
       failures.progressed();
-      last = { progress, at: Date.now() };
+      stall.progressed(progress);
       status.update(label, progressText(progress));
     },
     onRetry: ({
@@ -191,6 +200,7 @@ export async function saveWithStatus(
         trace: `download interrupted (${error.message}); resuming in ${delayMs}ms`,
       }),
     onWarning: (message: string) => ctx.out.warn(message),
+    onTrace: (line: string) => ctx.out.trace(line),
   };
   status.update(label);
   const { to } = target;
@@ -212,10 +222,14 @@ export async function saveWithStatus(
     status.clear();
     if (target.id && isVeoError(error) && error.kind === 'expired') {
       await recordSafely(ctx, { id: target.id, status: 'expired' });
+      const earlier = await (await ctx.journal()).get(target.id).catch(() => undefined);
+      await removeExpiredParts(ctx, target.id, [to.kind === 'file' ? to.path : undefined, earlier?.unfinishedDownload]);
+    } else if (target.id && to.kind === 'file') {
+      await rememberUnfinished(ctx, target.id, to.path);
     }
     throw withResume(error, target.id, resume, to.kind === 'stdout' ? 'stream' : 'download');
   } finally {
-    clearInterval(stallCheck);
+    stall.stop();
   }
 }
 

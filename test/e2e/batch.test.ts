@@ -160,6 +160,39 @@ describe('veo batch', () => {
     assert.equal(creates().length, 0);
   });
 
+  it('refuses lines whose model is not known to make video, unless --any-model is given', async () => {
+    const file = await writeBatch('models.jsonl', [
+      '{"prompt": "a fox"}',
+      '{"prompt": "a poster", "model": "flux-1-1-pro"}',
+      '{"prompt": "a dance", "model": "kling-2-1-standard"}',
+    ]);
+    const dir = join(world.workDir, 'any-model');
+    for (const extra of [[], ['--dry-run'], ['--json']]) {
+      const run = await batch([file, '--dir', dir, ...extra]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '');
+      const message = extra.includes('--json') ? JSON.parse(run.stderr).error.message : run.stderr;
+      assert.match(message, /line 2: model "flux-1-1-pro" is not known to make video \(--any-model sends it anyway\)/);
+      assert.match(message, /line 3: model "kling-2-1-standard" is not known to make video/);
+      assert.doesNotMatch(message, /line 1:/);
+    }
+    const all = await batch([await writeBatch('flux.txt', ['a poster']), '--model', 'flux-1-1-pro', '--dry-run']);
+    assert.equal(all.code, 2, all.stderr);
+    assert.match(all.stderr, /hint: .*--any-model/);
+    assert.equal(creates().length, 0);
+    // Insisted on, every line is sent; the image model's item then fails the video check (paid for all the same).
+    const insisted = await batch([file, '--dir', dir, '--any-model']);
+    assert.equal(insisted.code, 7, insisted.stderr);
+    assert.match(insisted.stderr, /line 2 \([0-9a-f]{24}\): The file host did not send a video: image\/png/);
+    assert.match(insisted.stderr, /1 failed/);
+    assert.deepEqual(
+      creates()
+        .map((r) => JSON.parse(r.body).model as string)
+        .toSorted(),
+      ['flux-1-1-pro', 'glabs-veo-3-1-fast', 'kling-2-1-standard'],
+    );
+  });
+
   it('resumes an interrupted batch without creating any item twice', async () => {
     const prompts = Array.from({ length: 8 }, (_, i) => `resumable ${i + 1}`);
     const file = await writeBatch('interrupted.txt', prompts);

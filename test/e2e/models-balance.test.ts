@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
@@ -30,14 +31,19 @@ describe('veo models, veo balance and what a clip costs', () => {
       lines.map((line) => line.split(/\s+/)[0]),
       VEO_IDS,
     );
-    assert.match(run.stdout, /^glabs-veo-3-1-fast\s+49 RUB\s+Veo 3\.1 Fast \(default\)$/m);
-    assert.match(run.stdout, /^glabs-veo-3-1-lite\s+30 RUB/m);
-    assert.match(run.stdout, /^glabs-veo-3\s+480 RUB/m);
+    assert.match(run.stdout, /^glabs-veo-3-1-fast\s+49 RUB\s+yes \(default\)$/m);
+    assert.match(run.stdout, /^glabs-veo-3-1-lite\s+30 RUB\s+yes$/m);
+    assert.match(run.stdout, /^glabs-veo-3\s+480 RUB\s+yes$/m);
     assert.doesNotMatch(run.stdout, /gpt-image-1/);
     const all = await world.veo(['models', '--all']);
     assert.equal(all.code, 0, all.stderr);
     assert.equal(all.stdout.trim().split('\n').length, MODELS.length);
-    assert.match(all.stdout, /^gpt-image-1\s+18 RUB/m);
+    // What a model makes is not in the list: only the Veo family is known to make video, by its ids.
+    assert.match(all.stdout, /^gpt-image-1\s+18 RUB\s+unknown$/m);
+    assert.match(all.stdout, /^kling-2-1-standard\s+65 RUB\s+unknown$/m);
+    assert.match(all.stdout, /^gpt-4o-mini\s+0\.05 RUB\s+unknown$/m);
+    assert.match(all.stdout, /^glabs-veo-3-1\s+249 RUB\s+yes$/m);
+    assert.match(all.stderr, /--any-model/);
   });
 
   it('prints the models as the API returned them with --json, fields kept', async () => {
@@ -52,8 +58,13 @@ describe('veo models, veo balance and what a clip costs', () => {
       models.find((m) => m.id === 'glabs-veo-3-1-fast'),
       MODELS.find((m) => m.id === 'glabs-veo-3-1-fast'),
     );
-    const all = JSON.parse((await world.veo(['models', '--all', '--json'])).stdout) as unknown[];
+    const all = JSON.parse((await world.veo(['models', '--all', '--json'])).stdout) as Record<string, unknown>[];
     assert.equal(all.length, MODELS.length);
+    // The service's own fields, its spelling included, pass through untouched.
+    assert.deepEqual(
+      all.find((m) => m.id === 'gpt-4o'),
+      { id: 'gpt-4o', price: 0.6, price_input: 0.3, modelration: 'none' },
+    );
   });
 
   it('shows the balance, the credit limit and what can be spent, and the raw answer with --json', async () => {
@@ -134,6 +145,68 @@ describe('veo models, veo balance and what a clip costs', () => {
       assert.equal(run.stdout, '');
     }
     assert.equal(routes().filter((r) => r === 'create').length, 0);
+  });
+
+  it('refuses a model not known to make video before any request, unless --any-model is given', async () => {
+    for (const args of [
+      ['create', 'a cat', '--model', 'flux-1-1-pro'],
+      ['create', 'a cat', '--model', 'flux-1-1-pro', '-o', 'x.mp4'],
+      ['create', 'a cat', '--model', 'kling-2-1-standard', '--wait'],
+      ['create', 'a cat', '--model', 'flux-1-1-pro', '--dry-run'],
+      ['create', 'a cat', '--model', 'flux-1-1-pro', '--json'],
+    ]) {
+      world.sim.requests.length = 0;
+      const run = await world.veo(args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stdout, '');
+      if (args.includes('--json')) {
+        assert.equal(JSON.parse(run.stderr).error.code, 'NOT_A_VIDEO_MODEL');
+      } else {
+        assert.match(run.stderr, /is not known to make video .*glabs-veo-\*.*nothing was sent/);
+        assert.match(run.stderr, /--any-model/);
+      }
+      assert.deepEqual(routes(), [], 'not even the model list is asked for');
+    }
+    assert.equal(existsSync(join(world.workDir, 'x.mp4')), false);
+    world.sim.requests.length = 0;
+    const insisted = await world.veo(['create', 'a cat', '--model', 'kling-2-1-standard', '--any-model']);
+    assert.equal(insisted.code, 0, insisted.stderr);
+    const sent = world.sim.requests.filter((r) => r.route === 'create');
+    assert.equal(sent.length, 1);
+    assert.equal(JSON.parse(sent[0]?.body ?? '{}').model, 'kling-2-1-standard');
+    // What the refusal spares: an image model's task is paid for, then leaves a picture, not a video.
+    world.sim.requests.length = 0;
+    const poster = join(world.workDir, 'poster.mp4');
+    const paid = await world.veo(['create', 'a poster', '--model', 'flux-1-1-pro', '--any-model', '-o', poster]);
+    assert.equal(paid.code, 7, paid.stderr);
+    assert.match(paid.stderr, /did not send a video: image\/png/);
+    assert.equal(routes().filter((r) => r === 'create').length, 1);
+    assert.equal(existsSync(poster), false);
+  });
+
+  it('reads a cache written when the list carried a type and a name, and keeps only ids and prices', async () => {
+    const env = await freshConfig();
+    const old = [
+      { id: 'glabs-veo-3-1-fast', name: 'Veo 3.1 Fast', type: 'video', price: 44, currency: 'RUB' },
+      { id: 'flux-1-1-pro', name: 'FLUX', type: 'image', price: 12, currency: 'RUB' },
+    ];
+    await writeFile(
+      join(env.VEO_CONFIG_DIR, 'models-cache.json'),
+      JSON.stringify({ version: 1, origin: world.sim.baseUrl, fetchedAt: Date.now(), models: old }),
+    );
+    const run = await world.veo(['create', 'a cat', '--dry-run', '--json'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const { cost } = JSON.parse(run.stdout);
+    assert.equal(cost.price, 44);
+    assert.equal(cost.priceFrom, 'cache');
+    assert.ok(!routes().includes('models'), 'the old cache was used as it is');
+    // Fetched again, the list in the real shape replaces it.
+    assert.equal((await world.veo(['models'], { env })).code, 0);
+    const cache = JSON.parse(await readFile(join(env.VEO_CONFIG_DIR, 'models-cache.json'), 'utf8'));
+    assert.deepEqual(
+      cache.models.find((m: { id: string }) => m.id === 'glabs-veo-3-1-fast'),
+      { id: 'glabs-veo-3-1-fast', price: 49 },
+    );
   });
 
   it('checks a model missing from a fresh cache against the API before refusing it', async () => {

@@ -163,3 +163,64 @@ describe('input that never ends or is far too large', () => {
     assert.match(run.stderr, /Remove the repeated lines, or pass --allow-duplicates/);
   });
 });
+
+describe('prompt length', () => {
+  const world = useWorld();
+  const creates = () => world.sim.requests.filter((request) => request.route === 'create');
+  /** 20 kB of words: far longer than any description of one clip, yet plausibly text a person pasted. */
+  const long = 'a slow pan across a foggy harbour at dawn, '.repeat(480).trim();
+
+  it('a 20 kB prompt is sent with a warning, from the argument, a file, stdin or a batch line', async () => {
+    const path = join(world.workDir, 'long.txt');
+    await writeFile(path, long);
+    for (const [args, input] of [
+      [['create', long], undefined],
+      [['create', '--prompt-file', path], undefined],
+      [['create', '-'], long],
+    ] as const) {
+      world.sim.requests.length = 0;
+      const run = await world.veo([...args], { input });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /warning: The prompt is 20\d{3} characters long, more than 4000/);
+      assert.equal(creates().length, 1);
+      assert.equal(JSON.parse(creates()[0]?.body ?? '{}').prompt, long);
+    }
+    const json = await world.veo(['create', '--prompt-file', path, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const lines = json.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, json.stderr);
+    assert.equal(JSON.parse(lines[0] ?? '').warning.code, 'LONG_PROMPT');
+    assert.match(JSON.parse(json.stdout).id, /^[0-9a-f]{24}$/);
+
+    const batch = join(world.workDir, 'long-batch.txt');
+    await writeFile(batch, `a short one\n${long}\n`);
+    const dry = await world.veo(['batch', batch, '--dry-run', '--dir', join(world.workDir, 'long-out')]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, /warning: Line 2: prompt longer than 4000 characters/);
+  });
+
+  it('a prompt over 100 kB is refused with exit 2 before any request, whichever way it came', async () => {
+    const absurd = 'x'.repeat(100_001);
+    const path = join(world.workDir, 'absurd.txt');
+    await writeFile(path, absurd);
+    const batch = join(world.workDir, 'absurd-batch.txt');
+    await writeFile(batch, `fine\n${absurd}\n`);
+    world.sim.requests.length = 0;
+    const cases: [string[], string | undefined][] = [
+      [['create', '--prompt-file', path], undefined],
+      [['create', '-', '--dry-run'], absurd],
+      [['create', '--prompt-file', path, '--json'], undefined],
+    ];
+    for (const [args, input] of cases) {
+      const run = await world.veo(args, { input });
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '');
+      if (args.includes('--json')) assert.equal(JSON.parse(run.stderr).error.code, 'PROMPT_TOO_LONG');
+      else assert.match(run.stderr, /The prompt is 100001 bytes long, more than any prompt \(the limit is 100000\)/);
+    }
+    const lines = await world.veo(['batch', batch]);
+    assert.equal(lines.code, 2, lines.stderr);
+    assert.match(lines.stderr, /line 2: the prompt is 100001 bytes long/);
+    assert.equal(world.sim.requests.length, 0, 'nothing at all was asked of the API');
+  });
+});

@@ -91,6 +91,23 @@ describe('wait, download and create -o against veo-sim', () => {
     assert.equal(byUrl.stdout, `${join(world.workDir, `${id}.mp4`)}\n`);
   });
 
+  it('--verbose traces the video request and its redirect, hiding the signature of the link, never the key', async () => {
+    const id = await create();
+    await world.veo(['wait', id, '--interval', '0.05']);
+    const signed = `${world.sim.fileUrl(id)}?X-Amz-Expires=172800&X-Amz-Signature=deadbeefcafe1234`;
+    world.sim.inject('file', { kind: 'redirect', location: `${signed}&hop=1` }, 1);
+    const run = await world.veo(['download', signed, '-o', join(world.workDir, 'traced.mp4'), '--verbose']);
+    assert.equal(run.code, 0, run.stderr);
+    const shown = `${world.sim.fileUrl(id)}?X-Amz-Expires=172800&X-Amz-Signature=REDACTED`;
+    const lines = run.stderr.split('\n').filter((line) => line.startsWith('GET '));
+    assert.equal(lines.length, 2, run.stderr);
+    assert.ok(lines[0]?.startsWith(`GET ${shown} 302 redirect to ${shown}&hop=1 `), lines[0]);
+    const bytes = (await readFile(join(world.workDir, 'traced.mp4'))).length;
+    assert.match(lines[1] ?? '', new RegExp(`^GET \\S+&hop=1 200 ${bytes} bytes \\d+ms$`));
+    assert.ok(!run.stderr.includes('deadbeefcafe1234'));
+    assert.ok(!run.stderr.includes(KEY));
+  });
+
   it('keeps stdout pure video with -o - --json, the document going to stderr', async () => {
     const run = await world.veo(['create', 'to stdout', '-o', '-', '--json', '--interval', '0.05']);
     assert.equal(run.code, 0, run.stderr);

@@ -202,7 +202,7 @@ describe('veo-sim API origin', () => {
       for (const method of ['GET', 'POST']) {
         const { json } = await call(sim, '/v1/media/models', { method });
         assert.equal(json.code, 0);
-        const models = json.models as { id: string; price: number; name: string; type: string }[];
+        const models = json.models as { id: string; price: number; price_input?: number; modelration?: unknown }[];
         const prices = Object.fromEntries(models.filter((m) => m.id.includes('veo')).map((m) => [m.id, m.price]));
         assert.deepEqual(prices, {
           'glabs-veo-3-1-fast': 49,
@@ -212,7 +212,14 @@ describe('veo-sim API origin', () => {
           'glabs-veo-3': 480,
         });
         assert.ok(models.some((m) => !m.id.includes('veo')));
-        assert.ok(models.every((m) => typeof m.name === 'string' && typeof m.type === 'string'));
+        // The real shape: an id, a price, sometimes price_input, the moderation level as the service spells it,
+        // and nothing that says what a model makes.
+        for (const model of models) {
+          const keys = Object.keys(model).filter((key) => key !== 'price_input');
+          assert.deepEqual(keys.toSorted(), ['id', 'modelration', 'price'], JSON.stringify(model));
+          assert.equal(typeof model.modelration, 'string');
+        }
+        assert.ok(models.some((m) => typeof m.price_input === 'number'));
       }
     });
   });

@@ -1,22 +1,32 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
 
-export type LoginInput = CommandInput<Record<string, never>, { withToken?: boolean }>;
+export type LoginInput = CommandInput<Record<string, never>, { withToken?: boolean; verify?: boolean }>;
+export type StatusInput = CommandInput<Record<string, never>, { verify?: boolean }>;
 export type NoInput = CommandInput<Record<string, never>, Record<string, never>>;
 
 // The key is not a task: none of these is followed by the reminder about expiring videos.
 const login: CommandDeclaration<LoginInput> = {
   name: 'login',
-  description: 'store the API key (asked for without echo, or read from stdin with --with-token)',
-  flags: [{ flags: '--with-token', description: 'read the key from stdin' }],
-  examples: ['veo auth login', 'printf %s "$KEY" | veo auth login --with-token'],
+  description:
+    'check the API key with the API, then store it (asked for without echo, or from stdin with --with-token)',
+  flags: [
+    { flags: '--with-token', description: 'read the key from stdin' },
+    { flags: '--no-verify', description: 'store the key without checking it with the API (offline)' },
+  ],
+  examples: [
+    'veo auth login',
+    'printf %s "$KEY" | veo auth login --with-token',
+    'printf %s "$KEY" | veo auth login --with-token --no-verify',
+  ],
   remindsOfExpiring: false,
   load: () => import('./login.js'),
 };
 
-const status: CommandDeclaration<NoInput> = {
+const status: CommandDeclaration<StatusInput> = {
   name: 'status',
-  description: 'show which key is used and where it comes from (masked); exit 3 if none',
-  examples: ['veo auth status'],
+  description: 'show which key is used, where it comes from (masked) and whether the API accepts it',
+  flags: [{ flags: '--no-verify', description: 'only say where the key comes from; ask the API nothing' }],
+  examples: ['veo auth status', 'veo auth status --json', 'veo auth status --no-verify'],
   remindsOfExpiring: false,
   load: () => import('./status.js'),
 };

@@ -1,9 +1,10 @@
-import { InterruptedError, UsageError } from '../../core/errors.js';
+import { AuthError, InterruptedError, UsageError, type VeoError } from '../../core/errors.js';
 import { maskApiKey, normalizeApiKey } from '../../api/key.js';
 import { writeConfig } from '../../config/writer.js';
 import type { Context } from '../../context.js';
 import type { LoginInput } from './index.js';
 import { readStdin } from '../shared/read-text.js';
+import { checkKey, whyUnchecked } from './check-key.js';
 
 /** Reads a line from the terminal without echoing it, so the key never shows on screen or in scrollback. */
 async function promptHidden(question: string): Promise<string> {
@@ -39,17 +40,43 @@ async function promptHidden(question: string): Promise<string> {
   });
 }
 
-export async function authLogin(ctx: Context, withToken: boolean): Promise<void> {
+/**
+ * A key is stored only once the API has accepted it: a wrong one would otherwise surface later, as a failure of
+ * some other command. A check that cannot be made stores nothing, unless the user said not to check (offline).
+ */
+async function verifyBeforeStoring(ctx: Context, key: string): Promise<void> {
+  const masked = maskApiKey(key);
+  const check = await checkKey(ctx, await ctx.clientFor(key));
+  if (check.works === false) {
+    throw new AuthError(`The API refused the key ${masked}: it was not stored, and nothing was changed.`, {
+      code: 'KEY_REJECTED',
+      hint: 'Copy the key again from your GPTunnel account page; --no-verify stores a key without checking it.',
+    });
+  }
+  if (check.works === undefined) {
+    const error = check.error as VeoError;
+    error.message = `Could not check the key ${masked}, so it was not stored: ${whyUnchecked(error)}.`;
+    error.hint = 'Try again once the API can be reached, or store the key unchecked with --no-verify.';
+    throw error;
+  }
+}
+
+export async function authLogin(ctx: Context, withToken: boolean, verify: boolean): Promise<void> {
   const settings = await ctx.settings();
   const raw = withToken ? await readStdin() : await promptHidden('GPTunnel API key (input hidden): ');
   const key = normalizeApiKey(raw);
   ctx.out.setSecret(key);
+  if (verify) await verifyBeforeStoring(ctx, key);
   await writeConfig({ 'api-key': key }, settings.configDir);
-  if (ctx.out.json) ctx.out.data({ stored: true, key: maskApiKey(key), configDir: settings.configDir });
-  else ctx.out.info(`Stored key ${maskApiKey(key)} in ${settings.configDir}.`);
+  if (ctx.out.json) {
+    ctx.out.data({ stored: true, key: maskApiKey(key), configDir: settings.configDir, verified: verify });
+  } else {
+    const checked = verify ? 'the API accepted it' : 'not checked (--no-verify)';
+    ctx.out.info(`Stored key ${maskApiKey(key)} in ${settings.configDir}; ${checked}.`);
+  }
   if (ctx.env.GPTUNNEL_API_KEY) ctx.out.warn('GPTUNNEL_API_KEY is set and takes precedence over the stored key.');
 }
 
 export async function run(ctx: Context, input: LoginInput): Promise<void> {
-  await authLogin(ctx, Boolean(input.options.withToken));
+  await authLogin(ctx, Boolean(input.options.withToken), input.options.verify !== false);
 }

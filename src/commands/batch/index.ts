@@ -1,5 +1,6 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
 import {
+  anyModelFlag,
   ASPECT_RATIOS,
   concurrencyFlag,
   DEFAULT_MODEL,
@@ -14,6 +15,7 @@ export type BatchInput = CommandInput<
     concurrency: string;
     dir?: string;
     model?: string;
+    anyModel?: boolean;
     ar?: string;
     force?: boolean;
     dryRun?: boolean;
@@ -36,6 +38,7 @@ export const batch: CommandDeclaration<BatchInput> = {
     concurrencyFlag,
     dirFlag,
     { flags: '--model <id>', description: `model of the lines that name none (default ${DEFAULT_MODEL})` },
+    anyModelFlag,
     { flags: '--ar <ratio>', description: 'aspect ratio of the lines that name none', choices: ASPECT_RATIOS },
     { flags: '--force', description: 'overwrite files that are in the way' },
     { flags: '--dry-run', description: 'check every line and print the total cost; send nothing' },

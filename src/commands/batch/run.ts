@@ -14,7 +14,7 @@ import { intentsByKey, planOutputs, resumptionOf, tasksByKey, type PlannedItem, 
 import { reportBatch } from './report.js';
 import { runItems, startFrom } from './run-items.js';
 import { balanceIfAvailable } from '../../task/pricing.js';
-import { lookUpModels, priceOf, unknownModelHint, type Catalog } from '../../task/model-catalog.js';
+import { isVeoModel, lookUpModels, priceOf, unknownModelHint, type Catalog } from '../../task/model-catalog.js';
 import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
 import { loadJournal } from '../../task/journal-record.js';
 import { pruneClaims } from '../../store/item-claims.js';
@@ -22,6 +22,7 @@ import { ensureJournalWritable } from '../../task/paid-create.js';
 import { pathExists } from '../../api/local-files.js';
 import { expandHome } from '../../task/output-target.js';
 import { readTextSource } from '../shared/read-text.js';
+import { isLongPrompt, PROMPT_WARN_CHARS, tooLongProblem, warnLongPrompt } from '../shared/prompt-length.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 
 const batchSchema = z
@@ -36,6 +37,7 @@ const batchSchema = z
       .prefault(concurrencyFlag.default),
     dir: z.string().min(1).optional(),
     model: modelIdOption('--model').optional(),
+    anyModel: z.boolean().default(false),
     ar: aspectRatioOption('--ar').optional(),
     force: z.boolean().default(false),
     dryRun: z.boolean().default(false),
@@ -44,6 +46,8 @@ const batchSchema = z
   })
   .and(waitOptionsSchema);
 export type BatchOptions = z.infer<typeof batchSchema>;
+
+const NOT_VIDEO = 'is not known to make video (--any-model sends it anyway)';
 
 /**
  * The command that resumes this batch: every option that decides item keys, places or how the run goes, as it was
@@ -56,6 +60,7 @@ function resumeCommand(options: BatchOptions, given: BatchInput['options'], base
   parts.push('batch', shellQuote(options.file));
   if (options.dir) parts.push('--dir', shellQuote(options.dir));
   if (options.model) parts.push('--model', shellQuote(options.model));
+  if (options.anyModel) parts.push('--any-model');
   if (options.ar) parts.push('--ar', options.ar);
   if (given.concurrency !== undefined && given.concurrency !== concurrencyFlag.default)
     parts.push('--concurrency', shellQuote(given.concurrency));
@@ -74,15 +79,34 @@ function problemsError(problems: LineProblem[], file: string, catalog: Catalog):
   const shown = sorted.slice(0, 20).map((p) => `line ${p.line}: ${p.message}`);
   const more = sorted.length > shown.length ? [`... and ${sorted.length - shown.length} more`] : [];
   const unknownModel = problems.some((p) => p.message.startsWith('unknown model'));
+  const notVideo = problems.some((p) => p.message.includes(NOT_VIDEO));
   return new UsageError(`${file}: ${problems.length} bad line${problems.length === 1 ? '' : 's'}; nothing was sent.`, {
     code: 'BAD_BATCH_FILE',
     details: [...shown, ...more],
-    hint: unknownModel
-      ? unknownModelHint(catalog)
-      : problems.every((p) => p.message.startsWith('asks for the same clip'))
-        ? 'Remove the repeated lines, or pass --allow-duplicates to make one clip per line (each is paid for).'
-        : 'One prompt per line, or JSON lines such as {"prompt": "a red fox", "ar": "16:9", "output": "fox.mp4"}.',
+    hint: notVideo
+      ? 'Choose a Veo model (`veo models` lists them), or pass --any-model if those models do make video.'
+      : unknownModel
+        ? unknownModelHint(catalog)
+        : problems.every((p) => p.message.startsWith('asks for the same clip'))
+          ? 'Remove the repeated lines, or pass --allow-duplicates to make one clip per line (each is paid for).'
+          : 'One prompt per line, or JSON lines such as {"prompt": "a red fox", "ar": "16:9", "output": "fox.mp4"}.',
   });
+}
+
+/** Prompts too long to be prompts are bad lines; long ones are named in one warning and still sent. */
+function checkPromptLengths(ctx: Context, planned: PlannedItem[], problems: LineProblem[]): void {
+  const long: number[] = [];
+  for (const item of planned) {
+    const problem = tooLongProblem(item.prompt);
+    if (problem) problems.push({ line: item.line, message: `the prompt ${problem}` });
+    else if (isLongPrompt(item.prompt)) long.push(item.line);
+  }
+  if (long.length === 0) return;
+  const lines = `${long.length === 1 ? 'Line' : 'Lines'} ${long.join(', ')}`;
+  warnLongPrompt(
+    ctx,
+    `${lines}: prompt longer than ${PROMPT_WARN_CHARS} characters; check that the file is the one meant (sent as it is).`,
+  );
 }
 
 /** Lines that ask for the same clip, to the same place: the later ones, each with the first line of its kind. */
@@ -108,6 +132,7 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const dir = await realpath(given).catch(() => given);
   const { planned, problems } = planOutputs(parsed.items, dir);
   problems.push(...parsed.problems);
+  checkPromptLengths(ctx, planned, problems);
   const duplicates = duplicatesOf(planned);
   if (!options.allowDuplicates) {
     for (const { item, first } of duplicates) {
@@ -128,7 +153,11 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const models = [...new Set(planned.map((item) => item.model))];
   const { catalog, unknown } = await lookUpModels(ctx, client, models);
   for (const item of planned) {
-    if (unknown.includes(item.model)) problems.push({ line: item.line, message: `unknown model "${item.model}"` });
+    if (!options.anyModel && !isVeoModel(item.model)) {
+      problems.push({ line: item.line, message: `model "${item.model}" ${NOT_VIDEO}` });
+    } else if (unknown.includes(item.model)) {
+      problems.push({ line: item.line, message: `unknown model "${item.model}"` });
+    }
   }
   const file = options.file === '-' ? 'stdin' : await realpath(options.file).catch(() => resolve(options.file));
   const since = Date.now();

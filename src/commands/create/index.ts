@@ -1,5 +1,5 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { ASPECT_RATIOS, DEFAULT_MODEL, timingFlags, type TimingInput } from '../shared/flags.js';
+import { anyModelFlag, ASPECT_RATIOS, DEFAULT_MODEL, timingFlags, type TimingInput } from '../shared/flags.js';
 
 export type CreateInput = CommandInput<
   { prompt?: string },
@@ -8,6 +8,7 @@ export type CreateInput = CommandInput<
     ar?: string;
     image?: string;
     model: string;
+    anyModel?: boolean;
     wait?: boolean;
     output?: string;
     force?: boolean;
@@ -25,6 +26,7 @@ export const create: CommandDeclaration<CreateInput> = {
     { flags: '--ar <ratio>', description: 'aspect ratio', choices: ASPECT_RATIOS },
     { flags: '--image <url>', description: 'first frame: a public http(s) image URL' },
     { flags: '--model <id>', description: 'model id', default: DEFAULT_MODEL },
+    anyModelFlag,
     { flags: '--wait', description: 'wait for the video and print its URL' },
     { flags: '-o, --output <path>', description: 'wait, then save the video here (implies --wait; - for stdout)' },
     { flags: '--force', description: 'overwrite the output file if it exists' },

@@ -12,7 +12,14 @@ import { shellQuote } from '../../ui/shell-quote.js';
 import type { CreateInput } from './index.js';
 import { balanceIfAvailable, describeBalance, formatRubles, spendable, warnIfShort } from '../../task/pricing.js';
 import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
-import { lookUpModels, priceOf, unknownModelError, type Catalog } from '../../task/model-catalog.js';
+import {
+  isVeoModel,
+  lookUpModels,
+  notVideoModelError,
+  priceOf,
+  unknownModelError,
+  type Catalog,
+} from '../../task/model-catalog.js';
 import {
   aspectRatioOption,
   httpUrl,
@@ -23,6 +30,13 @@ import {
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 import { checkArgumentText, readTextSource } from '../shared/read-text.js';
+import {
+  checkPromptLength,
+  isLongPrompt,
+  PROMPT_WARN_CHARS,
+  promptChars,
+  warnLongPrompt,
+} from '../shared/prompt-length.js';
 
 export const createOptionsSchema = z
   .object({
@@ -31,6 +45,7 @@ export const createOptionsSchema = z
     ar: aspectRatioOption('--ar').optional(),
     image: httpUrl('--image').optional(),
     model: modelIdOption('--model').default(DEFAULT_MODEL),
+    anyModel: z.boolean().default(false),
     wait: z.boolean().default(false),
     output: z.string().min(1).optional(),
     force: z.boolean().default(false),
@@ -130,7 +145,16 @@ function dryRunShortError(model: string, price: number, balance: Balance): Balan
 }
 
 export async function createCommand(ctx: Context, options: CreateOptions): Promise<void> {
+  // Before the prompt is read and before any request: nothing about this create is worth asking the API.
+  if (!options.anyModel && !isVeoModel(options.model)) throw notVideoModelError(options.model);
   const prompt = await readPrompt(options, ctx.signal);
+  checkPromptLength(prompt, 'The prompt');
+  if (isLongPrompt(prompt)) {
+    warnLongPrompt(
+      ctx,
+      `The prompt is ${promptChars(prompt)} characters long, more than ${PROMPT_WARN_CHARS}: check that it is the one meant (it is sent as it is).`,
+    );
+  }
   const input = buildCreateInput(prompt, options);
   if (options.dryRun) {
     await dryRun(ctx, input);

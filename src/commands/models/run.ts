@@ -11,11 +11,16 @@ import { printTable } from '../../ui/table.js';
 const modelsSchema = z.object({ all: z.boolean().default(false) });
 export type ModelsOptions = z.infer<typeof modelsSchema>;
 
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
+/** The list does not say what a model makes: the Veo family is known by its ids, the rest is unknown to veo. */
+function videoColumn(id: string): string {
+  if (!isVeoModel(id)) return 'unknown';
+  return id === DEFAULT_MODEL ? 'yes (default)' : 'yes';
 }
 
-/** The Veo family (or every model with --all) with the price of one clip; always asked of the API, then cached. */
+/**
+ * The Veo family (or every model with --all) with its price and whether veo knows it makes video; always asked of
+ * the API, then cached. --json prints the entries as the API gave them.
+ */
 export async function modelsCommand(ctx: Context, options: ModelsOptions): Promise<Model[]> {
   const client = await ctx.client();
   const models = await client.listModels({ signal: ctx.signal });
@@ -36,11 +41,15 @@ export async function modelsCommand(ctx: Context, options: ModelsOptions): Promi
   const rows = shown.map((model) => [
     model.id,
     typeof model.price === 'number' ? formatRubles(model.price) : '?',
-    [text(model.name), model.id === DEFAULT_MODEL ? '(default)' : ''].filter(Boolean).join(' '),
+    videoColumn(model.id),
   ]);
-  const header = ['MODEL', 'PRICE', 'NAME'];
-  printTable(ctx.out, header, rows, { rightAligned: [1], shrinkable: [2] });
-  if (!options.all) ctx.out.info('Prices are per clip. `veo models --all` lists every model of the API.');
+  const header = ['MODEL', 'PRICE', 'VIDEO'];
+  printTable(ctx.out, header, rows, { rightAligned: [1] });
+  ctx.out.info(
+    options.all
+      ? 'VIDEO: veo knows the Veo family (glabs-veo-*) makes video; create and batch refuse the others without --any-model.'
+      : 'Prices are per clip. `veo models --all` lists every model of the API.',
+  );
   return shown;
 }
 

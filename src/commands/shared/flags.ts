@@ -27,6 +27,11 @@ export const concurrencyFlag = {
   default: '3',
 } as const satisfies FlagDeclaration;
 
+export const anyModelFlag = {
+  flags: '--any-model',
+  description: 'send a model veo does not know to make video (only the Veo family, glabs-veo-*, is known)',
+} as const satisfies FlagDeclaration;
+
 export const timingFlags = [intervalFlag, timeoutFlag] as const;
 
 /** What --interval and --timeout give a command before its schema parses them. */

@@ -12,6 +12,7 @@ import { entryFromTask, loadJournal, recordSafely } from '../../task/journal-rec
 import { entryState } from '../../task/entry-state.js';
 import { parseOptions } from '../shared/option-schemas.js';
 import { defaultVideoPath } from '../../task/output-target.js';
+import { removeExpiredParts } from '../../task/expired-parts.js';
 
 const syncSchema = z.object({ dir: z.string().min(1).optional(), force: z.boolean().default(false) });
 export type SyncOptions = z.infer<typeof syncSchema>;
@@ -143,6 +144,8 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     if (state === 'expired') {
       summary.expired.push(entry.id);
       if (entry.lostReportedAt) summary.reportedLost.add(entry.id);
+      const where = [entry.unfinishedDownload, await defaultVideoPath(ctx, entry.id, options.dir)];
+      await removeExpiredParts(ctx, entry.id, where);
     }
     const linkAlive = !entry.expiresAt || Date.parse(entry.expiresAt) > Date.now();
     // A saved video whose link is dead could not be fetched again anyway: it is not re-hashed on every run.
