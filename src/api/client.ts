@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { NetworkError, ServerError } from '../core/errors.js';
+import { monotonicMs } from '../core/clock.js';
 import { interpretCreateAnswer, interpretMediaAnswer, interpretOpenAiAnswer, type RawAnswer } from './answers.js';
 import { describeNetworkError, dispatcherFor, loadUndici, readText, type TraceEvent } from './http.js';
 import { parseBaseUrl } from './origin.js';
@@ -142,12 +143,12 @@ export class VeoClient {
   async #once<T extends z.ZodType>(call: Call<T>): Promise<z.infer<T>> {
     const url = new URL(call.path, this.origin);
     const timeoutMs = Math.min(call.timeoutMs ?? Infinity, this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const started = performance.now();
+    const started = monotonicMs();
     const trace = (fields: Partial<TraceEvent>) =>
       this.#options.onTrace?.({
         method: call.method,
         url: url.href,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(monotonicMs() - started),
         ...fields,
       });
     const { request } = await loadUndici();
