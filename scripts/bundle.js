@@ -3,7 +3,7 @@
 // Bundles the CLI with esbuild after tsc has type-checked it (tsc's loose output still serves veo-sim):
 //   dist/veo.cjs (+ .map)   everything `veo` runs, one script that src/launch/run-bundle.ts compiles with a V8
 //                           code cache, so that a second run skips parsing and compiling it
-//   dist/cli.js             the launcher: answers --version and --help alone, else loads dist/veo.cjs
+//   dist/cli.cjs            the launcher: answers --version and --help alone, else loads dist/veo.cjs
 // The bundle's hash is written into the launcher: it is part of the code cache's key.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -61,12 +61,15 @@ const bundleHash = createHash('sha256')
   .update(readFileSync(join(dist, 'veo.cjs')))
   .digest('hex');
 
+// CommonJS, like bin/veo.js that requires it: Node starts a CommonJS entry sooner than an ES module.
 await build({
   ...common,
   entryPoints: [join(root, 'src', 'cli.ts')],
-  outfile: join(dist, 'cli.js'),
-  format: 'esm',
+  outfile: join(dist, 'cli.cjs'),
+  format: 'cjs',
   sourcemap: 'linked',
   sourcesContent: false,
-  define: { VEO_BUNDLE_HASH: JSON.stringify(bundleHash) },
+  // What import.meta.url would be (the sources are ES modules); "use strict" first, where it takes effect.
+  banner: { js: '"use strict";\nvar launcherUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { VEO_BUNDLE_HASH: JSON.stringify(bundleHash), 'import.meta.url': 'launcherUrl' },
 });

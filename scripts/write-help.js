@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const help = execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'help'], {
+const help = execFileSync(process.execPath, [join(root, 'dist', 'cli.cjs'), 'help'], {
   encoding: 'utf8',
   // No code cache from a build: it would land in the builder's own cache folder.
   env: { ...process.env, COLUMNS: '80', VEO_CODE_CACHE: 'off' },

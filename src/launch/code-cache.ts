@@ -15,7 +15,6 @@ import {
   writeSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 // Loaded only on this path: `veo --version` must not pay for node:crypto.
@@ -28,6 +27,7 @@ const MAX_BYTES = 64 * 1024 * 1024;
 
 /** Where per-user caches go: XDG_CACHE_HOME (else ~/.cache) on Linux, the platform's cache folder elsewhere. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const { homedir } = require('node:os') as typeof import('node:os');
   if (process.platform === 'win32')
     return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'veo', 'Cache');
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'veo');
