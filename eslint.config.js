@@ -20,6 +20,12 @@ export default tseslint.config(
     },
   },
   {
+    // The launcher's entry is CommonJS (bin/package.json): Node starts it sooner than an ES module.
+    files: ['bin/veo.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/api/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/sim/main.js';
+// bin/ is CommonJS (see bin/package.json); the simulator is an ES module.
+import('../dist/sim/main.js');

@@ -2,7 +2,7 @@
 // @ts-check
 // `npm run bench`: how veo compares with the floor it cannot beat, on this machine, as ratios of medians.
 //   start-up      `veo --version` and `veo --help`       against bare `node -e 0`
-//   result        `veo result <id>`                      against the same POST made with curl
+//   result        `veo result <id>`                      against the same POST made by bare node with node:http
 //   download      `veo download <id> -o x.mp4 --force`   against `curl -s -o x.mp4 <video url>`
 //   peak RSS      of that download, at a small and a large size, and how much it grows between them
 //   journal       `veo create`, `veo result`, `veo wait` and `veo list --limit 20` with 100,000 tasks in the

@@ -8,8 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const help = execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'help'], {
+const help = execFileSync(process.execPath, [join(root, 'dist', 'cli.cjs'), 'help'], {
   encoding: 'utf8',
-  env: { ...process.env, COLUMNS: '80' },
+  // No code cache from a build: it would land in the builder's own cache folder.
+  env: { ...process.env, COLUMNS: '80', VEO_CODE_CACHE: 'off' },
 });
 writeFileSync(join(root, 'dist', 'help.txt'), help);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { launchCommand } from './launch/launch-command.js';
 import { VERSION } from './version.js';
 
 /** The top-level help as commander renders it, written at build time by scripts/write-help.js. */
@@ -20,12 +21,6 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else if (help !== undefined) {
   process.stdout.write(help);
 } else {
-  // undici parses HTTP with a WebAssembly module; V8's optimising compile of it costs a one-shot CLI more
-  // (about 250 ms measured on `veo result`) than the baseline code ever loses, even on a 512 MiB download.
-  const { setFlagsFromString } = await import('node:v8');
-  setFlagsFromString('--liftoff-only');
-  const { main } = await import('./main.js');
-  process.exitCode = await main(argv);
-  // Whatever is left (an idle keep-alive socket, a stray timer) must not keep a finished command alive.
-  setTimeout(() => process.exit(), 1000).unref();
+  // Not awaited at the top level: the launcher is CommonJS (see bin/package.json), which has no top-level await.
+  void launchCommand(argv, VERSION);
 }

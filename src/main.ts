@@ -1,4 +1,4 @@
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { closeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { errnoWords } from './core/errno-words.js';
@@ -6,7 +6,7 @@ import { UsageError, InterruptedError, isVeoError } from './core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from './api/safety.js';
 import type { CommandDeclaration } from './commands/declaration.js';
 import { createContext, type Context, type CreatesInFlight } from './context.js';
-import { buildProgram } from './program.js';
+import { fastRoute } from './fast-route.js';
 import { EXIT_CODES, EXIT_OK, EXIT_TERMINATED } from './core/exit-codes.js';
 import { describeKey, refusedKeyHint, type GlobalOptions } from './settings.js';
 import { Output } from './ui/output.js';
@@ -129,20 +129,18 @@ function outputOptions(globals: GlobalOptions) {
   };
 }
 
-/** Hands a declared command its positionals by name and its flags, then reminds of expiring videos if it says so. */
-async function runDeclared(declaration: CommandDeclaration<never>, command: Command): Promise<void> {
-  const globals = globalsOf(command);
+/** Runs a declared command with its positionals by name and its flags, then reminds of expiring videos if it says so. */
+async function runCommand(
+  declaration: CommandDeclaration<never>,
+  globals: GlobalOptions,
+  args: Record<string, string | undefined>,
+  options: Record<string, unknown>,
+): Promise<void> {
   out = await Output.create(outputOptions(globals));
   const ctx = createContext(globals, out, controller.signal, process.env, creates);
   current = ctx;
   const module = await (declaration as CommandDeclaration).load?.();
-  const args = Object.fromEntries(
-    (declaration.arguments ?? []).map((argument, index) => [
-      argument.name,
-      command.processedArgs[index] as string | undefined,
-    ]),
-  );
-  await module?.run(ctx, { args, options: command.opts() });
+  await module?.run(ctx, { args, options });
   if (declaration.remindsOfExpiring) {
     const { remindExpiring } = await import('./task/expiry-reminder.js');
     await remindExpiring(ctx);
@@ -189,14 +187,47 @@ async function nameTheKeyUsed(error: unknown): Promise<void> {
   else if (error.code === 'ITEMS_FAILED') error.hint = [refusedKeyHint(key), error.hint].filter(Boolean).join(' ');
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let commanderMessage = '';
-  jsonWanted = preliminaryGlobals(argv).json ?? false;
-  const program = buildProgram(runDeclared, (text) => (commanderMessage += text));
-  argv = helpTopicArgv(program, argv);
+/** What commander hands an action: the declared positionals by name, and the command's flags. */
+async function runDeclared(declaration: CommandDeclaration<never>, command: Command): Promise<void> {
+  const args = Object.fromEntries(
+    (declaration.arguments ?? []).map((argument, index) => [
+      argument.name,
+      command.processedArgs[index] as string | undefined,
+    ]),
+  );
+  await runCommand(declaration, globalsOf(command), args, command.opts());
+}
+
+/**
+ * Plain invocations of the hottest commands skip commander (see fast-route.ts); VEO_FAST_PATH=off sends every
+ * command line through commander.
+ */
+async function parseAndRun(argv: string[], said: CommanderOutput): Promise<void> {
+  const route = process.env.VEO_FAST_PATH === 'off' ? undefined : fastRoute(argv);
+  if (route) return runCommand(route.declaration, route.globals, route.args, route.options);
+  const { buildProgram } = await import('./program.js');
+  const program = buildProgram(runDeclared, (text) => (said.message += text));
   // The help commander shows on stderr when a command is missing is text: in --json mode an error document says it.
-  let helpShown = '';
-  if (jsonWanted) configureHelpOnStderr(program, (text) => (helpShown += text));
+  if (jsonWanted) configureHelpOnStderr(program, (text) => (said.helpShown += text));
+  await program.parseAsync(helpTopicArgv(program, argv), { from: 'user' });
+}
+
+/** What commander wrote instead of printing it: its error message, and the help it showed for a missing command. */
+interface CommanderOutput {
+  message: string;
+  helpShown: string;
+}
+
+/** Only the commander path can throw commander's errors: the fast path never loads it for this check. */
+async function asCommanderError(error: unknown): Promise<import('commander').CommanderError | undefined> {
+  if (!(error instanceof Error) || !('code' in error) || !String(error.code).startsWith('commander.')) return undefined;
+  const { CommanderError } = await import('commander');
+  return error instanceof CommanderError ? error : undefined;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  jsonWanted = preliminaryGlobals(argv).json ?? false;
+  const said: CommanderOutput = { message: '', helpShown: '' };
   installSignalHandlers();
   // `veo list | head` closes stdout early: that is the reader's choice, not an error, and the work goes on
   // (Output absorbs it). Any other failure to write results (a full disk behind a redirect) is a local problem,
@@ -213,27 +244,29 @@ export async function main(argv: string[]): Promise<number> {
     process.exit(EXIT_CODES.usage);
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await parseAndRun(argv, said);
     // A command that finished its work after a signal still says it was stopped, as the shell expects.
     return signalName ? SIGNAL_EXIT[signalName] : EXIT_OK;
   } catch (error) {
     const { renderError } = await import('./ui/render-error.js');
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+    const commanderError = await asCommanderError(error);
+    if (commanderError) {
+      const { code, exitCode } = commanderError;
+      if (code === 'commander.helpDisplayed' || code === 'commander.version' || exitCode === 0) {
         return EXIT_OK;
       }
       // `veo` alone, or a command group without its subcommand: the help was shown on stderr; that is the message.
-      if (error.code === 'commander.help') {
+      if (code === 'commander.help') {
         if (!jsonWanted) return EXIT_CODES.usage;
         out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
-        const usage = /^Usage: (.*)$/m.exec(helpShown)?.[1] ?? 'veo [options] [command]';
+        const usage = /^Usage: (.*)$/m.exec(said.helpShown)?.[1] ?? 'veo [options] [command]';
         return renderError(
           out,
           new UsageError(`A command is needed: ${usage}.`, { code: 'USAGE', hint: 'Run with --help for usage.' }),
         );
       }
       out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
-      return renderError(out, commanderUsageError(commanderMessage || error.message));
+      return renderError(out, commanderUsageError(said.message || commanderError.message));
     }
     out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
     if (signalName && isVeoError(error) && error.kind === 'interrupted') {

@@ -1,6 +1,6 @@
 // @ts-check
 // The start-up, result and download groups: veo against bare node and curl.
-import { rmSync, statSync } from 'node:fs';
+import { cpSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_KEY, MiB, TARGETS, VEO, runs, sizes } from './options.js';
 import { NODE_GET, NODE_POST, interleave, run, runWithRss, work } from './runner.js';
@@ -43,16 +43,31 @@ export async function benchResult() {
     // The floor: the same POST from a bare node process with node:http, what any Node CLI pays at least.
     const floor = () =>
       run([node, '-e', NODE_POST, `${sim.url}/v1/media/result`, API_KEY, JSON.stringify({ task_id: id })]);
-    const pair = await interleave('result', runs.result, {
-      baseline: curl,
-      floor,
-      veo: () => run([node, VEO, 'result', id], { env }),
-    });
-    timeRow('result', 'result: veo result <id> vs curl POST', pair, TARGETS.result);
-    timeRow('result_floor', '  node floor: node:http POST vs curl', pair, undefined, 'floor');
+    const pair = await interleave(
+      'result',
+      runs.result,
+      { baseline: floor, floor: curl, veo: () => run([node, VEO, 'result', id], { env }) },
+      sameJournal(env.VEO_CONFIG_DIR),
+    );
+    timeRow('result', 'result: veo result <id> vs node:http POST', pair, TARGETS.result);
+    timeRow('result_curl', '  curl POST vs node:http POST', pair, undefined, 'floor');
   } finally {
     await sim.stop();
   }
+}
+
+/**
+ * A `before` for interleave(): every run starts from the config folder (journal included) as it is now, so that
+ * what one run writes (a journal line, a compaction) does not change the work of the next.
+ */
+export function sameJournal(configDir) {
+  const snapshot = `${configDir}.snapshot`;
+  rmSync(snapshot, { recursive: true, force: true });
+  cpSync(configDir, snapshot, { recursive: true, preserveTimestamps: true });
+  return async () => {
+    rmSync(configDir, { recursive: true, force: true });
+    cpSync(snapshot, configDir, { recursive: true, preserveTimestamps: true });
+  };
 }
 
 export function mib(bytes) {

@@ -6,6 +6,7 @@ import { JOURNAL_TASKS, TARGETS, VEO, runs } from './options.js';
 import { interleave, median, run } from './runner.js';
 import { finishedTask, startSim, veoEnv } from './sim.js';
 import { addRow, node, round, timeRow } from './figures.js';
+import { sameJournal } from './groups.js';
 
 export async function benchJournal() {
   // Every timed create is paid for in the simulator: a balance for all of them.
@@ -25,10 +26,16 @@ export async function benchJournal() {
       ['wait', ['wait', id, '--interval', '0.1']],
     ];
     for (const [name, args] of rowsFor) {
-      const pair = await interleave(`journal ${name}`, runs.journal, {
-        baseline: veo(empty, ...args),
-        veo: veo(full, ...args),
-      });
+      // A create adds a task each time, as it must; result and wait start from the same journals every run.
+      const restore = name === 'create' ? [] : [sameJournal(empty.VEO_CONFIG_DIR), sameJournal(full.VEO_CONFIG_DIR)];
+      const pair = await interleave(
+        `journal ${name}`,
+        runs.journal,
+        { baseline: veo(empty, ...args), veo: veo(full, ...args) },
+        async () => {
+          for (const before of restore) await before();
+        },
+      );
       timeRow(`journal_${name}`, `${name}: ${JOURNAL_TASKS / 1000}k journaled vs empty`, pair, TARGETS.journal);
     }
     const list = await interleave('journal list --limit 20', runs.journal, {

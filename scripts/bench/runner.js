@@ -10,7 +10,7 @@ import { log, opts, root, usageError } from './options.js';
 
 // --- preconditions -------------------------------------------------------------------------------------------
 
-for (const file of ['dist/cli.js', 'dist/main.js', 'dist/sim/main.js']) {
+for (const file of ['dist/cli.cjs', 'dist/veo.cjs', 'dist/sim/main.js']) {
   if (!existsSync(join(root, file))) {
     process.stderr.write(
       `bench: ${file} is missing: dist/ is not built. Run \`npm ci\` (or \`npm run build\`) first.\n`,

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   AuthError,
   BalanceError,
@@ -12,7 +12,7 @@ import {
   type InputIssue,
 } from '../core/errors.js';
 import { parseRetryAfter } from './retry.js';
-import { ErrorEnvelopeSchema, OpenAiErrorSchema, TaskSchema, type Task } from './schemas.js';
+import { errorEnvelopeSchema, openAiErrorSchema, taskSchema, type Task } from './schemas.js';
 import { boundDepth, depthNote, salvageTaskId, taskFromCreateAnswer, type AnswerNote } from './task-answer.js';
 
 export interface RawAnswer {
@@ -138,7 +138,7 @@ function errorForStatus(answer: RawAnswer, what: string, taskId?: string): Error
  * The media family: decide by `code` first (the service says errors come with HTTP 200), then fall back to the HTTP
  * status for proxies, HTML pages and empty bodies. Success is parsed once with `schema`, unknown fields kept.
  */
-export function interpretMediaAnswer<T extends z.ZodType>(
+export function interpretMediaAnswer<T extends z.ZodMiniType>(
   answer: RawAnswer,
   schema: T,
   what: string,
@@ -147,7 +147,7 @@ export function interpretMediaAnswer<T extends z.ZodType>(
 ): z.infer<T> {
   // Bounded before anything walks it: printing a value nested thousands of levels deep would overflow the stack.
   const { value: json, cut } = boundDepth(tryJson(answer.text));
-  const envelope = ErrorEnvelopeSchema.safeParse(json);
+  const envelope = errorEnvelopeSchema().safeParse(json);
   if (envelope.success && envelope.data.code !== 0) {
     throw errorForApiCode(envelope.data.code, envelope.data.message, envelope.data.issues ?? [], taskId);
   }
@@ -189,21 +189,21 @@ export function interpretCreateAnswer(answer: RawAnswer, onNote?: (note: AnswerN
     });
     return { code: 0, id: salvaged, status: 'unknown' };
   }
-  return interpretMediaAnswer(answer, TaskSchema, what, undefined, onNote);
+  return interpretMediaAnswer(answer, taskSchema(), what, undefined, onNote);
 }
 
 /** `/v1/balance` answers errors OpenAI-style, with real HTTP statuses. */
-export function interpretOpenAiAnswer<T extends z.ZodType>(answer: RawAnswer, schema: T, what: string): z.infer<T> {
+export function interpretOpenAiAnswer<T extends z.ZodMiniType>(answer: RawAnswer, schema: T, what: string): z.infer<T> {
   const json = boundDepth(tryJson(answer.text)).value;
   if (answer.status === 200 && json !== undefined) {
     const parsed = schema.safeParse(json);
     if (parsed.success) return parsed.data;
   }
-  const openAi = OpenAiErrorSchema.safeParse(json);
+  const openAi = openAiErrorSchema().safeParse(json);
   if (openAi.success && answer.status === 200) {
     throw new ServerError(`The API answered ${what} with an error: ${openAi.data.error.message ?? 'unknown'}.`);
   }
-  const envelope = ErrorEnvelopeSchema.safeParse(json);
+  const envelope = errorEnvelopeSchema().safeParse(json);
   if (envelope.success && envelope.data.code !== 0) {
     throw errorForApiCode(envelope.data.code, envelope.data.message, envelope.data.issues ?? []);
   }

@@ -1,5 +1,6 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { NetworkError, ServerError } from '../core/errors.js';
+import { monotonicMs } from '../core/clock.js';
 import { interpretCreateAnswer, interpretMediaAnswer, interpretOpenAiAnswer, type RawAnswer } from './answers.js';
 import { describeNetworkError, dispatcherFor, loadUndici, readText, type TraceEvent } from './http.js';
 import { parseBaseUrl } from './origin.js';
@@ -13,9 +14,9 @@ import {
   unconfirmedCreate,
 } from './safety.js';
 import {
-  BalanceSchema,
-  ModelsAnswerSchema,
-  TaskSchema,
+  balanceSchema,
+  modelsAnswerSchema,
+  taskSchema,
   type Balance,
   type CreateTaskInput,
   type Model,
@@ -44,7 +45,7 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-interface Call<T extends z.ZodType> {
+interface Call<T extends z.ZodMiniType> {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
@@ -75,7 +76,7 @@ export class VeoClient {
       method: 'POST',
       path: '/v1/media/create',
       body: input,
-      schema: TaskSchema,
+      schema: taskSchema(),
       what: 'the create request',
       operation: 'create',
       family: 'media',
@@ -88,7 +89,7 @@ export class VeoClient {
       method: 'POST',
       path: '/v1/media/result',
       body: { task_id: taskId },
-      schema: TaskSchema,
+      schema: taskSchema(),
       what: `the result of ${taskId}`,
       operation: 'read',
       family: 'media',
@@ -101,7 +102,7 @@ export class VeoClient {
     const answer = await this.#call({
       method: 'GET',
       path: '/v1/media/models',
-      schema: ModelsAnswerSchema,
+      schema: modelsAnswerSchema(),
       what: 'the model list',
       operation: 'read',
       family: 'media',
@@ -114,7 +115,7 @@ export class VeoClient {
     return this.#call({
       method: 'GET',
       path: '/v1/balance',
-      schema: BalanceSchema,
+      schema: balanceSchema(),
       what: 'the balance',
       operation: 'read',
       family: 'openai',
@@ -122,7 +123,7 @@ export class VeoClient {
     });
   }
 
-  async #call<T extends z.ZodType>(call: Call<T>): Promise<z.infer<T>> {
+  async #call<T extends z.ZodMiniType>(call: Call<T>): Promise<z.infer<T>> {
     const policy = this.#options.retry ?? DEFAULT_RETRY_POLICY;
     try {
       return await withRetry(() => this.#once(call), {
@@ -139,15 +140,15 @@ export class VeoClient {
     }
   }
 
-  async #once<T extends z.ZodType>(call: Call<T>): Promise<z.infer<T>> {
+  async #once<T extends z.ZodMiniType>(call: Call<T>): Promise<z.infer<T>> {
     const url = new URL(call.path, this.origin);
     const timeoutMs = Math.min(call.timeoutMs ?? Infinity, this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const started = performance.now();
+    const started = monotonicMs();
     const trace = (fields: Partial<TraceEvent>) =>
       this.#options.onTrace?.({
         method: call.method,
         url: url.href,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(monotonicMs() - started),
         ...fields,
       });
     const { request } = await loadUndici();

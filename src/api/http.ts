@@ -30,10 +30,10 @@ export interface HttpOptions {
   onTrace?: (event: TraceEvent) => void;
 }
 
-let undiciModule: Promise<typeof import('undici')> | undefined;
+let undiciModule: Promise<typeof import('./undici-parts.js')> | undefined;
 /** undici is the heaviest import; commands that never touch the network must not pay for it. */
-export function loadUndici(): Promise<typeof import('undici')> {
-  undiciModule ??= import('undici');
+export function loadUndici(): Promise<typeof import('./undici-parts.js')> {
+  undiciModule ??= import('./undici-parts.js');
   return undiciModule;
 }
 
@@ -140,12 +140,14 @@ export async function dispatcherFor(url: URL, timeoutMs: number, fileHost?: File
   const key = JSON.stringify([useProxy, timeoutMs, fileHost ? (fileHost.apiOrigin ?? null) : false]);
   let dispatcher = dispatchers.get(key);
   if (!dispatcher) {
-    const { Agent, EnvHttpProxyAgent, Pool, buildConnector } = await loadUndici();
+    const { Agent, Pool, buildConnector } = await loadUndici();
+    // The proxy agent lives in undici's package index, which costs more than a request: loaded only when needed.
+    const ProxyAgent = useProxy ? (await import('undici')).EnvHttpProxyAgent : undefined;
     const guard = fileHost ? addressGuard(fileHost.apiOrigin) : undefined;
     const timeouts = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
     const connect = directConnector(buildConnector, timeoutMs, guard);
-    dispatcher = useProxy
-      ? new EnvHttpProxyAgent({
+    dispatcher = ProxyAgent
+      ? new ProxyAgent({
           ...timeouts,
           connect,
           // Every connection an agent makes goes through here: tunnels get their errors marked and named.

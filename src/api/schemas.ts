@@ -1,56 +1,74 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { onFirstUse } from '../core/first-use.js';
 import { TASK_ID_PATTERN } from '../core/ids.js';
+import '../core/zod-english.js';
 
 export { TASK_ID_PATTERN };
 
-export const TaskIdSchema = z.string().regex(TASK_ID_PATTERN, 'a task id is 24 lowercase hex characters');
+// Every schema is built on first use: a command pays only for the answers it parses.
+
+export const taskIdSchema = onFirstUse(() =>
+  z.string().check(z.regex(TASK_ID_PATTERN, 'a task id is 24 lowercase hex characters')),
+);
 
 /** The envelope every media answer shares; `code` 0 means success. */
-export const EnvelopeSchema = z.looseObject({ code: z.number(), message: z.string().optional() });
+export const envelopeSchema = onFirstUse(() => z.looseObject({ code: z.number(), message: z.optional(z.string()) }));
 
-export const IssueSchema = z.looseObject({
-  path: z.array(z.union([z.string(), z.number()])).optional(),
-  message: z.string().optional(),
-  expected: z.string().optional(),
-});
+export const issueSchema = onFirstUse(() =>
+  z.looseObject({
+    path: z.optional(z.array(z.union([z.string(), z.number()]))),
+    message: z.optional(z.string()),
+    expected: z.optional(z.string()),
+  }),
+);
 
-export const ErrorEnvelopeSchema = z.looseObject({
-  code: z.number(),
-  message: z.string().optional(),
-  issues: z.array(IssueSchema).optional(),
-});
+export const errorEnvelopeSchema = onFirstUse(() =>
+  z.looseObject({
+    code: z.number(),
+    message: z.optional(z.string()),
+    issues: z.optional(z.array(issueSchema())),
+  }),
+);
 
 /**
  * A task as create and result return it. Loose on purpose: fields the service adds later (`cost`, a reason, ...)
  * are kept and passed through to `--json` output untouched.
  */
-export const TaskSchema = z.looseObject({
-  code: z.literal(0),
-  id: TaskIdSchema,
-  model: z.string().optional(),
-  prompt: z.string().nullish(),
-  created_at: z.number().nullish(),
-  status: z.string(),
-  url: z.string().nullish(),
-});
-export type Task = z.infer<typeof TaskSchema>;
+export const taskSchema = onFirstUse(() =>
+  z.looseObject({
+    code: z.literal(0),
+    id: taskIdSchema(),
+    model: z.optional(z.string()),
+    prompt: z.nullish(z.string()),
+    created_at: z.nullish(z.number()),
+    status: z.string(),
+    url: z.nullish(z.string()),
+  }),
+);
+export type Task = z.infer<ReturnType<typeof taskSchema>>;
 
-export const ModelSchema = z.looseObject({ id: z.string(), price: z.number().nullish() });
-export type Model = z.infer<typeof ModelSchema>;
-export const ModelsAnswerSchema = z.looseObject({ code: z.literal(0), models: z.array(ModelSchema) });
+export const modelSchema = onFirstUse(() => z.looseObject({ id: z.string(), price: z.nullish(z.number()) }));
+export type Model = z.infer<ReturnType<typeof modelSchema>>;
+export const modelsAnswerSchema = onFirstUse(() =>
+  z.looseObject({ code: z.literal(0), models: z.array(modelSchema()) }),
+);
 
-export const BalanceSchema = z.looseObject({
-  balance: z.number(),
-  creditLimit: z.number().nullish(),
-  orgId: z.string().optional(),
-  object: z.string().optional(),
-});
-export type Balance = z.infer<typeof BalanceSchema>;
+export const balanceSchema = onFirstUse(() =>
+  z.looseObject({
+    balance: z.number(),
+    creditLimit: z.nullish(z.number()),
+    orgId: z.optional(z.string()),
+    object: z.optional(z.string()),
+  }),
+);
+export type Balance = z.infer<ReturnType<typeof balanceSchema>>;
 
 /** OpenAI-style errors of `/v1/balance`. */
-export const OpenAiErrorSchema = z.looseObject({
-  error: z.looseObject({ message: z.string().optional(), type: z.string().nullish() }),
-});
+export const openAiErrorSchema = onFirstUse(() =>
+  z.looseObject({
+    error: z.looseObject({ message: z.optional(z.string()), type: z.nullish(z.string()) }),
+  }),
+);
 
 export interface CreateTaskInput {
   model: string;

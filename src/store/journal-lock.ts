@@ -17,6 +17,7 @@ import { link, lstat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
+import { monotonicMs } from '../core/clock.js';
 import {
   CREATE_NEW,
   errorCode,
@@ -108,7 +109,7 @@ function staleNow(seen: Seen): boolean {
   const verdict = judge(seen);
   if (verdict !== 'unverified') return verdict === 'stale';
   const key = `${seen.ino}:${seen.mtimeMs}:${seen.size}:${seen.text}`;
-  const now = performance.now();
+  const now = monotonicMs();
   const first = firstSeen.get(key);
   if (first === undefined) {
     if (firstSeen.size > 100) firstSeen.clear();
@@ -198,12 +199,12 @@ async function breakIfStale(path: string): Promise<boolean> {
 }
 
 async function acquire(path: string, timeoutMs: number): Promise<Made> {
-  const deadline = performance.now() + timeoutMs;
+  const deadline = monotonicMs() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     const made = await make(path);
     if (made !== undefined) return made;
     if (await breakIfStale(path)) continue;
-    if (performance.now() >= deadline) {
+    if (monotonicMs() >= deadline) {
       throw new Error(
         `the task journal stayed locked for ${timeoutMs} ms by ${path}, held by a running veo (pid ${parseOwner((await readLock(path).catch(() => undefined))?.text ?? '')?.pid ?? '?'}); try again once it has finished`,
       );

@@ -3,7 +3,8 @@
 // reads as no cache, and the callers fall back to asking the API (or to "price unknown").
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english.js';
 import { makePrivateDir, replacePrivateFile } from './private-files.js';
 
 export const MODELS_CACHE_FILE = 'models-cache.json';
@@ -13,7 +14,7 @@ const cacheSchema = z.object({
   /** The API origin the list came from: the simulator's models must never stand in for the real service's. */
   origin: z.string(),
   fetchedAt: z.number(),
-  models: z.array(z.object({ id: z.string(), price: z.number().nullable() })),
+  models: z.array(z.object({ id: z.string(), price: z.nullable(z.number()) })),
 });
 
 export type ModelsCache = z.infer<typeof cacheSchema>;

@@ -39,6 +39,8 @@ function baseEnv(): Record<string, string> {
   env.NODE_OPTIONS = `--import ${pathToFileURL(join(ROOT, 'test', 'helpers', 'offline-dns.mjs')).href}`;
   // The suite polls the local simulator in short intervals; veo itself never polls faster than once a second.
   env.VEO_MIN_INTERVAL_MS = '1';
+  // The code cache goes to a folder of the suite's own, not to the cache folder of whoever runs it.
+  env.XDG_CACHE_HOME = join(tmpdir(), 'veo-test-cache');
   return env;
 }
 

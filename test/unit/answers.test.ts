@@ -10,7 +10,7 @@ import {
   ServerError,
   TaskNotFoundError,
 } from '../../src/core/errors.js';
-import { BalanceSchema, TaskSchema } from '../../src/api/schemas.js';
+import { balanceSchema, taskSchema } from '../../src/api/schemas.js';
 import { failureReason, taskPhase } from '../../src/api/status.js';
 import { EXIT_CODES } from '../../src/core/exit-codes.js';
 
@@ -31,7 +31,7 @@ const task = {
 
 describe('media answers', () => {
   it('parses a task and keeps unknown fields', () => {
-    const parsed = interpretMediaAnswer(ok({ ...task, cost: 49, extra: { a: 1 } }), TaskSchema, 'x');
+    const parsed = interpretMediaAnswer(ok({ ...task, cost: 49, extra: { a: 1 } }), taskSchema(), 'x');
     assert.equal(parsed.id, task.id);
     assert.equal((parsed as Record<string, unknown>).cost, 49);
     assert.deepEqual((parsed as Record<string, unknown>).extra, { a: 1 });
@@ -58,11 +58,11 @@ describe('media answers', () => {
   });
   it('decides by code before the HTTP status', () => {
     assert.throws(
-      () => interpretMediaAnswer(ok({ code: 99, message: 'API method not found' }, 404), TaskSchema, 'x'),
+      () => interpretMediaAnswer(ok({ code: 99, message: 'API method not found' }, 404), taskSchema(), 'x'),
       (e: unknown) => e instanceof ServerError && e.code === 'WRONG_BASE_URL',
     );
     assert.throws(
-      () => interpretMediaAnswer(ok({ code: 2, message: 'Invalid token' }, 200), TaskSchema, 'x'),
+      () => interpretMediaAnswer(ok({ code: 2, message: 'Invalid token' }, 200), taskSchema(), 'x'),
       AuthError,
     );
   });
@@ -70,7 +70,11 @@ describe('media answers', () => {
     const issues = [{ path: ['ar'], expected: "'1:1' | '16:9' | '9:16'", message: 'Invalid enum value' }];
     assert.throws(
       () =>
-        interpretMediaAnswer(ok({ code: 3, message: 'Invalid input, check schema issues.', issues }), TaskSchema, 'x'),
+        interpretMediaAnswer(
+          ok({ code: 3, message: 'Invalid input, check schema issues.', issues }),
+          taskSchema(),
+          'x',
+        ),
       (e: unknown) => e instanceof InvalidInputError && e.issues[0]?.path?.[0] === 'ar',
     );
   });
@@ -81,23 +85,23 @@ describe('media answers', () => {
       ok('{"code":0,"id":', 200),
       ok('<html>hi</html>', 200),
     ]) {
-      assert.throws(() => interpretMediaAnswer(answer, TaskSchema, 'x'), ServerError);
+      assert.throws(() => interpretMediaAnswer(answer, taskSchema(), 'x'), ServerError);
     }
   });
   it('rejects a success of an unexpected shape', () => {
     assert.throws(
-      () => interpretMediaAnswer(ok({ code: 0, id: 42, status: null }), TaskSchema, 'x'),
+      () => interpretMediaAnswer(ok({ code: 0, id: 42, status: null }), taskSchema(), 'x'),
       (e: unknown) => e instanceof ServerError && e.code === 'UNEXPECTED_ANSWER',
     );
   });
   it('reads HTTP-level failures', () => {
-    assert.throws(() => interpretMediaAnswer(ok('', 401), TaskSchema, 'x'), AuthError);
+    assert.throws(() => interpretMediaAnswer(ok('', 401), taskSchema(), 'x'), AuthError);
     assert.throws(
-      () => interpretMediaAnswer(ok('', 429, { 'retry-after': '2' }), TaskSchema, 'x'),
+      () => interpretMediaAnswer(ok('', 429, { 'retry-after': '2' }), taskSchema(), 'x'),
       (e: unknown) => e instanceof OverloadError && e.retryAfterMs === 2000,
     );
     assert.throws(
-      () => interpretMediaAnswer(ok('', 302, { location: 'https://evil.example/' }), TaskSchema, 'x'),
+      () => interpretMediaAnswer(ok('', 302, { location: 'https://evil.example/' }), taskSchema(), 'x'),
       (e: unknown) => e instanceof ServerError && e.code === 'UNEXPECTED_REDIRECT',
     );
   });
@@ -107,14 +111,14 @@ describe('balance answers', () => {
   it('parses the balance', () => {
     const balance = interpretOpenAiAnswer(
       ok({ orgId: 'o', object: 'balance', balance: -51.54, creditLimit: 15000 }),
-      BalanceSchema,
+      balanceSchema(),
       'b',
     );
     assert.equal(balance.balance, -51.54);
   });
   it('maps an OpenAI-style 401 to an auth error', () => {
     const body = { error: { message: 'Unauthorized', type: 'unauthorized_request_error', param: null, code: null } };
-    assert.throws(() => interpretOpenAiAnswer(ok(body, 401), BalanceSchema, 'b'), AuthError);
+    assert.throws(() => interpretOpenAiAnswer(ok(body, 401), balanceSchema(), 'b'), AuthError);
   });
 });
 
@@ -130,7 +134,7 @@ describe('task status', () => {
       assert.equal(taskPhase({ status, url: null }), 'running');
   });
   it('reads the reason from error, then message', () => {
-    const base = TaskSchema.parse({ ...task, status: 'failed' });
+    const base = taskSchema().parse({ ...task, status: 'failed' });
     assert.equal(failureReason({ ...base, error: 'nsfw', message: 'other' }), 'nsfw');
     assert.equal(failureReason({ ...base, message: 'timeout' }), 'timeout');
     assert.equal(failureReason(base), undefined);

@@ -40,7 +40,7 @@ describe('task ids', () => {
 
 describe('create options', () => {
   const parse = (raw: Record<string, unknown>) =>
-    parseOptions(createOptionsSchema, { interval: '5', timeout: '15m', ...raw });
+    parseOptions(createOptionsSchema(), { interval: '5', timeout: '15m', ...raw });
   it('applies defaults', () => {
     const options = parse({ prompt: 'x' });
     assert.equal(options.model, 'glabs-veo-3-1-fast');

@@ -2,7 +2,9 @@
 // "output"}). Blank lines and lines starting with # are skipped in both. Each item gets a key that stays the same
 // as long as the item does, so that a re-run of the same file recognises the tasks an earlier run created.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../core/zod-english.js';
+import { onFirstUse } from '../../core/first-use.js';
 import type { AspectRatio } from '../shared/flags.js';
 import { aspectRatioOption, httpUrl, modelIdOption } from '../shared/option-schemas.js';
 import { findControlInDecoded } from '../shared/text-check.js';
@@ -36,21 +38,25 @@ export interface ParsedBatch {
 }
 
 // Strict: a misspelt field ("aspect", "promt") would otherwise be dropped silently and a clip paid for anyway.
-const jsonLineSchema = z.strictObject({
-  prompt: z
-    .string({ message: 'prompt must be a string' })
-    .trim()
-    .min(1, { message: 'prompt is empty' })
-    // An escape such as \u0000 is valid JSON, but the prompt it makes is no more text than a raw NUL byte.
-    .superRefine((prompt, ctx) => {
-      const control = findControlInDecoded(prompt);
-      if (control) ctx.addIssue({ code: 'custom', message: `prompt has the control character ${control.name}` });
-    }),
-  ar: aspectRatioOption('ar').optional(),
-  image: httpUrl('image').optional(),
-  model: modelIdOption('model').optional(),
-  output: z.string({ message: 'output must be a string' }).trim().min(1, { message: 'output is empty' }).optional(),
-});
+const jsonLineSchema = onFirstUse(() =>
+  z.strictObject({
+    prompt: z.string({ message: 'prompt must be a string' }).check(
+      z.trim(),
+      z.minLength(1, { message: 'prompt is empty' }),
+      // An escape such as \u0000 is valid JSON, but the prompt it makes is no more text than a raw NUL byte.
+      z.superRefine((prompt: string, ctx) => {
+        const control = findControlInDecoded(prompt);
+        if (control) ctx.addIssue({ code: 'custom', message: `prompt has the control character ${control.name}` });
+      }),
+    ),
+    ar: z.optional(aspectRatioOption('ar')),
+    image: z.optional(httpUrl('image')),
+    model: z.optional(modelIdOption('model')),
+    output: z.optional(
+      z.string({ message: 'output must be a string' }).check(z.trim(), z.minLength(1, { message: 'output is empty' })),
+    ),
+  }),
+);
 
 function isSkipped(text: string): boolean {
   const trimmed = text.trim();
@@ -66,7 +72,7 @@ export function itemHash(item: Omit<BatchItem, 'line' | 'key'>): string {
   return createHash('sha256').update(JSON.stringify(normalized)).digest('hex');
 }
 
-function parseJsonLine(text: string): { fields: z.infer<typeof jsonLineSchema> } | { problem: string } {
+function parseJsonLine(text: string): { fields: z.infer<ReturnType<typeof jsonLineSchema>> } | { problem: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -76,7 +82,7 @@ function parseJsonLine(text: string): { fields: z.infer<typeof jsonLineSchema> }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { problem: 'expected a JSON object such as {"prompt": "a red fox"}' };
   }
-  const parsed = jsonLineSchema.safeParse(value);
+  const parsed = jsonLineSchema().safeParse(value);
   if (parsed.success) return { fields: parsed.data };
   const problem = parsed.error.issues
     .map((issue) => {

@@ -1,7 +1,9 @@
 import { counted } from '../../ui/text-format.js';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../core/zod-english.js';
+import { onFirstUse } from '../../core/first-use.js';
 import { concurrencyFlag, DEFAULT_MODEL, intervalFlag, timeoutFlag } from '../shared/flags.js';
 import { UsageError } from '../../core/errors.js';
 import type { Context } from '../../context.js';
@@ -25,27 +27,32 @@ import { readTextSource } from '../shared/read-text.js';
 import { isLongPrompt, PROMPT_WARN_CHARS, tooLongProblem, warnLongPrompt } from '../shared/prompt-length.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 
-const batchSchema = z
-  .object({
-    file: z.string().min(1, { message: 'give the batch file, or - for stdin' }),
-    concurrency: z
-      .string()
-      .trim()
-      .regex(/^\d+$/, { message: '--concurrency takes a whole number' })
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 32, { message: '--concurrency must be from 1 to 32' })
-      .prefault(concurrencyFlag.default),
-    dir: z.string().min(1).optional(),
-    model: modelIdOption('--model').optional(),
-    anyModel: z.boolean().default(false),
-    ar: aspectRatioOption('--ar').optional(),
-    force: z.boolean().default(false),
-    dryRun: z.boolean().default(false),
-    allowDuplicates: z.boolean().default(false),
-    retryUnconfirmed: z.boolean().default(false),
-  })
-  .and(waitOptionsSchema);
-export type BatchOptions = z.infer<typeof batchSchema>;
+const batchSchema = onFirstUse(() =>
+  z.intersection(
+    z.object({
+      file: z.string().check(z.minLength(1, { message: 'give the batch file, or - for stdin' })),
+      concurrency: z.prefault(
+        z
+          .pipe(
+            z.string().check(z.trim(), z.regex(/^\d+$/, { message: '--concurrency takes a whole number' })),
+            z.transform(Number),
+          )
+          .check(z.refine((n: number) => n >= 1 && n <= 32, { message: '--concurrency must be from 1 to 32' })),
+        concurrencyFlag.default,
+      ),
+      dir: z.optional(z.string().check(z.minLength(1))),
+      model: z.optional(modelIdOption('--model')),
+      ar: z.optional(aspectRatioOption('--ar')),
+      anyModel: z._default(z.boolean(), false),
+      force: z._default(z.boolean(), false),
+      dryRun: z._default(z.boolean(), false),
+      allowDuplicates: z._default(z.boolean(), false),
+      retryUnconfirmed: z._default(z.boolean(), false),
+    }),
+    waitOptionsSchema(),
+  ),
+);
+export type BatchOptions = z.infer<ReturnType<typeof batchSchema>>;
 
 const NOT_VIDEO = 'is not known to make video (--any-model sends it anyway)';
 
@@ -243,5 +250,5 @@ export async function batchCommand(ctx: Context, options: BatchOptions, given: B
 }
 
 export async function run(ctx: Context, input: BatchInput): Promise<void> {
-  await batchCommand(ctx, parseOptions(batchSchema, { ...input.options, file: input.args.file }), input.options);
+  await batchCommand(ctx, parseOptions(batchSchema(), { ...input.options, file: input.args.file }), input.options);
 }

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../core/zod-english.js';
+import { onFirstUse } from '../../core/first-use.js';
 import type { VeoClient } from '../../api/client.js';
 import { DEFAULT_MODEL } from '../shared/flags.js';
 import { BalanceError, InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../../core/errors.js';
@@ -38,22 +40,25 @@ import {
   warnLongPrompt,
 } from '../shared/prompt-length.js';
 
-export const createOptionsSchema = z
-  .object({
-    prompt: z.string().optional(),
-    promptFile: z.string().optional(),
-    ar: aspectRatioOption('--ar').optional(),
-    image: httpUrl('--image').optional(),
-    model: modelIdOption('--model').default(DEFAULT_MODEL),
-    anyModel: z.boolean().default(false),
-    wait: z.boolean().default(false),
-    output: z.string().min(1).optional(),
-    force: z.boolean().default(false),
-    dryRun: z.boolean().default(false),
-    retryUnconfirmed: z.boolean().default(false),
-  })
-  .and(waitOptionsSchema);
-export type CreateOptions = z.infer<typeof createOptionsSchema>;
+export const createOptionsSchema = onFirstUse(() =>
+  z.intersection(
+    z.object({
+      prompt: z.optional(z.string()),
+      promptFile: z.optional(z.string()),
+      ar: z.optional(aspectRatioOption('--ar')),
+      image: z.optional(httpUrl('--image')),
+      model: z._default(modelIdOption('--model'), DEFAULT_MODEL),
+      wait: z._default(z.boolean(), false),
+      output: z.optional(z.string().check(z.minLength(1))),
+      anyModel: z._default(z.boolean(), false),
+      force: z._default(z.boolean(), false),
+      dryRun: z._default(z.boolean(), false),
+      retryUnconfirmed: z._default(z.boolean(), false),
+    }),
+    waitOptionsSchema(),
+  ),
+);
+export type CreateOptions = z.infer<ReturnType<typeof createOptionsSchema>>;
 
 /** One prompt: a file larger than this is surely not one. */
 const MAX_PROMPT_BYTES = 1024 * 1024;
@@ -272,6 +277,6 @@ function repeatRefused(earlier: CreateIntent): UsageError {
 }
 
 export async function run(ctx: Context, input: CreateInput): Promise<void> {
-  const options = parseOptions(createOptionsSchema, { ...input.options, prompt: input.args.prompt });
+  const options = parseOptions(createOptionsSchema(), { ...input.options, prompt: input.args.prompt });
   await createCommand(ctx, options);
 }

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { JournalEntry } from '../../store/journal.js';
 import { stillSaved } from '../../store/saved-video.js';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../core/zod-english.js';
 import { FileExistsError, UsageError } from '../../core/errors.js';
 import { parseVideoUrl } from '../../api/origin.js';
 import { normaliseTaskId } from '../../core/ids.js';
@@ -12,12 +13,16 @@ import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { describeSaved, saveWithStatus, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
 import { pathExists } from '../../api/local-files.js';
+import { onFirstUse } from '../../core/first-use.js';
 import { destinationOf, expandHome, planOutput, type Destination } from '../../task/output-target.js';
 
-const downloadSchema = z
-  .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })
-  .and(waitOptionsSchema);
-export type DownloadCommandOptions = z.infer<typeof downloadSchema>;
+const downloadSchema = onFirstUse(() =>
+  z.intersection(
+    z.object({ output: z.optional(z.string().check(z.minLength(1))), force: z._default(z.boolean(), false) }),
+    waitOptionsSchema(),
+  ),
+);
+export type DownloadCommandOptions = z.infer<ReturnType<typeof downloadSchema>>;
 
 /** A file name from a video URL, kept to a safe alphabet so that a URL can never steer the path elsewhere. */
 export function fileNameFromUrl(url: URL): { id?: string; name: string } {
@@ -97,5 +102,5 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
 }
 
 export async function run(ctx: Context, input: DownloadInput): Promise<void> {
-  await downloadCommand(ctx, input.args.target, parseOptions(downloadSchema, input.options));
+  await downloadCommand(ctx, input.args.target, parseOptions(downloadSchema(), input.options));
 }

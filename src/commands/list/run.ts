@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../core/zod-english.js';
 import type { Context } from '../../context.js';
 import type { ListInput } from './index.js';
 import type { CreateIntent, DamagedRecord, JournalEntry } from '../../store/journal.js';
@@ -11,14 +12,13 @@ import { parseOptions } from '../shared/option-schemas.js';
 import { printTable } from '../../ui/table.js';
 
 const listSchema = z.object({
-  pending: z.boolean().default(false),
-  unsaved: z.boolean().default(false),
-  limit: z
-    .string()
-    .regex(/^\d+$/, { message: '--limit takes a whole number' })
-    .transform(Number)
-    .refine((n) => n > 0, { message: '--limit must be at least 1' })
-    .optional(),
+  pending: z._default(z.boolean(), false),
+  unsaved: z._default(z.boolean(), false),
+  limit: z.optional(
+    z
+      .pipe(z.string().check(z.regex(/^\d+$/, { message: '--limit takes a whole number' })), z.transform(Number))
+      .check(z.refine((n: number) => n > 0, { message: '--limit must be at least 1' })),
+  ),
 });
 export type ListOptions = z.infer<typeof listSchema>;
 

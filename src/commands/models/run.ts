@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../core/zod-english.js';
 import { DEFAULT_MODEL } from '../shared/flags.js';
 import type { Model } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
@@ -8,7 +9,7 @@ import { isVeoModel, rememberModels } from '../../task/model-catalog.js';
 import { parseOptions } from '../shared/option-schemas.js';
 import { printTable } from '../../ui/table.js';
 
-const modelsSchema = z.object({ all: z.boolean().default(false) });
+const modelsSchema = z.object({ all: z._default(z.boolean(), false) });
 export type ModelsOptions = z.infer<typeof modelsSchema>;
 
 /** The list does not say what a model makes: the Veo family is known by its ids, the rest is unknown to veo. */

@@ -1,10 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { UsageError } from '../../core/errors.js';
 import { normaliseTaskId } from '../../core/ids.js';
+import { onFirstUse } from '../../core/first-use.js';
+import '../../core/zod-english.js';
 import { ASPECT_RATIOS, intervalFlag, timeoutFlag } from './flags.js';
 
 /** Turns a zod failure on command-line input into a usage error that names the offending option. */
-export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
+export function parseOptions<T extends z.ZodMiniType>(schema: T, raw: unknown): z.infer<T> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
@@ -45,35 +47,48 @@ export function parseDuration(raw: string): number {
   return Math.round(total);
 }
 
-export const durationOption = z.string().transform((value, ctx) => {
-  try {
-    const ms = parseDuration(value);
-    if (ms <= 0) throw new UsageError('must be more than zero');
-    return ms;
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+export const durationOption = () =>
+  z.pipe(
+    z.string(),
+    z.transform((value: string, ctx) => {
+      try {
+        const ms = parseDuration(value);
+        if (ms <= 0) throw new UsageError('must be more than zero');
+        return ms;
+      } catch (error) {
+        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
+        return z.NEVER;
+      }
+    }),
+  );
 
-export const intervalOption = z
-  .string()
-  .trim()
-  .regex(/^\d+(\.\d+)?$/, { message: '--interval is a number of seconds, such as 5 or 0.5' })
-  .transform((value) => Math.round(Number(value) * 1000))
-  .refine((ms) => ms > 0 && ms <= 3_600_000, { message: '--interval must be between 0.001 and 3600 seconds' });
+export const intervalOption = () =>
+  z
+    .pipe(
+      z
+        .string()
+        .check(z.trim(), z.regex(/^\d+(\.\d+)?$/, { message: '--interval is a number of seconds, such as 5 or 0.5' })),
+      z.transform((value: string) => Math.round(Number(value) * 1000)),
+    )
+    .check(
+      z.refine((ms: number) => ms > 0 && ms <= 3_600_000, {
+        message: '--interval must be between 0.001 and 3600 seconds',
+      }),
+    );
 
 export const httpUrl = (what: string) =>
-  z.string().refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        return (url.protocol === 'https:' || url.protocol === 'http:') && Boolean(url.hostname);
-      } catch {
-        return false;
-      }
-    },
-    { message: `${what} must be a public http(s) URL` },
+  z.string().check(
+    z.refine(
+      (value: string) => {
+        try {
+          const url = new URL(value);
+          return (url.protocol === 'https:' || url.protocol === 'http:') && Boolean(url.hostname);
+        } catch {
+          return false;
+        }
+      },
+      { message: `${what} must be a public http(s) URL` },
+    ),
   );
 
 const RATIO_CHOICES = `${ASPECT_RATIOS.slice(0, -1).join(', ')} or ${ASPECT_RATIOS.at(-1)}`;
@@ -83,12 +98,16 @@ export const aspectRatioOption = (what: string) =>
 
 /** Any id the API might list: the model list, not this pattern, decides whether it exists. */
 export const modelIdOption = (what: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, { message: `${what} must be a model id such as glabs-veo-3-1-fast` });
+  z.string().check(
+    z.trim(),
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, {
+      message: `${what} must be a model id such as glabs-veo-3-1-fast`,
+    }),
+  );
 
-export const waitOptionsSchema = z.object({
-  interval: intervalOption.prefault(intervalFlag.default),
-  timeout: durationOption.prefault(timeoutFlag.default),
-});
+export const waitOptionsSchema = onFirstUse(() =>
+  z.object({
+    interval: z.prefault(intervalOption(), intervalFlag.default),
+    timeout: z.prefault(durationOption(), timeoutFlag.default),
+  }),
+);

@@ -1,5 +1,6 @@
 import { counted } from '../../ui/text-format.js';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../core/zod-english.js';
 import { FileExistsError, isVeoError, type ErrorKind } from '../../core/errors.js';
 import { failureKind, throwIfItemsFailed } from '../../core/failed-items.js';
 import { taskPhase } from '../../api/status.js';
@@ -14,7 +15,10 @@ import { parseOptions } from '../shared/option-schemas.js';
 import { defaultVideoPath } from '../../task/output-target.js';
 import { removeExpiredParts } from '../../task/expired-parts.js';
 
-const syncSchema = z.object({ dir: z.string().min(1).optional(), force: z.boolean().default(false) });
+const syncSchema = z.object({
+  dir: z.optional(z.string().check(z.minLength(1))),
+  force: z._default(z.boolean(), false),
+});
 export type SyncOptions = z.infer<typeof syncSchema>;
 
 interface SyncSummary {

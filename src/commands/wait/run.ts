@@ -1,5 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../core/zod-english.js';
 import type { Context } from '../../context.js';
+import { onFirstUse } from '../../core/first-use.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { WaitInput } from './index.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
@@ -7,10 +9,13 @@ import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, parseTaskId, waitOptionsSchema } from '../shared/option-schemas.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 
-const waitCommandSchema = z
-  .object({ output: z.string().min(1).optional(), force: z.boolean().default(false) })
-  .and(waitOptionsSchema);
-export type WaitCommandOptions = z.infer<typeof waitCommandSchema>;
+const waitCommandSchema = onFirstUse(() =>
+  z.intersection(
+    z.object({ output: z.optional(z.string().check(z.minLength(1))), force: z._default(z.boolean(), false) }),
+    waitOptionsSchema(),
+  ),
+);
+export type WaitCommandOptions = z.infer<ReturnType<typeof waitCommandSchema>>;
 
 export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
   const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force);
@@ -25,5 +30,5 @@ export async function waitCommand(ctx: Context, id: string, options: WaitCommand
 
 export async function run(ctx: Context, input: WaitInput): Promise<void> {
   const id = parseTaskId(input.args.id);
-  await waitCommand(ctx, id, parseOptions(waitCommandSchema, input.options));
+  await waitCommand(ctx, id, parseOptions(waitCommandSchema(), input.options));
 }
