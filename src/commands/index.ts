@@ -5,6 +5,7 @@ import { config } from './config/index.js';
 import { create } from './create/index.js';
 import type { CommandDeclaration } from './declaration.js';
 import { download } from './download/index.js';
+import { gallery } from './gallery/index.js';
 import { list } from './list/index.js';
 import { models } from './models/index.js';
 import { result } from './result/index.js';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandDeclaration<never>[] = [
   list,
   sync,
   batch,
+  gallery,
   models,
   balance,
   config,
