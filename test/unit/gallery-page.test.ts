@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { groupClips } from '../../src/commands/gallery/groups.js';
+import { htmlAttribute, htmlText } from '../../src/commands/gallery/html-text.js';
+import { mediaUrl } from '../../src/commands/gallery/media-url.js';
+import { contentSecurityPolicy } from '../../src/commands/gallery/page.js';
+import { infoFromJson, sidecarPaths } from '../../src/commands/gallery/sidecar.js';
+import { sinceStart } from '../../src/commands/gallery/select.js';
+import { parseDuration } from '../../src/commands/shared/option-schemas.js';
+
+describe('gallery page parts', () => {
+  it('escapes markup and names hidden characters, in text and in attributes', () => {
+    assert.equal(htmlText(`<b a="1">'&'</b>`), '&lt;b a=&quot;1&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;');
+    assert.equal(
+      htmlText('a\u202eb\u0007c\nd\te\u2066'),
+      'a<span class="hidden-char" title="a hidden character">[U+202E]</span>b' +
+        '<span class="hidden-char" title="a hidden character">[U+0007]</span>c\nd\te' +
+        '<span class="hidden-char" title="a hidden character">[U+2066]</span>',
+    );
+    assert.equal(htmlAttribute('x"\u200fy'), 'x&quot;[U+200F]y');
+    assert.equal(htmlText('лиса'), 'лиса');
+  });
+
+  it('links a clip relative to the page, its name escaped', () => {
+    assert.equal(mediaUrl('/v', '/v/out/a b#1?.mp4'), 'out/a%20b%231%3F.mp4');
+    assert.equal(mediaUrl('/v/page', '/v/clip.mp4'), '../clip.mp4');
+    assert.equal(mediaUrl('/v', join('/v', 'c:x.mp4')), 'c%3Ax.mp4');
+  });
+
+  it('allows the style sheet by its hash and nothing remote', () => {
+    const policy = contentSecurityPolicy('body{}');
+    assert.match(
+      policy,
+      /^default-src 'none'; media-src 'self' file:; img-src data:; style-src 'sha256-[A-Za-z0-9+/]+=*'/,
+    );
+    assert.doesNotMatch(policy, /https?:|\*|unsafe/);
+  });
+
+  it('reads a sidecar tolerantly', () => {
+    assert.deepEqual(
+      infoFromJson({
+        taskId: 'abc',
+        price: { amount: 49, currency: 'RUB' },
+        params: { ar: '9:16' },
+        bytes: -1,
+        choices: [1],
+      }),
+      { id: 'abc', price: 49, ar: '9:16' },
+    );
+    assert.equal(infoFromJson([1]), undefined);
+    assert.deepEqual(sidecarPaths('/v/clip.mp4'), ['/v/clip.info.json', '/v/clip.mp4.info.json']);
+  });
+
+  it('groups takes of a prompt per batch and marks the choices that differ', () => {
+    const groups = groupClips([
+      {
+        id: '6b0c90822fdf47f89f00f7c6',
+        prompt: 'a red fox',
+        template: 'a {red|blue} fox',
+        choices: ['red', 'day'],
+        state: 'saved',
+      },
+      {
+        id: '6b0c90832fdf47f89f00f7c6',
+        prompt: 'a blue fox',
+        template: 'a {red|blue} fox',
+        choices: ['blue', 'day'],
+        state: 'saved',
+      },
+      { id: '6b0c90842fdf47f89f00f7c6', prompt: 'a red fox', state: 'saved', batch: '/v' },
+    ]);
+    assert.equal(groups.length, 2);
+    assert.equal(groups[0]?.text, 'a red fox');
+    assert.deepEqual(groups[1]?.differing, [true, false]);
+    assert.deepEqual(
+      groups[1]?.clips.map((c) => c.prompt),
+      ['a red fox', 'a blue fox'],
+    );
+  });
+
+  it('takes --since as a duration, days, weeks or a date', () => {
+    const now = Date.parse('2026-11-29T12:00:00Z');
+    assert.equal(sinceStart('1d', now, parseDuration), now - 86_400_000);
+    assert.equal(sinceStart('2w', now, parseDuration), now - 14 * 86_400_000);
+    assert.equal(sinceStart('90m', now, parseDuration), now - 90 * 60_000);
+    assert.equal(sinceStart('2026-11-01', now, parseDuration), Date.parse('2026-11-01'));
+    assert.throws(() => sinceStart('soon', now, parseDuration));
+  });
+});
