@@ -12,12 +12,12 @@ header p, .batch { margin: 0; color: var(--dim); font-size: .85rem; }
 main { display: grid; gap: 1.5rem; margin-top: 1.25rem; }
 .group { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1rem; }
 .prompt { margin: 0 0 .2rem; font-size: 1rem; font-weight: 600; white-space: pre-wrap; overflow-wrap: anywhere; }
-.takes { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 1rem; margin-top: .75rem; }
+.takes { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 320px)); gap: 1rem; margin-top: .75rem; }
 .clip { border: 1px solid var(--line); border-radius: 8px; overflow: hidden; display: flex; flex-direction: column; }
 .clip video, .clip .absent { width: 100%; aspect-ratio: 16 / 9; background: #000; display: block; }
-.clip.ar-9x16 video, .clip.ar-9x16 .absent { aspect-ratio: 9 / 16; max-height: 420px; object-fit: contain; }
+.clip.ar-9x16 video, .clip.ar-9x16 .absent { aspect-ratio: 9 / 16; max-height: 360px; object-fit: contain; }
 .clip.ar-1x1 video, .clip.ar-1x1 .absent { aspect-ratio: 1 / 1; }
-.absent { display: flex; align-items: center; justify-content: center; text-align: center; padding: 1rem;
+.clip .absent { display: flex; align-items: center; justify-content: center; text-align: center; padding: 1rem;
   color: #eee; background: repeating-linear-gradient(45deg, #2b2c30, #2b2c30 10px, #323338 10px, #323338 20px); }
 .facts { margin: 0; padding: .6rem .75rem; display: grid; grid-template-columns: auto 1fr; gap: .1rem .6rem;
   font-size: .85rem; }
@@ -32,8 +32,9 @@ main { display: grid; gap: 1.5rem; margin-top: 1.25rem; }
   border-radius: 4px; }
 .choice.differs { background: var(--mark); font-weight: 600; }
 code.cmd { display: block; margin: 0 .75rem .75rem; padding: .35rem .5rem; border: 1px solid var(--line);
-  border-radius: 6px; font: .85rem ui-monospace, monospace; user-select: all; -webkit-user-select: all;
+  border-radius: 6px; font: .8rem ui-monospace, monospace; user-select: all; -webkit-user-select: all;
   white-space: pre-wrap; overflow-wrap: anywhere; cursor: text; }
 .hidden-char { font: .75em ui-monospace, monospace; color: #c62828; border: 1px dotted currentColor; }
+.absent p { margin: 0; }
 .empty { color: var(--dim); }
 `;

@@ -66,7 +66,7 @@ function absentText(clip: Clip, now: number): string {
     case 'running':
       return `Still being made (last seen: ${htmlText(clip.status ?? '?')}). <code>veo sync</code> saves it once done.`;
     case 'failed':
-      return `Failed${clip.reason ? `: ${htmlText(clip.reason)}` : ''}.`;
+      return clip.reason ? `Failed: ${htmlText(clip.reason.replace(/[.\s]+$/, ''))}.` : 'Failed.';
     case 'missing':
       return `The saved file is no longer at ${htmlText(clip.path ?? '?')}.`;
     default:
@@ -76,7 +76,7 @@ function absentText(clip: Clip, now: number): string {
 
 function player(clip: Clip, input: PageInput): string {
   if (clip.state !== 'saved' || !clip.path) {
-    return `<div class="absent">${absentText(clip, input.now)}</div>`;
+    return `<div class="absent"><p>${absentText(clip, input.now)}</p></div>`;
   }
   const poster = clip.poster ? ` poster="${htmlAttribute(clip.poster)}"` : '';
   const src = htmlAttribute(mediaUrl(input.pageDir, clip.path));
