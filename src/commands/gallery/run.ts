@@ -60,7 +60,7 @@ async function checkPageTarget(path: string, force: boolean): Promise<void> {
   if (force) return;
   if (info.isFile()) {
     const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const head = Buffer.alloc(1024);
+    const head = Buffer.alloc(4096);
     const { bytesRead } = await fh.read(head, 0, head.length, 0).finally(() => fh.close());
     if (head.subarray(0, bytesRead).includes(`<meta name="generator" content="${GENERATOR}`)) return;
   }
@@ -107,7 +107,8 @@ export async function run(ctx: Context, input: GalleryInput): Promise<void> {
   await checkPageTarget(page, options.force);
   const clips = await collectClips(ctx, options, now);
   const groups = groupClips(clips);
-  const pageDir = await realpath(dirname(page)).catch(() => dirname(page));
+  // Resolved as the journal's saved paths are (not through links), so that the relative path between them is short.
+  const pageDir = dirname(page);
   const html = renderPage({ groups, pageDir, now, version: VERSION });
   try {
     await replacePrivateFile(page, html, true);
