@@ -48,7 +48,7 @@ export const NODE_POST =
   "r.resume();r.on('end',()=>{process.exitCode=r.statusCode===200?0:1})});q.on('error',(e)=>{throw e});q.end(b)";
 export const NODE_GET =
   "const [u,f]=process.argv.slice(1);require('node:http').get(u,(r)=>{if(r.statusCode!==200)process.exit(1);" +
-  "require('node:stream').pipeline(r,require('node:fs').createWriteStream(f),(e)=>{if(e)throw e})}).on('error',(e)=>{throw e})";
+  "require('node:stream').pipeline(r,require('node:fs').createWriteStream(f,{highWaterMark:1<<20}),(e)=>{if(e)throw e})}).on('error',(e)=>{throw e})";
 
 // --- cleanup: the sims die and the temp folder goes, whatever happens ----------------------------------------
 

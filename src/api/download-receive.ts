@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { discard, header, type Answer } from './download-fetch.js';
 import { pump, SinkFailure } from './download-pump.js';
 import { deadlineError, type Run, type Saved } from './download-run.js';
+import { BackgroundFlush } from './download-flush.js';
 import { DownloadError, InterruptedError, isVeoError } from '../core/errors.js';
 import { describeNetworkError } from './http.js';
 import { errnoOf, localFileError } from './local-files.js';
@@ -33,6 +34,8 @@ export async function receive(
   const hash = createHash('sha256');
   // Measured: a 1 MiB buffer means fewer, larger writes, about 13% faster than the 16 KiB default on 512 MiB.
   const sink = handle.createWriteStream({ highWaterMark: 1 << 20 });
+  // Measured: flushing as the bytes arrive takes most of the final fsync off the time to the rename.
+  const flush = new BackgroundFlush(handle);
   let received = 0;
   try {
     if (start > 0) await part.hashInto(hash);
@@ -50,6 +53,7 @@ export async function receive(
       taskId,
       onBytes: (count) => {
         run.onDisk = start + count;
+        flush.written(count);
         options.onProgress?.({
           received: start + count,
           total: answer.total,
@@ -59,9 +63,11 @@ export async function receive(
       },
       onWarning: options.onWarning,
     });
+    await flush.settled();
     sink.end();
     await finished(sink);
   } catch (error) {
+    await flush.settled();
     sink.destroy();
     await finished(sink).catch(() => undefined);
     run.onDisk = await lstat(part.path).then(
