@@ -10,6 +10,7 @@
 import { stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { compactJournal, JOURNAL_FILE, JOURNAL_LOCK_FILE, type JournalPaths } from './journal-compact.js';
+import { AppendQueue } from './journal-queue.js';
 import {
   APPEND,
   errorCode,
@@ -69,6 +70,7 @@ export class Journal {
   readonly #compactAtBytes: number;
   readonly #lockTimeoutMs: number;
   readonly #redact: ((text: string) => string) | undefined;
+  readonly #appends = new AppendQueue((lines) => this.#locked(() => this.#appendLines(lines())));
 
   constructor(dir: string, options: JournalOptions = {}) {
     this.#dir = resolve(dir);
@@ -89,10 +91,10 @@ export class Journal {
     if ('problem' in checked)
       throw new Error(`invalid journal record for task ${String(patch.id)}: ${checked.problem}`);
     const line = checked.patch;
-    await this.#locked(() => {
+    await this.#appends.add(() => {
       line.at = this.#now();
       if (line.doneAt !== undefined) line.expiresAt ??= linkExpiry(line.doneAt);
-      return this.#appendLine(serializePatch(line));
+      return serializePatch(line);
     });
   }
 
@@ -106,9 +108,9 @@ export class Journal {
     const checked = checkIntent({ ...fields, at: 0 });
     if ('problem' in checked) throw new Error(`invalid journal record for intent ${update.intent}: ${checked.problem}`);
     const line = checked.intent;
-    await this.#locked(() => {
+    await this.#appends.add(() => {
       line.at = this.#now();
-      return this.#appendLine(serializeIntent(line));
+      return serializeIntent(line);
     });
   }
 
@@ -242,7 +244,8 @@ export class Journal {
     return current;
   }
 
-  async #appendLine(serialized: string): Promise<void> {
+  async #appendLines(serialized: string[]): Promise<void> {
+    if (serialized.length === 0) return;
     const fh = await openNoFollow(this.path, APPEND);
     let summary: Summary | undefined;
     let size: number;
@@ -253,7 +256,7 @@ export class Journal {
       // After a torn write the file does not end with '\n'; without one the new line would be
       // glued to the torn one and lost with it.
       const fence = st.size > 0 && (await readAt(fh, st.size - 1, 1))[0] !== 0x0a ? '\n' : '';
-      const line = Buffer.from(`${fence}${serialized}\n`);
+      const line = Buffer.from(`${fence}${serialized.join('\n')}\n`);
       try {
         await writeAll(fh, line);
         await fh.datasync();
