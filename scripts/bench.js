@@ -7,6 +7,8 @@
 //   peak RSS      of that download, at a small and a large size, and how much it grows between them
 //   journal       `veo create`, `veo result`, `veo wait` and `veo list --limit 20` with 100,000 tasks in the
 //                 journal against the same commands with an empty one; list also as an absolute time
+//   saved         `veo create <prompt> -o x.mp4`: from the task turning done to veo exiting with the file saved
+//   batch         `veo batch` of many prompts against ceil(items / concurrency) x the task time
 // Every pair is run interleaved (baseline, veo, baseline, veo, ...) so machine noise hits both alike, after one
 // untimed warm-up each. Everything runs against a veo-sim started here on 127.0.0.1; nothing leaves the machine.
 // Node built-ins only; the pieces live in scripts/bench/.
@@ -15,6 +17,7 @@ import { cleanup, work } from './bench/runner.js';
 import { figures, round } from './bench/figures.js';
 import { benchDownload, benchResult, benchStartup } from './bench/groups.js';
 import { benchJournal } from './bench/journal.js';
+import { benchBatch, benchSaved } from './bench/flow.js';
 import { machine, table } from './bench/report.js';
 
 async function main() {
@@ -26,6 +29,8 @@ async function main() {
   if (wanted('result')) await benchResult();
   if (wanted('download')) await benchDownload();
   if (wanted('journal')) await benchJournal();
+  if (wanted('saved')) await benchSaved();
+  if (wanted('batch')) await benchBatch();
   const tookMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (opts.json) {
     const out = { machine: machineInfo, ...figures, targets: TARGETS, tookMs: round(tookMs, 0) };

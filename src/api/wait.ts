@@ -13,6 +13,11 @@ export interface WaitProgress {
 
 export interface WaitOptions {
   intervalMs: number;
+  /**
+   * When given, the delay before each next check (and before the first one unless firstPollMs says otherwise);
+   * intervalMs then only bounds the first one.
+   */
+  nextDelayMs?: () => Promise<number>;
   timeoutMs: number;
   /** Delay before the first poll: short, because `veo wait` is often called on a task that already finished. */
   firstPollMs?: number;
@@ -52,6 +57,10 @@ export async function waitForTask(client: TaskReader, taskId: string, options: W
   }
 }
 
+function nextDelay(options: WaitOptions): Promise<number> {
+  return options.nextDelayMs ? options.nextDelayMs() : Promise.resolve(options.intervalMs);
+}
+
 interface PollState {
   now: () => number;
   started: number;
@@ -65,7 +74,10 @@ interface PollState {
 async function poll(client: TaskReader, taskId: string, options: WaitOptions, state: PollState): Promise<Task> {
   const { now, started, deadline, signal } = state;
   let polls = 0;
-  let delay = Math.min(options.firstPollMs ?? 0, options.intervalMs);
+  let delay =
+    options.firstPollMs === undefined && options.nextDelayMs
+      ? await options.nextDelayMs()
+      : Math.min(options.firstPollMs ?? 0, options.intervalMs);
   let lastError: unknown;
   for (;;) {
     const remaining = deadline - now();
@@ -78,7 +90,6 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
         break;
       }
     }
-    delay = options.intervalMs;
     if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId });
     let task: Task;
     try {
@@ -90,6 +101,7 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
       if (!isRetryable(error, 'read')) throw error;
       lastError = error;
       options.onPollError?.(error);
+      delay = await nextDelay(options);
       continue;
     }
     polls++;
@@ -105,6 +117,7 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
         { taskId, reason, hint: failureHint(task) },
       );
     }
+    delay = await nextDelay(options);
   }
   // Never reached at all: that is a network failure, not a slow task. Otherwise the deadline is what ended it.
   if (lastError && polls === 0) throw lastError;

@@ -27,6 +27,8 @@ export interface PaidTask {
   intent: string;
   /** Whether the journal has the id with its intent; if not, the caller records it again at its next write. */
   recorded: boolean;
+  /** When the service answered the create, by the local clock: the task was made a moment before. */
+  createdAtMs: number;
 }
 
 function journalUnwritable(error: unknown, where: string): UsageError {
@@ -117,10 +119,16 @@ export async function createPaidTask(
     if (unconfirmed && isVeoError(error)) error.message = `${error.message} ${unconfirmedNote(settled)}`;
     throw error;
   }
+  // The answer's arrival: at most one trip after the service made the task (the id keeps only its second).
+  const createdAtMs = Date.now();
   ctx.creates.received.add(task.id);
   let recorded: boolean;
   try {
-    const tags = { intent, ...(options.batch ? { batch: options.batch } : {}) };
+    const tags = {
+      intent,
+      answeredAt: new Date(createdAtMs).toISOString(),
+      ...(options.batch ? { batch: options.batch } : {}),
+    };
     recorded = await recordCreated(ctx, task, input, tags, options.context);
     if (recorded && options.supersedes) {
       await journal.recordIntent({ intent: options.supersedes, state: 'dismissed' }).catch(() => undefined);
@@ -129,7 +137,7 @@ export async function createPaidTask(
     ctx.creates.received.delete(task.id);
     ctx.creates.count--;
   }
-  return { task, intent, recorded };
+  return { task, intent, recorded, createdAtMs };
 }
 
 /**

@@ -10,7 +10,9 @@ import { shellQuote } from '../ui/shell-quote.js';
 import { entryFromTask, recordSafely } from './journal-record.js';
 import { removeExpiredParts, rememberUnfinished } from './expired-parts.js';
 import { outputArgument, type Destination } from './output-target.js';
-import { pollInterval } from './poll-interval.js';
+import { MIN_INTERVAL_MS, pollInterval } from './poll-interval.js';
+import { creationTimeOf, expectedDuration, nextPollDelay, observedDuration } from './poll-schedule.js';
+import { taskTimings } from './task-timings.js';
 
 export interface SavedVideo extends DownloadResult {
   id: string | undefined;
@@ -85,7 +87,13 @@ export async function waitWithStatus(
   id: string,
   timing: WaitTiming,
   status: StatusLine,
-  options: { firstPollMs?: number; resume: string },
+  options: {
+    /** Before the first check; left out, the schedule decides (a task just created is not done at once). */
+    firstPollMs?: number;
+    /** When this process created the task, by the local clock; else the id's second stands for it. */
+    createdAtMs?: number;
+    resume: string;
+  },
 ): Promise<Task> {
   const { waitForTask } = await import('../api/wait.js');
   const client = await ctx.client();
@@ -93,6 +101,18 @@ export async function waitWithStatus(
   let label = `waiting for ${id}`;
   let lastStatus: string | undefined;
   const intervalMs = pollInterval(ctx, timing.interval);
+  const minMs = Math.min(ctx.tuning.minIntervalMs ?? MIN_INTERVAL_MS, intervalMs);
+  const createdAtMs = options.createdAtMs ?? creationTimeOf(id);
+  const timings = taskTimings(ctx);
+  let runningSeenMs: number | undefined;
+  const nextDelayMs = async () =>
+    nextPollDelay({
+      createdAtMs,
+      nowMs: Date.now(),
+      expectedMs: expectedDuration(await timings.durations()),
+      minMs,
+      maxMs: intervalMs,
+    });
   const failures = new RetryNotice(ctx.out, status);
   const ticker = setInterval(() => status.update(label, formatMs(Date.now() - started)), 1000);
   ticker.unref();
@@ -100,11 +120,13 @@ export async function waitWithStatus(
   try {
     const task = await waitForTask(client, id, {
       intervalMs,
+      nextDelayMs,
       timeoutMs: timing.timeout,
-      firstPollMs: options.firstPollMs ?? 0,
+      firstPollMs: options.firstPollMs,
       signal: ctx.signal,
       onProgress: ({ task, elapsedMs }) => {
         failures.recovered();
+        if (taskPhase(task) === 'running') runningSeenMs = Date.now();
         label = awaitingLink(task) ? `${id}: done, waiting for its video link` : `${id}: ${task.status}`;
         status.update(label, formatMs(elapsedMs));
         // The final answer is recorded once below, awaited; this keeps the journal current while it runs.
@@ -122,6 +144,8 @@ export async function waitWithStatus(
           trace: `poll failed, will try again: ${(error as Error).message}`,
         }),
     });
+    // Only a task seen running here tells how long it took: one found done at once may have finished long ago.
+    if (runningSeenMs !== undefined) timings.record(observedDuration(createdAtMs, Date.now(), runningSeenMs, minMs));
     await recordSafely(ctx, entryFromTask(task));
     return task;
   } catch (error) {

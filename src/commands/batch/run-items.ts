@@ -124,8 +124,9 @@ async function runItem(
       run.board.event(`${prefix} created ${id}`);
       if (ctx.signal.aborted) return;
     }
+    // A task resumed from an earlier run may be done already: asked about at once, as `veo wait` does.
     const finished = await waitWithStatus(ctx, id, run, line, {
-      firstPollMs: Math.min(3000, run.interval),
+      ...(paid ? { createdAtMs: paid.createdAtMs } : { firstPollMs: 0 }),
       resume: run.resume,
     });
     run.board.event(`${prefix} done`);

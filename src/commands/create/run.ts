@@ -212,7 +212,7 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   const resume = to ? `veo download ${task.id} -o ${shellQuote(outputArgument(to))}` : `veo wait ${task.id}`;
   try {
     const finished = await waitWithStatus(ctx, task.id, options, status, {
-      firstPollMs: Math.min(3000, options.interval),
+      createdAtMs: paid.createdAtMs,
       resume,
     });
     await finishTask(ctx, finished, to, { force: options.force, status });

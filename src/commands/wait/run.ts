@@ -23,6 +23,7 @@ export async function waitCommand(ctx: Context, id: string, options: WaitCommand
   await adoptUnconfirmed(ctx, id);
   const status = await ctx.out.statusLine();
   const task = await waitWithStatus(ctx, id, options, status, {
+    firstPollMs: 0,
     resume: `veo wait ${id}${to ? ` -o ${shellQuote(outputArgument(to))}` : ''}`,
   });
   await finishTask(ctx, task, to, { force: options.force, status });
