@@ -9,6 +9,8 @@ export interface WaitProgress {
   task: Task;
   elapsedMs: number;
   polls: number;
+  /** When the check that brought this answer was sent (by `now`). */
+  sentAt: number;
 }
 
 export interface WaitOptions {
@@ -92,6 +94,7 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
     }
     if (options.signal?.aborted) throw new InterruptedError('Interrupted.', { taskId });
     let task: Task;
+    const sentAt = now();
     try {
       task = await client.getTask(taskId, { signal });
     } catch (error) {
@@ -107,7 +110,7 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
     polls++;
     lastError = undefined;
     state.last = task;
-    options.onProgress?.({ task, elapsedMs: now() - started, polls });
+    options.onProgress?.({ task, elapsedMs: now() - started, polls, sentAt });
     const phase = taskPhase(task);
     if (phase === 'done') return task;
     if (phase === 'failed') {

@@ -15,8 +15,8 @@ export interface TaskFields {
   model?: string;
   prompt?: string;
   createdAt?: string;
-  /** When this veo got the create's answer, by its own clock to the ms: with doneAt, how long the task took. */
-  answeredAt?: string;
+  /** How long the task took from creation to done, in ms, where veo watched it finish (see poll-schedule.ts). */
+  tookMs?: number;
   status?: string;
   url?: string | null;
   /** When the task was first seen done with a url. */
@@ -136,7 +136,7 @@ const checkPatchFields = object({
   prompt: optional(str),
   params,
   createdAt: optional(date),
-  answeredAt: optional(date),
+  tookMs: optional(count),
   status: optional(str),
   url: (v) => (v === undefined || v === null ? undefined : str(v)),
   doneAt: optional(date),

@@ -124,11 +124,7 @@ export async function createPaidTask(
   ctx.creates.received.add(task.id);
   let recorded: boolean;
   try {
-    const tags = {
-      intent,
-      answeredAt: new Date(createdAtMs).toISOString(),
-      ...(options.batch ? { batch: options.batch } : {}),
-    };
+    const tags = { intent, ...(options.batch ? { batch: options.batch } : {}) };
     recorded = await recordCreated(ctx, task, input, tags, options.context);
     if (recorded && options.supersedes) {
       await journal.recordIntent({ intent: options.supersedes, state: 'dismissed' }).catch(() => undefined);

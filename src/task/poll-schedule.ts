@@ -64,16 +64,18 @@ export function expectedDuration(durationsMs: readonly number[]): number | undef
 }
 
 /**
- * How long a finished task took, from what was seen: a check found it done at `doneSeenMs`; the one before (if
- * any) found it still running at `runningSeenMs`. It finished in between, and within the last minimum gap: the
- * middle of that is the estimate, so that a check which comes late teaches the schedule to come sooner.
+ * How long a finished task took, from the checks that saw it: the one that found it done was sent at `doneSentMs`,
+ * the one before (if any) found it still running at `runningSentMs`. When those two were close (the checks around
+ * the expected time, or a young task's), it finished in between, and the middle is the estimate; otherwise only
+ * the check that found it done says anything, and it stands for the time (a check lands on the expected time, so
+ * this keeps the estimate where it is).
  */
 export function observedDuration(
   createdAtMs: number,
-  doneSeenMs: number,
-  runningSeenMs: number | undefined,
+  doneSentMs: number,
+  runningSentMs: number | undefined,
   minMs: number,
 ): number {
-  const earliest = Math.max(runningSeenMs ?? -Infinity, doneSeenMs - minMs);
-  return (earliest + doneSeenMs) / 2 - createdAtMs;
+  const close = runningSentMs !== undefined && doneSentMs - runningSentMs <= 1.5 * minMs;
+  return (close ? (runningSentMs + doneSentMs) / 2 : doneSentMs) - createdAtMs;
 }

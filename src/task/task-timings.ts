@@ -3,8 +3,9 @@ import type { JournalEntry } from '../store/journal.js';
 import { HISTORY_SIZE } from './poll-schedule.js';
 
 /**
- * How long earlier tasks took from creation to done: the latest finished ones in the journal, read once per
- * process and only when a wait needs them, then the tasks this process sees finish (a batch learns as it goes).
+ * How long earlier tasks took from creation to done: the latest the journal has a duration for (veo watched them
+ * finish), read once per process and only when a wait needs them, then the tasks this process sees finish (a
+ * batch learns as it goes).
  */
 class TaskTimings {
   private journaled: Promise<number[]> | undefined;
@@ -24,8 +25,8 @@ class TaskTimings {
   private async fromJournal(): Promise<number[]> {
     try {
       const journal = await this.ctx.journal();
-      const { entries } = await journal.recent(HISTORY_SIZE, finishedWithTimes);
-      return entries.map((entry) => Date.parse(entry.doneAt!) - startOf(entry));
+      const { entries } = await journal.recent(HISTORY_SIZE, timed);
+      return entries.map((entry) => entry.tookMs!);
     } catch {
       // A history is a help, not a need: without one the schedule still keeps its bounds.
       return [];
@@ -33,18 +34,8 @@ class TaskTimings {
   }
 }
 
-/**
- * When the task started: the answer to its create where this veo made it (its own clock, to the ms), else the
- * middle of the second the service gave. doneAt is when a check first found it done: with checks on this schedule,
- * close after the fact.
- */
-function startOf(entry: JournalEntry): number {
-  const answered = entry.answeredAt === undefined ? NaN : Date.parse(entry.answeredAt);
-  return Number.isFinite(answered) ? answered : Date.parse(entry.createdAt ?? '') + 500;
-}
-
-function finishedWithTimes(entry: JournalEntry): boolean {
-  return entry.doneAt !== undefined && Number.isFinite(Date.parse(entry.doneAt)) && Number.isFinite(startOf(entry));
+function timed(entry: JournalEntry): boolean {
+  return typeof entry.tookMs === 'number' && entry.tookMs > 0;
 }
 
 const perContext = new WeakMap<Context, TaskTimings>();

@@ -104,7 +104,8 @@ export async function waitWithStatus(
   const minMs = Math.min(ctx.tuning.minIntervalMs ?? MIN_INTERVAL_MS, intervalMs);
   const createdAtMs = options.createdAtMs ?? creationTimeOf(id);
   const timings = taskTimings(ctx);
-  let runningSeenMs: number | undefined;
+  let runningSentMs: number | undefined;
+  let doneSentMs = 0;
   const nextDelayMs = async () =>
     nextPollDelay({
       createdAtMs,
@@ -124,9 +125,10 @@ export async function waitWithStatus(
       timeoutMs: timing.timeout,
       firstPollMs: options.firstPollMs,
       signal: ctx.signal,
-      onProgress: ({ task, elapsedMs }) => {
+      onProgress: ({ task, elapsedMs, sentAt }) => {
         failures.recovered();
-        if (taskPhase(task) === 'running') runningSeenMs = Date.now();
+        if (taskPhase(task) === 'running') runningSentMs = sentAt;
+        else doneSentMs = sentAt;
         label = awaitingLink(task) ? `${id}: done, waiting for its video link` : `${id}: ${task.status}`;
         status.update(label, formatMs(elapsedMs));
         // The final answer is recorded once below, awaited; this keeps the journal current while it runs.
@@ -144,9 +146,11 @@ export async function waitWithStatus(
           trace: `poll failed, will try again: ${(error as Error).message}`,
         }),
     });
-    // Only a task seen running here tells how long it took: one found done at once may have finished long ago.
-    if (runningSeenMs !== undefined) timings.record(observedDuration(createdAtMs, Date.now(), runningSeenMs, minMs));
-    await recordSafely(ctx, entryFromTask(task));
+    // Only a task made or seen running here tells how long it took: one found done at once may be long finished.
+    const watched = options.createdAtMs !== undefined || runningSentMs !== undefined;
+    const tookMs = watched ? Math.round(observedDuration(createdAtMs, doneSentMs, runningSentMs, minMs)) : undefined;
+    if (tookMs !== undefined && tookMs > 0) timings.record(tookMs);
+    await recordSafely(ctx, { ...entryFromTask(task), ...(tookMs !== undefined && tookMs > 0 ? { tookMs } : {}) });
     return task;
   } catch (error) {
     status.clear();

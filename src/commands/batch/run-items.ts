@@ -82,25 +82,39 @@ async function refresh(run: RunSettings, tracked: Tracked): Promise<Tracked> {
   return startFrom(tracked.item, resumption, run.retryUnconfirmed);
 }
 
+/**
+ * One item up to its task being done. What is left (saving the video, then letting the item go) comes back as a
+ * promise of its own: the item's place in the pool is free once its task is, so the next item's task starts while
+ * this video downloads.
+ */
 async function runItem(
   ctx: Context,
   run: RunSettings,
   tracked: Tracked,
   total: number,
   state: RunState,
-): Promise<void> {
+): Promise<Promise<void> | undefined> {
   const { item } = tracked;
   const prefix = `[${item.index}/${total}]`;
   if (!tracked.result.id && state.cause) {
     fail(tracked, state.cause.kind, 'NOT_CREATED', `not created after an earlier item failed: ${state.cause.message}`);
-    return;
+    return undefined;
   }
   const line = run.board.line(prefix, shorten(item.prompt, 40));
   let claim: Extract<ClaimAttempt, { taken: true }> | undefined;
   let paid: PaidTask | undefined;
+  const letGo = async () => {
+    line.clear();
+    // Before the claim goes: whoever takes the item next must find its task by its tag.
+    if (paid)
+      await recordAgain(ctx, paid, buildCreateInput(item.prompt, item), { batch: { key: item.key, dir: run.dir } });
+    await claim?.release();
+  };
+  const failed = (error: unknown) => reportFailure(ctx, run, state, tracked, { line, prefix, error });
+  let handedOver = false;
   try {
     claim = await claimOrWait(ctx, run, tracked, line, prefix);
-    if (!claim) return;
+    if (!claim) return undefined;
     if (claim.touched || tracked.elsewhere) {
       const fresh = await refresh(run, tracked);
       Object.assign(tracked, fresh);
@@ -108,7 +122,7 @@ async function runItem(
         const said =
           fresh.result.status === 'already-saved' ? `saved by another veo: ${fresh.result.path}` : fresh.result.status;
         run.board.event(`${prefix} ${said}`, true);
-        return;
+        return undefined;
       }
     }
     const { result } = tracked;
@@ -122,7 +136,7 @@ async function runItem(
       result.id = id;
       result.status = 'pending';
       run.board.event(`${prefix} created ${id}`);
-      if (ctx.signal.aborted) return;
+      if (ctx.signal.aborted) return undefined;
     }
     // A task resumed from an earlier run may be done already: asked about at once, as `veo wait` does.
     const finished = await waitWithStatus(ctx, id, run, line, {
@@ -130,38 +144,60 @@ async function runItem(
       resume: run.resume,
     });
     run.board.event(`${prefix} done`);
-    const path = item.target ?? (await defaultVideoPath(ctx, id, run.dir));
-    const saved = await saveWithStatus(
-      ctx,
-      { id, url: finished.url ?? '', to: { kind: 'file', path }, force: run.force },
-      line,
-      run.resume,
-    );
-    result.status = 'saved';
-    result.path = saved.path;
-    line.clear();
-    run.board.event(`${prefix} saved ${saved.path}`, true);
+    handedOver = true;
+    return saveItem(ctx, run, tracked, { id, url: finished.url ?? '', line, prefix })
+      .catch(failed)
+      .finally(letGo);
   } catch (error) {
-    const kind = failureKind(error);
-    if (kind === 'interrupted' && ctx.signal.aborted) return;
-    const message =
-      error instanceof FileExistsError && error.path === tracked.changedFile
-        ? `${error.path} was saved by an earlier run but no longer holds the same bytes (its size changed); --force fetches the video again over it`
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    fail(tracked, kind, isVeoError(error) ? error.code : 'INTERNAL', message);
-    // Without a key or a balance every further create would fail the same way (and a busy service needs a rest).
-    if (!tracked.result.id && (kind === 'auth' || kind === 'account')) state.cause ??= error as VeoError;
-    line.clear();
-    run.board.event(`${prefix} failed: ${message}`, true);
+    failed(error);
+    return undefined;
   } finally {
-    line.clear();
-    // Before the claim goes: whoever takes the item next must find its task by its tag.
-    if (paid)
-      await recordAgain(ctx, paid, buildCreateInput(item.prompt, item), { batch: { key: item.key, dir: run.dir } });
-    await claim?.release();
+    if (!handedOver) await letGo();
   }
+}
+
+/** An item that failed: told on the board; an account-wide cause stops further creates. */
+function reportFailure(
+  ctx: Context,
+  run: RunSettings,
+  state: RunState,
+  tracked: Tracked,
+  what: { line: StatusLine; prefix: string; error: unknown },
+): void {
+  const { line, prefix, error } = what;
+  const kind = failureKind(error);
+  if (kind === 'interrupted' && ctx.signal.aborted) return;
+  const message =
+    error instanceof FileExistsError && error.path === tracked.changedFile
+      ? `${error.path} was saved by an earlier run but no longer holds the same bytes (its size changed); --force fetches the video again over it`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  fail(tracked, kind, isVeoError(error) ? error.code : 'INTERNAL', message);
+  // Without a key or a balance every further create would fail the same way (and a busy service needs a rest).
+  if (!tracked.result.id && (kind === 'auth' || kind === 'account')) state.cause ??= error as VeoError;
+  line.clear();
+  run.board.event(`${prefix} failed: ${message}`, true);
+}
+
+async function saveItem(
+  ctx: Context,
+  run: RunSettings,
+  tracked: Tracked,
+  task: { id: string; url: string; line: StatusLine; prefix: string },
+): Promise<void> {
+  const { id, line, prefix } = task;
+  const path = tracked.item.target ?? (await defaultVideoPath(ctx, id, run.dir));
+  const saved = await saveWithStatus(
+    ctx,
+    { id, url: task.url, to: { kind: 'file', path }, force: run.force },
+    line,
+    run.resume,
+  );
+  tracked.result.status = 'saved';
+  tracked.result.path = saved.path;
+  line.clear();
+  run.board.event(`${prefix} saved ${saved.path}`, true);
 }
 
 interface RunState {
@@ -185,12 +221,17 @@ export async function runItems(ctx: Context, run: RunSettings, tracked: Tracked[
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
+    const saving: Promise<void>[] = [];
     await runPool(
       todo,
       run.concurrency,
-      (t) => runItem(ctx, run, t, tracked.length, state),
+      async (t) => {
+        const rest = await runItem(ctx, run, t, tracked.length, state);
+        if (rest) saving.push(rest);
+      },
       () => ctx.signal.aborted,
     );
+    await Promise.all(saving);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }
