@@ -11,7 +11,7 @@ export type AspectRatio = (typeof ASPECT_RATIOS)[number];
 
 export const intervalFlag = {
   flags: '--interval <seconds>',
-  description: 'seconds between status checks (at least 1; decimals allowed)',
+  description: 'longest gap between status checks, in seconds (at least 1); checks come sooner when the task is due',
   default: '5',
 } as const satisfies FlagDeclaration;
 
