@@ -6,6 +6,7 @@
 // Both start from a journal that has seen one task of the same length, as a user's journal has: the schedule of
 // status checks learns how long tasks take from it.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { TARGETS, VEO, log, opts } from './options.js';
 import { median, run, work } from './runner.js';
@@ -14,10 +15,19 @@ import { addRow } from './figures.js';
 
 const node = process.execPath;
 
-async function simGet(sim, path) {
-  const response = await fetch(`${sim.url}${path}`);
-  if (!response.ok) throw new Error(`veo-sim ${path}: HTTP ${response.status}`);
-  return response.json();
+/** @returns {Promise<any>} a control endpoint's JSON answer */
+function simGet(sim, path) {
+  return new Promise((resolve, reject) => {
+    get(`${sim.url}${path}`, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => {
+        if (response.statusCode !== 200) reject(new Error(`veo-sim ${path}: HTTP ${response.statusCode}`));
+        else resolve(JSON.parse(text));
+      });
+    }).on('error', reject);
+  });
 }
 
 /** Result requests per task id, oldest first, from what the simulator recorded. */

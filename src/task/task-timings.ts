@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import type { JournalEntry } from '../store/journal.js';
-import { HISTORY_SIZE } from './poll-schedule.js';
+import { expectedDuration, HISTORY_SIZE, nextPollDelay } from './poll-schedule.js';
 
 /**
  * How long earlier tasks took from creation to done: the latest the journal has a duration for (veo watched them
@@ -16,6 +16,12 @@ class TaskTimings {
   async durations(): Promise<number[]> {
     this.journaled ??= this.fromJournal();
     return [...(await this.journaled), ...this.seen].slice(-HISTORY_SIZE);
+  }
+
+  /** The delay before the next check of a task created at `createdAtMs`, within the bounds given. */
+  async nextDelay(createdAtMs: number, minMs: number, maxMs: number): Promise<number> {
+    const expectedMs = expectedDuration(await this.durations());
+    return nextPollDelay({ createdAtMs, nowMs: Date.now(), expectedMs, minMs, maxMs });
   }
 
   record(durationMs: number): void {

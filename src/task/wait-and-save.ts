@@ -11,7 +11,7 @@ import { entryFromTask, recordSafely } from './journal-record.js';
 import { removeExpiredParts, rememberUnfinished } from './expired-parts.js';
 import { outputArgument, type Destination } from './output-target.js';
 import { MIN_INTERVAL_MS, pollInterval } from './poll-interval.js';
-import { creationTimeOf, expectedDuration, nextPollDelay, observedDuration } from './poll-schedule.js';
+import { creationTimeOf, observedDuration } from './poll-schedule.js';
 import { taskTimings } from './task-timings.js';
 
 export interface SavedVideo extends DownloadResult {
@@ -106,14 +106,7 @@ export async function waitWithStatus(
   const timings = taskTimings(ctx);
   let runningSentMs: number | undefined;
   let doneSentMs = 0;
-  const nextDelayMs = async () =>
-    nextPollDelay({
-      createdAtMs,
-      nowMs: Date.now(),
-      expectedMs: expectedDuration(await timings.durations()),
-      minMs,
-      maxMs: intervalMs,
-    });
+  const nextDelayMs = () => timings.nextDelay(createdAtMs, minMs, intervalMs);
   const failures = new RetryNotice(ctx.out, status);
   const ticker = setInterval(() => status.update(label, formatMs(Date.now() - started)), 1000);
   ticker.unref();

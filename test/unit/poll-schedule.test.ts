@@ -14,7 +14,7 @@ const bounds = { minMs: 1000, maxMs: 5000 };
 /** The times of the checks the schedule makes from `from` until `until`, each one after the delay it asked for. */
 function checks(expectedMs: number | undefined, from: number, until: number, limits = bounds): number[] {
   const times: number[] = [];
-  for (let now = from; now < until; ) {
+  for (let now = from; now < until;) {
     now += nextPollDelay({ createdAtMs: created, nowMs: now, expectedMs, ...limits });
     times.push(now - created);
   }
@@ -31,7 +31,10 @@ describe('the schedule of status checks', () => {
     const late = checks(3000, created + 3000, created + 40_000);
     assert.deepEqual(late.slice(0, 4), [4000, 5000, 6000, 7000]);
     const gaps = late.slice(1).map((t, i) => t - late[i]!);
-    assert.ok(gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1]!), `gaps grow: ${gaps.join(',')}`);
+    assert.ok(
+      gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1]!),
+      `gaps grow: ${gaps.join(',')}`,
+    );
     assert.equal(Math.max(...gaps), 5000);
   });
 
