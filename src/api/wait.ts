@@ -17,7 +17,7 @@ export interface WaitOptions {
   intervalMs: number;
   /**
    * When given, the delay before each next check (and before the first one unless firstPollMs says otherwise);
-   * intervalMs then only bounds the first one.
+   * intervalMs then bounds the first one and is the gap after a failed check.
    */
   nextDelayMs?: () => Promise<number>;
   timeoutMs: number;
@@ -104,7 +104,8 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
       if (!isRetryable(error, 'read')) throw error;
       lastError = error;
       options.onPollError?.(error);
-      delay = await nextDelay(options);
+      // A failing service gets the longest gap, which is also what the warning about it announces.
+      delay = options.intervalMs;
       continue;
     }
     polls++;
