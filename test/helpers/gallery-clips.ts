@@ -54,9 +54,15 @@ export async function makeGalleryClips(world: World): Promise<GalleryClips> {
     id: string;
     prompt?: string;
     batch?: unknown;
+    savedPath?: string;
   }[];
+  // The two takes ran at once, so the journal's order says nothing of which is which: their files do.
+  const takeSavedAs = (name: string) =>
+    listed.find((entry) => entry.prompt === HOSTILE_PROMPT && entry.savedPath?.endsWith(name))?.id ?? '';
+  const takes = [takeSavedAs('a.mp4'), takeSavedAs('b.mp4')];
+  assert.ok(takes.every(Boolean), 'both takes journaled with their files');
   return {
-    takes: listed.filter((entry) => entry.prompt === HOSTILE_PROMPT).map((entry) => entry.id),
+    takes,
     batchIds: listed.filter((entry) => entry.batch).map((entry) => entry.id),
     unsaved,
     failed,
