@@ -158,22 +158,23 @@ export class PartFile {
   }
 
   /**
-   * Gives the verified part its final name. Without --force a file that appeared meanwhile is never replaced
-   * (link() fails where rename() would clobber); with it, only a regular file is.
+   * Gives the verified part (or `from`, a copy of it veo made) its final name. Without --force a file that
+   * appeared meanwhile is never replaced (link() fails where rename() would clobber); with it, only a regular
+   * file is.
    */
-  async moveIntoPlace(force: boolean): Promise<void> {
+  async moveIntoPlace(force: boolean, from = this.path): Promise<void> {
     try {
-      const handle = await open(this.path, READ_NO_LINK);
+      const handle = await open(from, READ_NO_LINK);
       try {
         await handle.sync();
       } finally {
         await handle.close();
       }
       await checkTarget(this.target, force, this.taskId);
-      if (force) await rename(this.path, this.target);
+      if (force) await rename(from, this.target);
       else {
-        await link(this.path, this.target);
-        await unlink(this.path);
+        await link(from, this.target);
+        await unlink(from);
       }
     } catch (error) {
       if (errnoOf(error) === 'EEXIST') {
@@ -182,6 +183,7 @@ export class PartFile {
       }
       throw localFileError(error, this.target, this.taskId);
     }
+    if (from !== this.path) await this.removePart().catch(() => undefined);
     await unlink(this.sidecarPath).catch(() => undefined);
   }
 }

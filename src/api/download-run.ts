@@ -2,6 +2,7 @@
 // through its attempts: shared by saving to a file (download.ts) and streaming to stdout (download-stdout.ts).
 import { DownloadError } from '../core/errors.js';
 import type { PartFile } from './download-part.js';
+import type { ClipTags } from './mp4-tags.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 
 export interface DownloadProgress {
@@ -39,7 +40,12 @@ export interface DownloadOptions {
    * there before any other veo may look at the target.
    */
   onSaved?: (result: DownloadResult) => Promise<void>;
+  /** Tags to write into the MP4 before it gets its final name (the media itself is copied byte for byte). */
+  embed?: ClipTags;
 }
+
+/** What became of the tags asked for: the file as saved, or why the video was saved as served instead. */
+export type Embedding = { embedded: true; bytes: number; sha256: string } | { embedded: false; problem: string };
 
 export interface DownloadResult {
   url: string;
@@ -49,6 +55,8 @@ export interface DownloadResult {
   resumed: boolean;
   /** Another veo saved this very video there while this one waited for it: nothing was downloaded. */
   alreadySaved?: boolean;
+  /** Set when tags were asked for; `bytes` and `sha256` above stay those of the video as served. */
+  embedding?: Embedding;
 }
 
 /** Far beyond any clip the service makes (tens of MB), yet a bound: an endless body never fills the disk. */

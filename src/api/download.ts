@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { claimTarget, type ClaimOwner } from './download-claim.js';
@@ -15,6 +15,7 @@ import {
   policyOf,
   type DownloadOptions,
   type DownloadResult,
+  type Embedding,
   type Run,
   type Saved,
 } from './download-run.js';
@@ -24,10 +25,12 @@ import { deadlineAt } from './deadline.js';
 import { isPermanent } from './http.js';
 import { checkTarget, localFileError, makeFolder } from './local-files.js';
 import { checkMp4File } from './mp4-boxes.js';
+import { embedTags, Mp4LayoutError } from './mp4-embed.js';
+import type { ClipTags } from './mp4-tags.js';
 import { parseVideoUrl } from './origin.js';
 import { retryDelay, sleep } from './retry.js';
 
-export type { DownloadOptions, DownloadProgress, DownloadResult } from './download-run.js';
+export type { DownloadOptions, DownloadProgress, DownloadResult, Embedding } from './download-run.js';
 export { MAX_VIDEO_BYTES } from './download-run.js';
 export { streamVideo } from './download-stdout.js';
 
@@ -82,13 +85,34 @@ export async function downloadVideo(options: DownloadOptions): Promise<DownloadR
       onDisk: 0,
     };
     const saved = await withAttempts(run);
-    await run.part.moveIntoPlace(force);
-    const result = { url: url.href, path, ...saved };
+    const embedding = options.embed ? await embedIntoPlace(run.part, options.embed, force) : undefined;
+    if (!embedding?.embedded) await run.part.moveIntoPlace(force);
+    const result: DownloadResult = { url: url.href, path, ...saved, ...(embedding ? { embedding } : {}) };
     await options.onSaved?.(result);
     return result;
   } finally {
     disposeDeadline();
     await claim.release();
+  }
+}
+
+/**
+ * Writes a tagged copy of the verified part beside it and moves that into place; the part stays until then, so an
+ * interruption leaves a resumable whole part, never a half-written final file. A layout the writer cannot rewrite
+ * exactly is no failure: the caller saves the video as served and reports why.
+ */
+async function embedIntoPlace(part: PartFile, tags: ClipTags, force: boolean): Promise<Embedding> {
+  const tagged = `${part.path}.tagged`;
+  try {
+    await unlink(tagged).catch(() => undefined);
+    const written = await embedTags(part.path, tagged, tags);
+    await part.moveIntoPlace(force, tagged);
+    return { embedded: true, ...written };
+  } catch (error) {
+    await unlink(tagged).catch(() => undefined);
+    if (error instanceof Mp4LayoutError) return { embedded: false, problem: error.message };
+    if (isVeoError(error)) throw error;
+    throw localFileError(error, tagged, part.identity.taskId);
   }
 }
 

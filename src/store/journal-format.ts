@@ -26,6 +26,11 @@ export interface TaskFields {
   savedPath?: string;
   bytes?: number;
   sha256?: string;
+  /**
+   * The file as saved when veo changed it after verifying it (embedded tags): its size and sha256. `bytes` and
+   * `sha256` stay those of the video as served; null when the latest save kept the video as served.
+   */
+  savedFile?: { bytes: number; sha256: string } | null;
   /** Why the task failed. */
   reason?: string;
   /** The create intent this task completes. */
@@ -144,6 +149,7 @@ const checkPatchFields = object({
   savedPath: optional(str),
   bytes: optional(count),
   sha256: optional(str),
+  savedFile: (v) => (v === null ? undefined : optional(object({ bytes: count, sha256: str }))(v)),
   reason: optional(str),
   batch: optional(object({ key: str, dir: optional(str), file: optional(str) })),
   intent: optional(matching(INTENT_ID, 'not an intent id')),

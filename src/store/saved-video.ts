@@ -9,6 +9,13 @@ export interface SavedVideo {
   savedPath?: string;
   bytes?: number;
   sha256?: string;
+  /** The file as saved, when veo embedded tags in it: then it, not the video as served, is what is on disk. */
+  savedFile?: { bytes: number; sha256: string } | null;
+}
+
+/** The size and hash the file on disk should have: the tagged file's when tags were embedded. */
+export function expectedFile(saved: SavedVideo): { bytes?: number; sha256?: string } {
+  return saved.savedFile ?? { bytes: saved.bytes, sha256: saved.sha256 };
 }
 
 /**
@@ -16,17 +23,18 @@ export interface SavedVideo {
  * hash was recorded are judged by their size.
  */
 export async function stillSaved(saved: SavedVideo): Promise<boolean> {
-  if (!saved.savedPath || saved.bytes === undefined) return false;
+  const expected = expectedFile(saved);
+  if (!saved.savedPath || expected.bytes === undefined) return false;
   try {
-    if ((await stat(saved.savedPath)).size !== saved.bytes) return false;
+    if ((await stat(saved.savedPath)).size !== expected.bytes) return false;
   } catch {
     return false;
   }
-  if (!saved.sha256) return true;
+  if (!expected.sha256) return true;
   try {
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(saved.savedPath)) hash.update(chunk as Buffer);
-    return hash.digest('hex') === saved.sha256;
+    return hash.digest('hex') === expected.sha256;
   } catch {
     // Removed or made unreadable between the size and the hash: not a file this video can be trusted to.
     return false;

@@ -13,40 +13,11 @@ import { outputArgument, type Destination } from './output-target.js';
 import { MIN_INTERVAL_MS, pollInterval } from './poll-interval.js';
 import { creationTimeOf, observedDuration } from './poll-schedule.js';
 import { taskTimings } from './task-timings.js';
+import { clipTagsFor } from './clip-tags.js';
+import { formatBytes, progressText, watchForStall } from './download-progress.js';
 
 export interface SavedVideo extends DownloadResult {
   id: string | undefined;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
-
-function progressText(progress: DownloadProgress): string {
-  const seconds = Math.max(progress.elapsedMs / 1000, 0.001);
-  const speed = `${formatBytes((progress.received - progress.resumedFrom) / seconds)}/s`;
-  if (progress.total) {
-    const percent = Math.floor((progress.received / progress.total) * 100);
-    return `${formatBytes(progress.received)} / ${formatBytes(progress.total)} (${percent}%) ${speed}`;
-  }
-  return `${formatBytes(progress.received)} ${speed}`;
-}
-
-const STALLED_AFTER_MS = 3000;
-
-/** The bytes so far, without a speed that is no longer true. */
-function stalledText(progress: DownloadProgress): string {
-  if (!progress.total) return formatBytes(progress.received);
-  const percent = Math.floor((progress.received / progress.total) * 100);
-  return `${formatBytes(progress.received)} / ${formatBytes(progress.total)} (${percent}%)`;
 }
 
 /**
@@ -156,20 +127,12 @@ export async function waitWithStatus(
   }
 }
 
-/** A transfer that stops sending keeps its last figures on screen: after a few quiet seconds they say stalled. */
-function watchForStall(status: StatusLine, label: string): { progressed(p: DownloadProgress): void; stop(): void } {
-  let last: { progress: DownloadProgress; at: number } | undefined;
-  const timer = setInterval(() => {
-    const quietMs = last ? Date.now() - last.at : 0;
-    if (last && quietMs >= STALLED_AFTER_MS) {
-      status.update(label, `${stalledText(last.progress)}, stalled: nothing for ${Math.floor(quietMs / 1000)} s`);
-    }
-  }, 1000);
-  timer.unref();
-  return {
-    progressed: (progress) => (last = { progress, at: Date.now() }),
-    stop: () => clearInterval(timer),
-  };
+/** The journal keeps the hash of the video as served, and that of the file as saved when tags changed it. */
+async function recordSave(ctx: Context, id: string | undefined, result: DownloadResult): Promise<void> {
+  if (!id) return;
+  const { embedding, bytes, sha256 } = result;
+  const savedFile = embedding?.embedded ? { bytes: embedding.bytes, sha256: embedding.sha256 } : null;
+  await recordSafely(ctx, { id, savedPath: result.path, bytes, sha256, savedFile });
 }
 
 /**
@@ -178,7 +141,7 @@ function watchForStall(status: StatusLine, label: string): { progressed(p: Downl
  */
 export async function saveWithStatus(
   ctx: Context,
-  target: { id?: string; url: string; to: Destination; force: boolean },
+  target: { id?: string; url: string; to: Destination; force: boolean; embed?: boolean },
   status: StatusLine,
   resume: string,
 ): Promise<SavedVideo> {
@@ -201,24 +164,14 @@ export async function saveWithStatus(
       stall.progressed(progress);
       status.update(label, progressText(progress));
     },
-    onRetry: ({
-      attempt,
-      attempts,
-      delayMs,
-      error,
-    }: {
-      attempt: number;
-      attempts: number;
-      delayMs: number;
-      error: Error;
-    }) =>
+    onRetry: (retry: { attempt: number; attempts: number; delayMs: number; error: Error }) =>
       failures.failed({
         what: label,
-        error,
-        retryInMs: delayMs,
-        attempt,
-        attempts,
-        trace: `download interrupted (${error.message}); resuming in ${delayMs}ms`,
+        error: retry.error,
+        retryInMs: retry.delayMs,
+        attempt: retry.attempt,
+        attempts: retry.attempts,
+        trace: `download interrupted (${retry.error.message}); resuming in ${retry.delayMs}ms`,
       }),
     onWarning: (message: string) => ctx.out.warn(message),
     onTrace: (line: string) => ctx.out.trace(line),
@@ -227,15 +180,23 @@ export async function saveWithStatus(
   const { to } = target;
   try {
     if (to.kind === 'stdout') {
+      // A stream cannot be rewritten once sent, and moov may come after the media: it goes out as served.
+      if (target.embed) ctx.out.warn('Metadata is not embedded in a video written to stdout; it is sent as served.');
       const result = await streamVideo({ ...common, sink: ctx.out.streams.stdout });
       return { ...result, path: '-', resumed: false, id: target.id };
     }
-    const record = async (result: DownloadResult) => {
-      if (target.id) {
-        await recordSafely(ctx, { id: target.id, savedPath: result.path, bytes: result.bytes, sha256: result.sha256 });
-      }
-    };
-    const result = await downloadVideo({ ...common, path: to.path, force: target.force, onSaved: record });
+    const record = (result: DownloadResult) => recordSave(ctx, target.id, result);
+    const embed = target.embed ? await clipTagsFor(ctx, target.id ?? '') : undefined;
+    const result = await downloadVideo({
+      ...common,
+      path: to.path,
+      force: target.force,
+      onSaved: record,
+      ...(embed ? { embed } : {}),
+    });
+    if (result.embedding && !result.embedding.embedded) {
+      ctx.out.warn(`The metadata could not be embedded (${result.embedding.problem}); ${result.path} is as served.`);
+    }
     // Recorded again when another veo saved it: the journal of this config folder may not be the other one's.
     if (result.alreadySaved) await record(result);
     return { ...result, id: target.id };
@@ -267,7 +228,7 @@ export async function finishTask(
   ctx: Context,
   task: Task,
   to: Destination | undefined,
-  options: { force: boolean; status: StatusLine },
+  options: { force: boolean; status: StatusLine; embed?: boolean },
 ): Promise<void> {
   const { status } = options;
   if (to === undefined) {
@@ -278,14 +239,21 @@ export async function finishTask(
   }
   const saved = await saveWithStatus(
     ctx,
-    { id: task.id, url: task.url ?? '', to, force: options.force },
+    { id: task.id, url: task.url ?? '', to, force: options.force, embed: options.embed },
     status,
     `veo download ${task.id} -o ${shellQuote(outputArgument(to))}`,
   );
   status.done(to.kind === 'stdout' ? undefined : describeSaved(saved));
   const document = {
     ...task,
-    download: { id: task.id, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 },
+    download: {
+      id: task.id,
+      url: saved.url,
+      path: saved.path,
+      bytes: saved.bytes,
+      sha256: saved.sha256,
+      ...(saved.embedding ? { metadata: saved.embedding } : {}),
+    },
   };
   if (to.kind === 'stdout') {
     if (ctx.out.json) ctx.out.stderr(`${JSON.stringify(document)}\n`);

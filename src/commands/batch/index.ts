@@ -5,23 +5,26 @@ import {
   concurrencyFlag,
   DEFAULT_MODEL,
   dirFlag,
+  embedFlags,
   timingFlags,
+  type EmbedInput,
   type TimingInput,
 } from '../shared/flags.js';
 
 export type BatchInput = CommandInput<
   { file: string },
-  TimingInput & {
-    concurrency: string;
-    dir?: string;
-    model?: string;
-    anyModel?: boolean;
-    ar?: string;
-    force?: boolean;
-    dryRun?: boolean;
-    allowDuplicates?: boolean;
-    retryUnconfirmed?: boolean;
-  }
+  TimingInput &
+    EmbedInput & {
+      concurrency: string;
+      dir?: string;
+      model?: string;
+      anyModel?: boolean;
+      ar?: string;
+      force?: boolean;
+      dryRun?: boolean;
+      allowDuplicates?: boolean;
+      retryUnconfirmed?: boolean;
+    }
 >;
 
 export const batch: CommandDeclaration<BatchInput> = {
@@ -41,6 +44,7 @@ export const batch: CommandDeclaration<BatchInput> = {
     anyModelFlag,
     { flags: '--ar <ratio>', description: 'aspect ratio of the lines that name none', choices: ASPECT_RATIOS },
     { flags: '--force', description: 'overwrite files that are in the way' },
+    ...embedFlags,
     { flags: '--dry-run', description: 'check every line and print the total cost; send nothing' },
     { flags: '--allow-duplicates', description: 'make one clip per line even when lines repeat (each is paid for)' },
     {

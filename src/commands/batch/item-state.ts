@@ -55,6 +55,8 @@ export interface RunSettings extends WaitTiming {
   /** When the journal the plan was made from was read. */
   since: number;
   retryUnconfirmed: boolean;
+  /** Whether saved videos get the prompt and settings embedded. */
+  embed: boolean;
   /** Items another veo holds are waited for until then (ms), for the whole run rather than item by item. */
   waitDeadline: number;
 }

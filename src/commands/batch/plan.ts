@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { taskPhase } from '../../api/status.js';
 import type { VeoClient } from '../../api/client.js';
 import type { CreateIntent, JournalEntry } from '../../store/journal.js';
+import { expectedFile } from '../../store/saved-video.js';
 import { intentView } from '../../task/intent-state.js';
 import type { BatchItem, LineProblem } from './parse-file.js';
 import { entryState } from '../../task/entry-state.js';
@@ -82,7 +83,8 @@ async function stillThere(entry: JournalEntry): Promise<boolean> {
   if (!entry.savedPath) return false;
   try {
     const info = await stat(entry.savedPath);
-    return info.isFile() && (entry.bytes === undefined || info.size === entry.bytes);
+    const { bytes } = expectedFile(entry);
+    return info.isFile() && (bytes === undefined || info.size === bytes);
   } catch {
     return false;
   }

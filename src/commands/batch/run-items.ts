@@ -190,7 +190,7 @@ async function saveItem(
   const path = tracked.item.target ?? (await defaultVideoPath(ctx, id, run.dir));
   const saved = await saveWithStatus(
     ctx,
-    { id, url: task.url, to: { kind: 'file', path }, force: run.force },
+    { id, url: task.url, to: { kind: 'file', path }, force: run.force, embed: run.embed },
     line,
     run.resume,
   );

@@ -26,6 +26,7 @@ import { expandHome } from '../../task/output-target.js';
 import { readTextSource } from '../shared/read-text.js';
 import { isLongPrompt, PROMPT_WARN_CHARS, tooLongProblem, warnLongPrompt } from '../shared/prompt-length.js';
 import { shellQuote } from '../../ui/shell-quote.js';
+import { embedWanted } from '../../task/clip-tags.js';
 
 const batchSchema = onFirstUse(() =>
   z.intersection(
@@ -48,6 +49,7 @@ const batchSchema = onFirstUse(() =>
       dryRun: z._default(z.boolean(), false),
       allowDuplicates: z._default(z.boolean(), false),
       retryUnconfirmed: z._default(z.boolean(), false),
+      embedMetadata: z.optional(z.boolean()),
     }),
     waitOptionsSchema(),
   ),
@@ -77,6 +79,8 @@ function resumeCommand(options: BatchOptions, given: BatchInput['options'], base
     parts.push('--timeout', shellQuote(given.timeout));
   if (options.allowDuplicates) parts.push('--allow-duplicates');
   if (options.force) parts.push('--force');
+  if (options.embedMetadata !== undefined)
+    parts.push(options.embedMetadata ? '--embed-metadata' : '--no-embed-metadata');
   const command = parts.join(' ');
   return options.file === '-' ? `${command} with the same input on stdin` : command;
 }
@@ -239,6 +243,7 @@ export async function batchCommand(ctx: Context, options: BatchOptions, given: B
         resume,
         since,
         retryUnconfirmed: options.retryUnconfirmed,
+        embed: await embedWanted(ctx, options.embedMetadata),
         waitDeadline: Date.now() + options.timeout,
       },
       tracked,

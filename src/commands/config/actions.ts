@@ -5,6 +5,7 @@ import { parseBaseUrl } from '../../api/origin.js';
 import { CONFIG_KEYS, isConfigKey, type ConfigKey } from '../../config/store.js';
 import { writeConfig } from '../../config/writer.js';
 import { expandHome } from '../../task/output-target.js';
+import { parseEmbedSetting } from '../../task/clip-tags.js';
 import type { Context } from '../../context.js';
 import type { KeyInput, KeyValueInput } from './index.js';
 
@@ -57,7 +58,12 @@ export async function setSetting(ctx: Context, input: KeyValueInput): Promise<vo
   if (key === 'base-url') parseBaseUrl(value);
   if (!value.trim()) throw new UsageError(`The value for ${key} is empty.`);
   // A relative folder would move with the current directory of each later command: it is fixed now.
-  const stored = key === 'output-dir' ? resolve(expandHome(value)) : value;
+  const stored =
+    key === 'output-dir'
+      ? resolve(expandHome(value))
+      : key === 'embed-metadata'
+        ? String(parseEmbedSetting(value))
+        : value;
   await writeConfig({ [key]: stored }, settings.configDir);
   if (ctx.out.json) ctx.out.data({ [key]: stored });
   else ctx.out.info(`${key} set to ${stored}${stored === value ? '' : ` (from "${value}")`}.`);

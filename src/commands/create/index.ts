@@ -1,20 +1,29 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { anyModelFlag, ASPECT_RATIOS, DEFAULT_MODEL, timingFlags, type TimingInput } from '../shared/flags.js';
+import {
+  anyModelFlag,
+  ASPECT_RATIOS,
+  DEFAULT_MODEL,
+  embedFlags,
+  timingFlags,
+  type EmbedInput,
+  type TimingInput,
+} from '../shared/flags.js';
 
 export type CreateInput = CommandInput<
   { prompt?: string },
-  TimingInput & {
-    promptFile?: string;
-    ar?: string;
-    image?: string;
-    model: string;
-    anyModel?: boolean;
-    wait?: boolean;
-    output?: string;
-    force?: boolean;
-    dryRun?: boolean;
-    retryUnconfirmed?: boolean;
-  }
+  TimingInput &
+    EmbedInput & {
+      promptFile?: string;
+      ar?: string;
+      image?: string;
+      model: string;
+      anyModel?: boolean;
+      wait?: boolean;
+      output?: string;
+      force?: boolean;
+      dryRun?: boolean;
+      retryUnconfirmed?: boolean;
+    }
 >;
 
 export const create: CommandDeclaration<CreateInput> = {
@@ -30,6 +39,7 @@ export const create: CommandDeclaration<CreateInput> = {
     { flags: '--wait', description: 'wait for the video and print its URL' },
     { flags: '-o, --output <path>', description: 'wait, then save the video here (implies --wait; - for stdout)' },
     { flags: '--force', description: 'overwrite the output file if it exists' },
+    ...embedFlags,
     { flags: '--dry-run', description: 'print the request that would be sent, and send nothing' },
     {
       flags: '--retry-unconfirmed',

@@ -29,6 +29,7 @@ import {
   parseOptions,
   waitOptionsSchema,
 } from '../shared/option-schemas.js';
+import { embedWanted } from '../../task/clip-tags.js';
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 import { checkArgumentText, readTextSource } from '../shared/read-text.js';
@@ -54,6 +55,7 @@ export const createOptionsSchema = onFirstUse(() =>
       force: z._default(z.boolean(), false),
       dryRun: z._default(z.boolean(), false),
       retryUnconfirmed: z._default(z.boolean(), false),
+      embedMetadata: z.optional(z.boolean()),
     }),
     waitOptionsSchema(),
   ),
@@ -215,7 +217,8 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
       createdAtMs: paid.createdAtMs,
       resume,
     });
-    await finishTask(ctx, finished, to, { force: options.force, status });
+    const embed = to !== undefined && (await embedWanted(ctx, options.embedMetadata));
+    await finishTask(ctx, finished, to, { force: options.force, status, embed });
   } catch (error) {
     throw continuingTask(error, task.id, resume);
   } finally {

@@ -1,7 +1,10 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { timingFlags, type TimingInput } from '../shared/flags.js';
+import { embedFlags, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
 
-export type DownloadInput = CommandInput<{ target: string }, TimingInput & { output?: string; force?: boolean }>;
+export type DownloadInput = CommandInput<
+  { target: string },
+  TimingInput & EmbedInput & { output?: string; force?: boolean }
+>;
 
 export const download: CommandDeclaration<DownloadInput> = {
   name: 'download',
@@ -10,6 +13,7 @@ export const download: CommandDeclaration<DownloadInput> = {
   flags: [
     { flags: '-o, --output <path>', description: 'where to save it (default <output-dir>/<id>.mp4; - for stdout)' },
     { flags: '--force', description: 'overwrite an existing file' },
+    ...embedFlags,
     ...timingFlags,
   ],
   examples: [

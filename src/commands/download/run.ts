@@ -9,6 +9,7 @@ import { normaliseTaskId } from '../../core/ids.js';
 import type { Context } from '../../context.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { DownloadInput } from './index.js';
+import { embedWanted } from '../../task/clip-tags.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { describeSaved, saveWithStatus, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
@@ -18,7 +19,11 @@ import { destinationOf, expandHome, planOutput, type Destination } from '../../t
 
 const downloadSchema = onFirstUse(() =>
   z.intersection(
-    z.object({ output: z.optional(z.string().check(z.minLength(1))), force: z._default(z.boolean(), false) }),
+    z.object({
+      output: z.optional(z.string().check(z.minLength(1))),
+      force: z._default(z.boolean(), false),
+      embedMetadata: z.optional(z.boolean()),
+    }),
     waitOptionsSchema(),
   ),
 );
@@ -82,9 +87,10 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     const task = await waitWithStatus(ctx, id, options, status, { firstPollMs: 0, resume });
     url = task.url ?? '';
   }
+  const embed = await embedWanted(ctx, options.embedMetadata);
   let saved;
   try {
-    saved = await saveWithStatus(ctx, { id, url: url ?? '', to, force: options.force }, status, resume);
+    saved = await saveWithStatus(ctx, { id, url: url ?? '', to, force: options.force, embed }, status, resume);
   } catch (error) {
     // Another veo saved it between the check above and this one's turn: it recorded it before letting go.
     const path = to.kind === 'file' ? to.path : undefined;
@@ -94,7 +100,14 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     return;
   }
   status.done(to.kind === 'stdout' ? undefined : describeSaved(saved));
-  const summary = { id: id ?? null, url: saved.url, path: saved.path, bytes: saved.bytes, sha256: saved.sha256 };
+  const summary = {
+    id: id ?? null,
+    url: saved.url,
+    path: saved.path,
+    bytes: saved.bytes,
+    sha256: saved.sha256,
+    ...(saved.embedding ? { metadata: saved.embedding } : {}),
+  };
   if (ctx.out.json) {
     if (to.kind === 'stdout') ctx.out.stderr(`${JSON.stringify(summary)}\n`);
     else ctx.out.data(summary);

@@ -44,3 +44,16 @@ export const dirFlag = {
   flags: '--dir <folder>',
   description: 'where to save (default: the output-dir setting, else the current folder)',
 } as const satisfies FlagDeclaration;
+
+/** Both spellings: the stored embed-metadata setting is the default, and either flag overrides it. */
+export const embedFlags = [
+  {
+    flags: '--embed-metadata',
+    description: 'write the prompt and settings into the MP4 (title, description, comment)',
+  },
+  { flags: '--no-embed-metadata', description: 'save the video exactly as served' },
+] as const satisfies readonly FlagDeclaration[];
+
+export interface EmbedInput {
+  embedMetadata?: boolean;
+}

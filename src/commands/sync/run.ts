@@ -13,11 +13,13 @@ import { entryFromTask, loadJournal, recordSafely } from '../../task/journal-rec
 import { entryState } from '../../task/entry-state.js';
 import { parseOptions } from '../shared/option-schemas.js';
 import { defaultVideoPath } from '../../task/output-target.js';
+import { embedWanted } from '../../task/clip-tags.js';
 import { removeExpiredParts } from '../../task/expired-parts.js';
 
 const syncSchema = z.object({
   dir: z.optional(z.string().check(z.minLength(1))),
   force: z._default(z.boolean(), false),
+  embedMetadata: z.optional(z.boolean()),
 });
 export type SyncOptions = z.infer<typeof syncSchema>;
 
@@ -83,6 +85,7 @@ async function saveEntry(
   fail: Fail,
 ): Promise<void> {
   const path = await defaultVideoPath(ctx, entry.id, options.dir);
+  const embed = await embedWanted(ctx, options.embedMetadata);
   // An overlapping sync (cron) may have saved it since this one read the journal.
   if (!options.force && (await savedMeanwhile(ctx, entry.id, path))) {
     summary.alreadySaved.push(entry.id);
@@ -93,7 +96,7 @@ async function saveEntry(
   try {
     const saved = await saveWithStatus(
       ctx,
-      { id: entry.id, url: entry.url, to: { kind: 'file', path }, force: options.force },
+      { id: entry.id, url: entry.url, to: { kind: 'file', path }, force: options.force, embed },
       status,
       'veo sync',
     );

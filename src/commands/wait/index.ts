@@ -1,7 +1,7 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { timingFlags, type TimingInput } from '../shared/flags.js';
+import { embedFlags, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
 
-export type WaitInput = CommandInput<{ id: string }, TimingInput & { output?: string; force?: boolean }>;
+export type WaitInput = CommandInput<{ id: string }, TimingInput & EmbedInput & { output?: string; force?: boolean }>;
 
 export const wait: CommandDeclaration<WaitInput> = {
   name: 'wait',
@@ -10,6 +10,7 @@ export const wait: CommandDeclaration<WaitInput> = {
   flags: [
     { flags: '-o, --output <path>', description: 'save the video here when done (- for stdout)' },
     { flags: '--force', description: 'overwrite the output file if it exists' },
+    ...embedFlags,
     ...timingFlags,
   ],
   examples: ['veo wait 684e5b2214bed9a815408cb3', 'veo wait 684e5b2214bed9a815408cb3 --timeout 30m -o clip.mp4'],

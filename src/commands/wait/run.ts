@@ -4,6 +4,7 @@ import type { Context } from '../../context.js';
 import { onFirstUse } from '../../core/first-use.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { WaitInput } from './index.js';
+import { embedWanted } from '../../task/clip-tags.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, parseTaskId, waitOptionsSchema } from '../shared/option-schemas.js';
@@ -11,7 +12,11 @@ import { destinationOf, outputArgument, planOutput } from '../../task/output-tar
 
 const waitCommandSchema = onFirstUse(() =>
   z.intersection(
-    z.object({ output: z.optional(z.string().check(z.minLength(1))), force: z._default(z.boolean(), false) }),
+    z.object({
+      output: z.optional(z.string().check(z.minLength(1))),
+      force: z._default(z.boolean(), false),
+      embedMetadata: z.optional(z.boolean()),
+    }),
     waitOptionsSchema(),
   ),
 );
@@ -26,7 +31,8 @@ export async function waitCommand(ctx: Context, id: string, options: WaitCommand
     firstPollMs: 0,
     resume: `veo wait ${id}${to ? ` -o ${shellQuote(outputArgument(to))}` : ''}`,
   });
-  await finishTask(ctx, task, to, { force: options.force, status });
+  const embed = to !== undefined && (await embedWanted(ctx, options.embedMetadata));
+  await finishTask(ctx, task, to, { force: options.force, status, embed });
 }
 
 export async function run(ctx: Context, input: WaitInput): Promise<void> {
