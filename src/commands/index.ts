@@ -6,8 +6,10 @@ import { create } from './create/index.js';
 import type { CommandDeclaration } from './declaration.js';
 import { download } from './download/index.js';
 import { gallery } from './gallery/index.js';
+import { inspect } from './inspect/index.js';
 import { list } from './list/index.js';
 import { models } from './models/index.js';
+import { rerun } from './rerun/index.js';
 import { result } from './result/index.js';
 import { sync } from './sync/index.js';
 import { wait } from './wait/index.js';
@@ -23,6 +25,8 @@ export const COMMANDS: readonly CommandDeclaration<never>[] = [
   sync,
   batch,
   gallery,
+  inspect,
+  rerun,
   models,
   balance,
   config,

@@ -1,0 +1,43 @@
+import type { CommandDeclaration, CommandInput } from '../declaration.js';
+import { anyModelFlag, embedFlags, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
+
+export type RerunInput = CommandInput<
+  { source: string },
+  TimingInput &
+    EmbedInput & {
+      yes?: boolean;
+      anyModel?: boolean;
+      wait?: boolean;
+      output?: string;
+      force?: boolean;
+      dryRun?: boolean;
+      retryUnconfirmed?: boolean;
+    }
+>;
+
+export const rerun: CommandDeclaration<RerunInput> = {
+  name: 'rerun',
+  description: 'create a new clip with the prompt and settings of a saved clip or a task (paid)',
+  arguments: [{ name: 'source', syntax: '<file|id>', description: 'a clip veo saved, or a task id in the journal' }],
+  flags: [
+    { flags: '-y, --yes', description: 'create without asking (required when not on a terminal)' },
+    anyModelFlag,
+    { flags: '--wait', description: 'wait for the video and print its URL' },
+    { flags: '-o, --output <path>', description: 'wait, then save the video here (implies --wait; - for stdout)' },
+    { flags: '--force', description: 'overwrite the output file if it exists' },
+    ...embedFlags,
+    { flags: '--dry-run', description: 'print the request and its cost, and send nothing' },
+    {
+      flags: '--retry-unconfirmed',
+      description: 'create it even though the same create was sent before and never answered (may pay twice)',
+    },
+    ...timingFlags,
+  ],
+  examples: [
+    'veo rerun clip.mp4 --dry-run',
+    'veo rerun clip.mp4 -o clip-2.mp4',
+    'veo rerun 684e5b2214bed9a815408cb3 --yes --wait',
+  ],
+  remindsOfExpiring: true,
+  load: () => import('./run.js'),
+};

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { open, realpath } from 'node:fs/promises';
+import { MAX_VIDEO_BYTES } from '../api/download-run.js';
+import { localFileError, READ_NO_LINK } from '../api/local-files.js';
+import { Mp4LayoutError, readClipTags } from '../api/mp4-embed.js';
+import type { ClipTags } from '../api/mp4-tags.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../core/errors.js';
+import type { JournalEntry } from '../store/journal.js';
+import { factsFromObject, mergeFacts, type ClipFacts } from './clip-facts.js';
+
+export interface ClipReport {
+  file: string;
+  bytes: number;
+  sha256: string;
+  embedded: (ClipTags & { facts: ClipFacts }) | null;
+  embeddedProblem?: string;
+  sidecar: { path: string; facts: ClipFacts } | null;
+  sidecarProblem?: string;
+  /** The journal entry whose served or saved hash is this file's. */
+  journal: { matched: 'served' | 'saved'; status?: string; savedPath?: string; facts: ClipFacts } | null;
+  /** Everything above merged, the journal first, then the sidecar, then the file's own tags. */
+  clip: ClipFacts;
+}
+
+const MAX_SIDECAR_BYTES = 1024 * 1024;
+
+/** `clip.mp4` has `clip.info.json` beside it; a name without `.mp4` gets `.info.json` added. */
+export function sidecarPathOf(file: string): string {
+  return `${file.replace(/\.mp4$/i, '')}.info.json`;
+}
+
+async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
+  const handle = await open(path, READ_NO_LINK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new UsageError(`${path} is not a regular file.`, { code: 'NOT_A_FILE' });
+    if (info.size > MAX_VIDEO_BYTES) throw new UsageError(`${path} is larger than any clip.`, { code: 'TOO_LARGE' });
+    const hash = createHash('sha256');
+    for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20, autoClose: false })) {
+      hash.update(chunk as Buffer);
+    }
+    return { bytes: info.size, sha256: hash.digest('hex') };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function embeddedOf(path: string): Promise<Pick<ClipReport, 'embedded' | 'embeddedProblem'>> {
+  try {
+    const { tags } = await readClipTags(path);
+    if (tags.title === undefined && tags.description === undefined && tags.comment === undefined) {
+      return { embedded: null };
+    }
+    let settings: unknown;
+    try {
+      settings = tags.comment === undefined ? undefined : JSON.parse(tags.comment);
+    } catch {
+      // A comment that is not veo's JSON is still shown as it is.
+    }
+    const facts = mergeFacts({ prompt: tags.description ?? tags.title }, factsFromObject(settings));
+    return { embedded: { ...tags, facts } };
+  } catch (error) {
+    if (error instanceof Mp4LayoutError) return { embedded: null, embeddedProblem: error.message };
+    throw error;
+  }
+}
+
+async function sidecarOf(path: string): Promise<Pick<ClipReport, 'sidecar' | 'sidecarProblem'>> {
+  const sidecar = sidecarPathOf(path);
+  let handle;
+  try {
+    handle = await open(sidecar, READ_NO_LINK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { sidecar: null };
+    return { sidecar: null, sidecarProblem: `${sidecar} cannot be read (${(error as Error).message})` };
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > MAX_SIDECAR_BYTES) {
+      return { sidecar: null, sidecarProblem: `${sidecar} is not a small regular file` };
+    }
+    const value: unknown = JSON.parse(await handle.readFile('utf8'));
+    return { sidecar: { path: sidecar, facts: factsFromObject(value) } };
+  } catch {
+    return { sidecar: null, sidecarProblem: `${sidecar} is not JSON` };
+  } finally {
+    await handle.close();
+  }
+}
+
+export function factsOfEntry(entry: JournalEntry): ClipFacts {
+  return mergeFacts({
+    taskId: entry.id,
+    prompt: entry.prompt,
+    model: entry.model,
+    ar: entry.params?.ar,
+    image: entry.params?.image,
+    createdAt: entry.createdAt,
+    doneAt: entry.doneAt,
+    sourceUrl: entry.url ?? undefined,
+    expiresAt: entry.expiresAt,
+  });
+}
+
+async function journalOf(ctx: Context, sha256: string): Promise<ClipReport['journal']> {
+  let entries: JournalEntry[];
+  try {
+    entries = (await (await ctx.journal()).load()).entries;
+  } catch {
+    return null;
+  }
+  // The newest first: a clip saved twice is described by its latest task.
+  for (const entry of entries.toReversed()) {
+    const matched = entry.savedFile?.sha256 === sha256 ? 'saved' : entry.sha256 === sha256 ? 'served' : undefined;
+    if (!matched) continue;
+    return { matched, status: entry.status, savedPath: entry.savedPath, facts: factsOfEntry(entry) };
+  }
+  return null;
+}
+
+/** Everything known of the clip at `path`. A file that cannot be read is a usage error (exit 2). */
+export async function reportClip(ctx: Context, path: string): Promise<ClipReport> {
+  let file: string;
+  let hashed: { bytes: number; sha256: string };
+  try {
+    // The path the user named may be a link; everything below reads the file it leads to.
+    file = await realpath(path);
+    hashed = await hashFile(file);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw localFileError(error, path);
+  }
+  const [embedded, sidecar, journal] = await Promise.all([
+    embeddedOf(file),
+    sidecarOf(file),
+    journalOf(ctx, hashed.sha256),
+  ]);
+  const clip = mergeFacts(journal?.facts, sidecar.sidecar?.facts, embedded.embedded?.facts);
+  return { file, ...hashed, ...embedded, ...sidecar, journal, clip };
+}
