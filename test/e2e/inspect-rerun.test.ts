@@ -161,7 +161,7 @@ describe('veo rerun', () => {
     assert.equal(unknown.code, 2, unknown.stderr);
   });
 
-  it('on a terminal it asks with the price: "n" sends nothing, "y" creates', async () => {
+  it('on a terminal it asks with the price: n sends nothing, y creates', async () => {
     const env = { ...world.env };
     const refused = await answerInPty(['rerun', 'clip.mp4'], env, world.workDir, 'n');
     assert.match(refused, /Create a new clip for 49 RUB\? \[y\/N\]/);
