@@ -9,7 +9,9 @@ import { VERSION } from '../version.js';
  * other), and the settings as a JSON comment, in the field order `veo inspect` prints them.
  */
 export function clipTagsOf(
-  entry: Pick<JournalEntry, 'id' | 'prompt' | 'model' | 'params' | 'createdAt' | 'doneAt'>,
+  entry: Omit<Pick<JournalEntry, 'id' | 'prompt' | 'model' | 'params' | 'createdAt' | 'doneAt'>, 'id'> & {
+    id: string | null;
+  },
 ): ClipTags {
   const settings = {
     taskId: entry.id,
@@ -28,10 +30,13 @@ export function clipTagsOf(
   return tags;
 }
 
-/** The tags for a task, from what the journal knows of it; without an entry, only the id is known. */
-export async function clipTagsFor(ctx: Context, id: string): Promise<ClipTags> {
-  const entry = await (await ctx.journal()).get(id).catch(() => undefined);
-  return clipTagsOf(entry ?? { id });
+/**
+ * The tags for a task, from what the journal knows of it; without an entry, only the id is known, and a video
+ * fetched by a URL that names no task gets the settings comment alone, with a null task id.
+ */
+export async function clipTagsFor(ctx: Context, id: string | undefined): Promise<ClipTags> {
+  const entry = id === undefined ? undefined : await (await ctx.journal()).get(id).catch(() => undefined);
+  return clipTagsOf(entry ?? { id: id ?? null });
 }
 
 const YES = new Set(['true', 'yes', 'on', '1']);

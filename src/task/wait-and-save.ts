@@ -186,7 +186,7 @@ export async function saveWithStatus(
       return { ...result, path: '-', resumed: false, id: target.id };
     }
     const record = (result: DownloadResult) => recordSave(ctx, target.id, result);
-    const embed = target.embed ? await clipTagsFor(ctx, target.id ?? '') : undefined;
+    const embed = target.embed ? await clipTagsFor(ctx, target.id) : undefined;
     const result = await downloadVideo({
       ...common,
       path: to.path,
