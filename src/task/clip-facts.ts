@@ -1,6 +1,7 @@
 // What is known of one clip, from three places of different trust: the journal (veo's own record), the sidecar
 // `<name>.info.json` (written by veo, but a file anyone can edit) and the tags inside the MP4 (which came with the
 // file). Values from the file and the sidecar are taken only when they have the expected type.
+import { infoFromJson } from './clip-sidecar.js';
 
 export interface ClipFacts {
   taskId?: string;
@@ -30,58 +31,30 @@ export const FACT_ORDER: (keyof ClipFacts)[] = [
   'veo',
 ];
 
-type Record_ = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Record_ {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The first of `names` that holds a non-empty string (a short one: no field veo writes is longer than a prompt). */
-function text(record: Record_, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = record[name];
-    if (typeof value === 'string' && value !== '' && value.length <= 100_000) return value;
-  }
-  return undefined;
-}
-
-function amount(record: Record_, ...names: string[]): number | undefined {
-  for (const name of names) {
-    const value = record[name];
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-  }
-  return undefined;
-}
-
 function defined(facts: ClipFacts): ClipFacts {
   return Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined)) as ClipFacts;
 }
 
 /**
- * Facts from a JSON object of unknown provenance: the settings comment veo embeds, or a sidecar. Several spellings
- * are accepted for each field (camelCase, snake_case, the API's own names), nested `params` and `source` too.
+ * Facts from a JSON object of unknown provenance, read as tolerantly as a sidecar: the sidecar itself, or the
+ * settings comment veo embeds (which names veo's version `veo`).
  */
-export function factsFromObject(value: unknown): ClipFacts {
-  if (!isRecord(value)) return {};
-  const params = isRecord(value.params) ? value.params : {};
-  const source = isRecord(value.source) ? value.source : {};
-  const images = Array.isArray(value.images) ? value.images : [];
-  const veo = value.veo;
+export function factsFromJson(json: unknown): ClipFacts {
+  const info = infoFromJson(json);
+  if (!info) return {};
+  const veo = (json as Record<string, unknown>).veo;
   return defined({
-    taskId: text(value, 'taskId', 'task_id', 'id'),
-    prompt: text(value, 'prompt'),
-    model: text(value, 'model'),
-    ar: text(value, 'ar', 'aspectRatio', 'aspect_ratio') ?? text(params, 'ar'),
-    image: text(value, 'image') ?? text(params, 'image') ?? (typeof images[0] === 'string' ? images[0] : undefined),
-    createdAt: text(value, 'createdAt', 'created_at'),
-    doneAt: text(value, 'doneAt', 'done_at'),
-    price: amount(value, 'price', 'cost'),
-    sourceUrl: text(value, 'sourceUrl', 'source_url', 'url') ?? text(source, 'url'),
-    expiresAt: text(value, 'expiresAt', 'expires_at') ?? text(source, 'expiresAt', 'expires_at'),
-    veo:
-      typeof veo === 'string'
-        ? veo
-        : (text(value, 'veoVersion', 'veo_version') ?? (isRecord(veo) ? text(veo, 'version') : undefined)),
+    taskId: info.id,
+    prompt: info.prompt,
+    model: info.model,
+    ar: info.ar,
+    image: info.image,
+    createdAt: info.createdAt,
+    doneAt: info.doneAt,
+    price: info.price,
+    sourceUrl: info.url,
+    expiresAt: info.expiresAt,
+    veo: info.version ?? (typeof veo === 'string' ? veo : undefined),
   });
 }
 

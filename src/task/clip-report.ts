@@ -6,8 +6,10 @@ import { Mp4LayoutError, readClipTags } from '../api/mp4-embed.js';
 import type { ClipTags } from '../api/mp4-tags.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../core/errors.js';
+import { errnoWords } from '../core/errno-words.js';
 import type { JournalEntry } from '../store/journal.js';
-import { factsFromObject, mergeFacts, type ClipFacts } from './clip-facts.js';
+import { factsFromJson, mergeFacts, type ClipFacts } from './clip-facts.js';
+import { sidecarPaths } from './clip-sidecar.js';
 
 export interface ClipReport {
   file: string;
@@ -24,11 +26,6 @@ export interface ClipReport {
 }
 
 const MAX_SIDECAR_BYTES = 1024 * 1024;
-
-/** `clip.mp4` has `clip.info.json` beside it; a name without `.mp4` gets `.info.json` added. */
-export function sidecarPathOf(file: string): string {
-  return `${file.replace(/\.mp4$/i, '')}.info.json`;
-}
 
 async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
   const handle = await open(path, READ_NO_LINK);
@@ -58,7 +55,7 @@ async function embeddedOf(path: string): Promise<Pick<ClipReport, 'embedded' | '
     } catch {
       // A comment that is not veo's JSON is still shown as it is.
     }
-    const facts = mergeFacts({ prompt: tags.description ?? tags.title }, factsFromObject(settings));
+    const facts = mergeFacts({ prompt: tags.description ?? tags.title }, factsFromJson(settings));
     return { embedded: { ...tags, facts } };
   } catch (error) {
     if (error instanceof Mp4LayoutError) return { embedded: null, embeddedProblem: error.message };
@@ -66,27 +63,30 @@ async function embeddedOf(path: string): Promise<Pick<ClipReport, 'embedded' | '
   }
 }
 
+/** The first sidecar found beside the clip (`clip.info.json`, then `clip.mp4.info.json`), read tolerantly. */
 async function sidecarOf(path: string): Promise<Pick<ClipReport, 'sidecar' | 'sidecarProblem'>> {
-  const sidecar = sidecarPathOf(path);
-  let handle;
-  try {
-    handle = await open(sidecar, READ_NO_LINK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { sidecar: null };
-    return { sidecar: null, sidecarProblem: `${sidecar} cannot be read (${(error as Error).message})` };
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > MAX_SIDECAR_BYTES) {
-      return { sidecar: null, sidecarProblem: `${sidecar} is not a small regular file` };
+  for (const sidecar of sidecarPaths(path)) {
+    let handle;
+    try {
+      handle = await open(sidecar, READ_NO_LINK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      return { sidecar: null, sidecarProblem: `${sidecar} cannot be read (${errnoWords(error)})` };
     }
-    const value: unknown = JSON.parse(await handle.readFile('utf8'));
-    return { sidecar: { path: sidecar, facts: factsFromObject(value) } };
-  } catch {
-    return { sidecar: null, sidecarProblem: `${sidecar} is not JSON` };
-  } finally {
-    await handle.close();
+    try {
+      const info = await handle.stat();
+      if (!info.isFile() || info.size > MAX_SIDECAR_BYTES) {
+        return { sidecar: null, sidecarProblem: `${sidecar} is not a small regular file` };
+      }
+      const value: unknown = JSON.parse(await handle.readFile('utf8'));
+      return { sidecar: { path: sidecar, facts: factsFromJson(value) } };
+    } catch {
+      return { sidecar: null, sidecarProblem: `${sidecar} is not JSON` };
+    } finally {
+      await handle.close();
+    }
   }
+  return { sidecar: null };
 }
 
 export function factsOfEntry(entry: JournalEntry): ClipFacts {

@@ -5,7 +5,7 @@ import { groupClips } from '../../src/commands/gallery/groups.js';
 import { htmlAttribute, htmlText } from '../../src/commands/gallery/html-text.js';
 import { mediaUrl } from '../../src/commands/gallery/media-url.js';
 import { contentSecurityPolicy } from '../../src/commands/gallery/page.js';
-import { infoFromJson, sidecarPaths } from '../../src/commands/gallery/sidecar.js';
+import { infoFromJson, sidecarPaths } from '../../src/task/clip-sidecar.js';
 import { sinceStart } from '../../src/commands/gallery/select.js';
 import { parseDuration } from '../../src/commands/shared/option-schemas.js';
 

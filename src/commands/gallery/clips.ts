@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import type { JournalEntry } from '../../store/journal.js';
 import { entryState } from '../../task/entry-state.js';
-import { readSidecar, type ClipInfo } from './sidecar.js';
+import { readSidecar, type ClipInfo } from '../../task/clip-sidecar.js';
 
 /** `missing`: the journal says saved, but no file is at that path any more. */
 export type ClipState = 'saved' | 'missing' | 'unsaved' | 'expired' | 'running' | 'failed';

@@ -1,5 +1,5 @@
-// The `<name>.info.json` written beside a clip (`veo ... --write-info-json`). The gallery reads it when present to
-// add what the journal does not keep (the price paid, the choices of a variation) or to describe a clip the
+// The `<name>.info.json` written beside a clip (`veo ... --write-info-json`). The gallery and `veo inspect` read it
+// to add what the journal does not keep (the price paid, the choices of a variation) or to describe a clip the
 // journal has lost. It is read tolerantly: its fields may come under a few names, a field of an unexpected type is
 // left out, and a file that is missing, too large, not a regular file or not JSON reads as no sidecar at all.
 import { constants } from 'node:fs';
