@@ -8,7 +8,15 @@ import { CONFIG_FILE, configDir } from './paths.js';
 import { currentUid, untrustedBecause } from './trust.js';
 
 /** The keys `veo config` accepts; the API key is stored too but handled by `veo auth`. */
-export const CONFIG_KEYS = ['api-key', 'base-url', 'output-dir', 'embed-metadata'] as const;
+export const CONFIG_KEYS = [
+  'api-key',
+  'base-url',
+  'output-dir',
+  'embed-metadata',
+  'output-template',
+  'write-info-json',
+  'max-items',
+] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type ConfigValues = Partial<Record<ConfigKey, string>>;
 

@@ -133,6 +133,10 @@ function object(fields: Record<string, Check>): Check {
 }
 
 const params = optional(object({ ar: optional(str), image: optional(str) }));
+const strings: Check = (v) =>
+  Array.isArray(v) && v.every((item) => typeof item === 'string') ? undefined : 'expected a list of strings';
+/** What a batch item (and a variation of a prompt) is tagged with. */
+const variation = { line: optional(count), variant: optional(count), choices: optional(strings) };
 
 const checkPatchFields = object({
   id: matching(TASK_ID_PATTERN, 'not a task id (24 lowercase hex characters)'),
@@ -151,7 +155,7 @@ const checkPatchFields = object({
   sha256: optional(str),
   savedFile: (v) => (v === null ? undefined : optional(object({ bytes: count, sha256: str }))(v)),
   reason: optional(str),
-  batch: optional(object({ key: str, dir: optional(str), file: optional(str) })),
+  batch: optional(object({ key: str, dir: optional(str), file: optional(str), ...variation })),
   intent: optional(matching(INTENT_ID, 'not an intent id')),
   unfinishedDownload: optional(str),
 });
@@ -165,7 +169,7 @@ const checkIntentFields = object({
   model: optional(str),
   prompt: optional(str),
   params,
-  batch: optional(object({ key: str, dir: optional(str) })),
+  batch: optional(object({ key: str, dir: optional(str), ...variation })),
   owner: optional(
     object({
       pid: (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'expected a whole number'),

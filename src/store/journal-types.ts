@@ -15,6 +15,10 @@ export interface BatchTag {
   key: string;
   dir?: string;
   file?: string;
+  /** Variations of a prompt: its batch line, which variation of it (from 1), and the choices that made it. */
+  line?: number;
+  variant?: number;
+  choices?: string[];
 }
 
 export type JournalPatch = Partial<JournalEntry> & { id: string };
@@ -26,7 +30,7 @@ export interface CreateIntent {
   model?: string;
   prompt?: string;
   params?: { ar?: string; image?: string };
-  batch?: { key: string; dir?: string };
+  batch?: Pick<BatchTag, 'key' | 'dir' | 'line' | 'variant' | 'choices'>;
   owner?: ProcessIdentity;
   startedAt?: string;
   reason?: string;

@@ -90,6 +90,9 @@ export function infoFromJson(json: unknown): ClipInfo | undefined {
   if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;
   const j = json as Json;
   const params = j.params && typeof j.params === 'object' && !Array.isArray(j.params) ? (j.params as Json) : {};
+  // veo's own sidecar (src/task/info-json.ts) keeps a variation's template and choices under `variation`.
+  const variation =
+    j.variation && typeof j.variation === 'object' && !Array.isArray(j.variation) ? (j.variation as Json) : {};
   const info: ClipInfo = {
     id: text(j, 'id', 'taskId', 'task_id'),
     prompt: text(j, 'prompt'),
@@ -100,12 +103,12 @@ export function infoFromJson(json: unknown): ClipInfo | undefined {
     doneAt: text(j, 'doneAt', 'done'),
     price: number(j, 'price', 'cost'),
     url: text(j, 'url', 'sourceUrl', 'source_url'),
-    expiresAt: text(j, 'expiresAt', 'urlExpiresAt'),
+    expiresAt: text(j, 'expiresAt', 'urlExpiresAt', 'sourceExpiresAt'),
     bytes: number(j, 'bytes', 'size'),
     sha256: text(j, 'sha256'),
     version: text(j, 'version', 'veoVersion'),
-    template: text(j, 'template'),
-    choices: strings(j, 'choices'),
+    template: text(j, 'template') ?? text(variation, 'template'),
+    choices: strings(j, 'choices') ?? strings(variation, 'choices'),
   };
   for (const key of Object.keys(info) as (keyof ClipInfo)[]) if (info[key] === undefined) delete info[key];
   return info;

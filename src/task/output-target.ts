@@ -1,32 +1,51 @@
 import { errnoWords } from '../core/errno-words.js';
 import { randomBytes } from 'node:crypto';
 import { open, stat, unlink } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { checkTarget, errnoOf, makeFolder, NEW_FILE } from '../api/local-files.js';
 import type { Context } from '../context.js';
+import { hasFields, type TemplateValues } from './name-template.js';
+import {
+  dependsOnTask,
+  expandHome,
+  finalName,
+  nameOf,
+  nameTemplateSetting,
+  planNames,
+  planOutputTemplate,
+  type NamePlan,
+} from './output-names.js';
 
-export function expandHome(path: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
-  return path;
-}
+export { expandHome } from './output-names.js';
 
-/** The default file of a task: `<output-dir>/<id>.mp4`. The id is validated hex, so it cannot leave the folder. */
-export async function defaultVideoPath(ctx: Context, id: string, dir?: string): Promise<string> {
+/** The names of a task's video in `dir` (else output-dir): the output-template setting below it. */
+export async function defaultNamePlan(ctx: Context, dir?: string): Promise<NamePlan> {
   const settings = await ctx.settings();
-  return resolve(expandHome(dir ?? settings.outputDir.value), `${id}.mp4`);
+  return planNames(dir ?? settings.outputDir.value, await nameTemplateSetting(ctx));
 }
 
-/** Where `-o` asked the video to go: stdout, a file, or a folder that gets `<id>.mp4`. */
-export type OutputTarget = { kind: 'stdout' } | { kind: 'file'; path: string } | { kind: 'folder'; dir: string };
+/** The default file of a task: `<output-dir>/<output-template>`, by default `<id>.mp4`. */
+export async function defaultVideoPath(ctx: Context, values: TemplateValues, dir?: string): Promise<string> {
+  return finalName(await defaultNamePlan(ctx, dir), values);
+}
+
+/**
+ * Where `-o` asked the video to go: stdout, a file, or names from a template: a folder gets the output-template
+ * setting's names, and an `-o` with fields is a template itself.
+ */
+export type OutputTarget = { kind: 'stdout' } | { kind: 'file'; path: string } | { kind: 'names'; plan: NamePlan };
 
 /**
  * Reads `-o` once, before anything is paid for or waited on: a binary video is never written to a terminal, a
  * folder (existing, or written with a trailing slash) receives `<id>.mp4`, and the place must be writable.
  */
-export async function planOutput(ctx: Context, output: string, force: boolean): Promise<OutputTarget> {
+export async function planOutput(
+  ctx: Context,
+  output: string,
+  force: boolean,
+  known?: TemplateValues,
+): Promise<OutputTarget> {
   if (output === '-') {
     if (ctx.out.streams.stdout.isTTY) {
       throw new UsageError('Refusing to write a binary video to the terminal.', {
@@ -35,6 +54,7 @@ export async function planOutput(ctx: Context, output: string, force: boolean): 
     }
     return { kind: 'stdout' };
   }
+  if (hasFields(output)) return planNamed(planOutputTemplate(output), force, known);
   const path = resolve(expandHome(output));
   const isFolder =
     /[/\\]$/.test(output) ||
@@ -42,20 +62,41 @@ export async function planOutput(ctx: Context, output: string, force: boolean): 
       (info) => info.isDirectory(),
       () => false,
     ));
-  const target: OutputTarget = isFolder ? { kind: 'folder', dir: path } : { kind: 'file', path };
+  if (isFolder) return planNamed(planNames(path, await nameTemplateSetting(ctx)), force, known);
   // Before anything is paid for: an existing file without --force, and anything but a regular file even with it.
-  if (target.kind === 'file') await checkTarget(path, force);
-  await probeWritable(isFolder ? path : dirname(path));
-  return target;
+  await checkTarget(path, force);
+  await probeWritable(dirname(path));
+  return { kind: 'file', path };
+}
+
+/**
+ * A name that holds no field known only after the create (id, time) is checked now, before paying, as a plain
+ * `-o` file is; one that does is checked when the video is saved (a file in the way then ends like any other).
+ */
+async function planNamed(plan: NamePlan, force: boolean, known?: TemplateValues): Promise<OutputTarget> {
+  if (known && !dependsOnTask(plan)) {
+    const name = nameOf(plan, { ...known, created: known.created ?? new Date() });
+    if (name.ok) {
+      await checkTarget(name.path, force);
+      await probeWritable(dirname(name.path));
+      return { kind: 'names', plan };
+    }
+  }
+  await probeWritable(plan.root);
+  return { kind: 'names', plan };
 }
 
 /** Where one video goes once its name is known: a folder target has become a file. */
 export type Destination = { kind: 'stdout' } | { kind: 'file'; path: string };
 
-/** `fileName` is used only for a folder target; it is a validated id or a sanitised name, never a path. */
-export function destinationOf(target: OutputTarget, fileName: string): Destination {
-  if (target.kind === 'folder') return { kind: 'file', path: join(target.dir, fileName) };
-  return target;
+/**
+ * `name` is used only for a template target: the clip's values, or a sanitised file name (never a path) put in
+ * the template's folder.
+ */
+export function destinationOf(target: OutputTarget, name: TemplateValues | string): Destination {
+  if (target.kind !== 'names') return target;
+  if (typeof name === 'string') return { kind: 'file', path: join(target.plan.root, name) };
+  return { kind: 'file', path: finalName(target.plan, name) };
 }
 
 /** The destination as `-o` spells it, for the hints that repeat a command: a path, or `-` for stdout. */

@@ -15,6 +15,7 @@ import { creationTimeOf, observedDuration } from './poll-schedule.js';
 import { taskTimings } from './task-timings.js';
 import { clipTagsFor } from './clip-tags.js';
 import { formatBytes, progressText, watchForStall } from './download-progress.js';
+import { writeSidecar } from './write-sidecar.js';
 
 export interface SavedVideo extends DownloadResult {
   id: string | undefined;
@@ -141,7 +142,7 @@ async function recordSave(ctx: Context, id: string | undefined, result: Download
  */
 export async function saveWithStatus(
   ctx: Context,
-  target: { id?: string; url: string; to: Destination; force: boolean; embed?: boolean },
+  target: { id?: string; url: string; to: Destination; force: boolean; embed?: boolean; infoJson?: boolean },
   status: StatusLine,
   resume: string,
 ): Promise<SavedVideo> {
@@ -199,6 +200,7 @@ export async function saveWithStatus(
     }
     // Recorded again when another veo saved it: the journal of this config folder may not be the other one's.
     if (result.alreadySaved) await record(result);
+    if (target.infoJson && target.id) await writeSidecar(ctx, target.id, result);
     return { ...result, id: target.id };
   } catch (error) {
     status.clear();
@@ -228,7 +230,7 @@ export async function finishTask(
   ctx: Context,
   task: Task,
   to: Destination | undefined,
-  options: { force: boolean; status: StatusLine; embed?: boolean },
+  options: { force: boolean; status: StatusLine; embed?: boolean; infoJson?: boolean },
 ): Promise<void> {
   const { status } = options;
   if (to === undefined) {
@@ -239,7 +241,14 @@ export async function finishTask(
   }
   const saved = await saveWithStatus(
     ctx,
-    { id: task.id, url: task.url ?? '', to, force: options.force, embed: options.embed },
+    {
+      id: task.id,
+      url: task.url ?? '',
+      to,
+      force: options.force,
+      embed: options.embed,
+      infoJson: options.infoJson ?? false,
+    },
     status,
     `veo download ${task.id} -o ${shellQuote(outputArgument(to))}`,
   );

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseBatch } from '../../src/commands/batch/parse-file.js';
 import { isInside, planOutputs } from '../../src/commands/batch/plan.js';
+import { planNames } from '../../src/task/output-names.js';
+import { DEFAULT_TEMPLATE } from '../../src/task/name-template.js';
 import { runPool } from '../../src/commands/shared/pool.js';
 
 const defaults = { model: 'glabs-veo-3-1-fast' };
@@ -131,7 +133,7 @@ describe('batch outputs', () => {
       ].join('\n'),
       defaults,
     ).items;
-    const { planned, problems } = planOutputs(items, dir);
+    const { planned, problems } = planOutputs(items, planNames(dir, DEFAULT_TEMPLATE));
     assert.equal(planned[0]?.target, join(dir, 'a.mp4'));
     assert.equal(planned[1]?.target, join(dir, 'sub', 'b.mp4'));
     assert.equal(planned[5]?.target, undefined);

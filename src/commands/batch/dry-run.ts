@@ -26,6 +26,7 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
   });
   const prices = fresh.map((item) => priceOf(catalog, item.model));
   const balance = fresh.length > 0 ? await balanceIfAvailable(ctx, prepared.client) : undefined;
+  const overCap = fresh.some((item) => item.variation) && fresh.length > prepared.cap;
   const covered = coverage(balance, prices);
   // Fails as the real run would (exit 4), so a script can check before it pays; the plan was still printed.
   const short = (): BalanceError | undefined =>
@@ -43,7 +44,8 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
         model: item.model,
         ...(item.ar ? { ar: item.ar } : {}),
         ...(item.image ? { image: item.image } : {}),
-        ...(item.target ? { output: item.target } : {}),
+        ...(item.target ? { output: item.target } : item.plannedPath ? { output: item.plannedPath } : {}),
+        ...(item.variation ? { variant: item.variation.variant, choices: item.variation.choices } : {}),
         price: priceOf(catalog, item.model) ?? null,
         state: STATE_NAMES[resumptions[index]?.kind ?? 'new'],
       })),
@@ -53,6 +55,7 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
         currency: 'RUB',
         unknownPrices: prices.filter((price) => price === undefined).length,
         ...(balance ? { covered: covered ?? fresh.length } : {}),
+        ...(planned.some((item) => item.variation) ? { maxItems: prepared.cap, needsYes: overCap } : {}),
       },
       balance: balance ?? null,
     });
@@ -63,7 +66,8 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
   const rows = planned.map((item, index) => {
     const price = priceOf(catalog, item.model);
     return [
-      String(item.line),
+      // A variation is shown as line.variant: 3.2 is the second clip of line 3.
+      item.variation ? `${item.line}.${item.variation.variant}` : String(item.line),
       item.model,
       price === undefined ? '?' : formatRubles(price),
       STATE_NAMES[resumptions[index]?.kind ?? 'new'],
@@ -82,6 +86,8 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
   if (ctx.out.streams.stdout.isTTY) ctx.out.result(total);
   else ctx.out.info(total);
   ctx.out.info('Dry run: nothing was sent.');
+  if (overCap)
+    ctx.out.info(`The real run needs --yes: ${fresh.length} new clips is more than max-items (${prepared.cap}).`);
   if (balance) ctx.out.info(`account: ${describeBalance(balance)}`);
   const error = short();
   if (error) throw error;

@@ -6,6 +6,10 @@ import {
   DEFAULT_MODEL,
   dirFlag,
   embedFlags,
+  infoJsonFlag,
+  repeatFlag,
+  templateFlag,
+  yesFlag,
   timingFlags,
   type EmbedInput,
   type TimingInput,
@@ -24,6 +28,10 @@ export type BatchInput = CommandInput<
       dryRun?: boolean;
       allowDuplicates?: boolean;
       retryUnconfirmed?: boolean;
+      template?: string;
+      repeat?: string;
+      yes?: boolean;
+      writeInfoJson?: boolean;
     }
 >;
 
@@ -40,12 +48,16 @@ export const batch: CommandDeclaration<BatchInput> = {
   flags: [
     concurrencyFlag,
     dirFlag,
+    templateFlag,
     { flags: '--model <id>', description: `model of the lines that name none (default ${DEFAULT_MODEL})` },
     anyModelFlag,
     { flags: '--ar <ratio>', description: 'aspect ratio of the lines that name none', choices: ASPECT_RATIOS },
     { flags: '--force', description: 'overwrite files that are in the way' },
     ...embedFlags,
     { flags: '--dry-run', description: 'check every line and print the total cost; send nothing' },
+    repeatFlag,
+    yesFlag,
+    infoJsonFlag,
     { flags: '--allow-duplicates', description: 'make one clip per line even when lines repeat (each is paid for)' },
     {
       flags: '--retry-unconfirmed',
@@ -56,10 +68,13 @@ export const batch: CommandDeclaration<BatchInput> = {
   examples: [
     'veo batch prompts.txt --dir clips',
     'veo batch prompts.txt --dry-run',
+    'veo batch prompts.txt --template "{n}-{variant}-{slug:30}.{ext}" --repeat 2',
     'veo batch shots.jsonl --concurrency 5 --ar 9:16',
     'grep -v draft ideas.txt | veo batch - --json > results.json',
   ],
-  epilogue: '\nRe-running the same command resumes: saved items are skipped and no item is created twice.\n',
+  epilogue:
+    '\nRe-running the same command resumes: saved items are skipped and no item is created twice.\n' +
+    'A prompt with {a|b|c} makes one clip per choice (\\{ \\| \\} write the characters themselves).\n',
   remindsOfExpiring: true,
   load: () => import('./run.js'),
 };

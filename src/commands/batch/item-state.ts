@@ -6,6 +6,7 @@ import type { Journal } from '../../store/journal.js';
 import type { ProgressBoard } from '../../ui/live-lines.js';
 import type { WaitTiming } from '../../task/wait-and-save.js';
 import type { PlannedItem, Resumption } from './plan.js';
+import type { NamePlan } from '../../task/output-names.js';
 
 export type ItemStatus =
   | 'saved'
@@ -48,6 +49,10 @@ export interface RunSettings extends WaitTiming {
   /** The batch file as an absolute path, or 'stdin': only to recognise entries of older versions. */
   file: string;
   dir: string;
+  /** How items without an `output` are named. */
+  names: NamePlan;
+  /** Write <name>.info.json beside each video. */
+  infoJson: boolean;
   force: boolean;
   concurrency: number;
   /** The command that picks the batch up again, for hints. */

@@ -8,6 +8,7 @@ import { onFirstUse } from '../../core/first-use.js';
 import type { AspectRatio } from '../shared/flags.js';
 import { aspectRatioOption, httpUrl, modelIdOption } from '../shared/option-schemas.js';
 import { findControlInDecoded } from '../shared/text-check.js';
+import { expandPrompt } from '../../task/variations.js';
 
 export interface BatchItem {
   /** 1-based line number in the file. */
@@ -19,6 +20,8 @@ export interface BatchItem {
   /** As written in the file: resolved against the output folder later. */
   output?: string;
   key: string;
+  /** Set when the line makes several clips ({a|b} groups, --repeat): which one this is, from 1, and its choices. */
+  variation?: { variant: number; choices: string[]; repeat: number };
 }
 
 export interface LineProblem {
@@ -29,6 +32,8 @@ export interface LineProblem {
 export interface BatchDefaults {
   model: string;
   ar?: AspectRatio;
+  /** Clips of each prompt (--repeat), 1 when not given. */
+  repeat?: number;
 }
 
 export interface ParsedBatch {
@@ -68,7 +73,10 @@ function isSkipped(text: string): boolean {
  * of the key: the second "a cat" of a file is always the same second item.
  */
 export function itemHash(item: Omit<BatchItem, 'line' | 'key'>): string {
-  const normalized = [item.prompt, item.ar ?? '', item.image ?? '', item.model, item.output ?? ''];
+  const normalized: unknown[] = [item.prompt, item.ar ?? '', item.image ?? '', item.model, item.output ?? ''];
+  // A variation is its own clip: the choices and the repeat number are part of what it is, so that a re-run finds
+  // each one again and pays for none twice. Lines without variations keep the keys of earlier versions.
+  if (item.variation) normalized.push(item.variation.choices, item.variation.repeat);
   return createHash('sha256').update(JSON.stringify(normalized)).digest('hex');
 }
 
@@ -102,10 +110,53 @@ function looksLikeJsonObject(text: string): boolean {
   }
 }
 
+/**
+ * The items of one line: one per variation of its prompt ({a|b} groups), times `repeat`. Identical items are
+ * distinct (someone may want two clips of one prompt): the occurrence number is part of the key.
+ */
+export function addLine(
+  items: BatchItem[],
+  problems: LineProblem[],
+  seen: Map<string, number>,
+  line: number,
+  fields: Omit<BatchItem, 'line' | 'key'>,
+  repeat: number,
+): void {
+  let variations;
+  try {
+    variations = expandPrompt(fields.prompt);
+  } catch (error) {
+    problems.push({ line, message: (error as Error).message });
+    return;
+  }
+  const several = variations.length > 1 || repeat > 1;
+  let variant = 0;
+  for (const { prompt, choices } of variations) {
+    for (let copy = 1; copy <= repeat; copy++) {
+      variant++;
+      const item: Omit<BatchItem, 'line' | 'key'> = { ...fields, prompt };
+      if (several) item.variation = { variant, choices, repeat: copy };
+      const hash = itemHash(item);
+      const occurrence = seen.get(hash) ?? 0;
+      seen.set(hash, occurrence + 1);
+      items.push({ line, ...item, key: `${hash}:${occurrence}` });
+    }
+  }
+}
+
+/**
+ * A first line that opens an object is JSON lines, even when it is broken JSON (refused then, rather than paid for
+ * as a prompt); a prompt that starts with a group of variations ("{cat|dog} in snow") is not.
+ */
+function looksLikeJsonLine(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.startsWith('{') && (looksLikeJsonObject(trimmed) || /^\{\s*("|$)/.test(trimmed));
+}
+
 export function parseBatch(text: string, defaults: BatchDefaults): ParsedBatch {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   const first = lines.find((line) => !isSkipped(line));
-  const format = first?.trimStart().startsWith('{') ? 'jsonl' : 'text';
+  const format = first !== undefined && looksLikeJsonLine(first) ? 'jsonl' : 'text';
   const items: BatchItem[] = [];
   const problems: LineProblem[] = [];
   const seen = new Map<string, number>();
@@ -137,10 +188,7 @@ export function parseBatch(text: string, defaults: BatchDefaults): ParsedBatch {
       if (image) fields.image = image;
       if (output) fields.output = output;
     }
-    const hash = itemHash(fields);
-    const occurrence = seen.get(hash) ?? 0;
-    seen.set(hash, occurrence + 1);
-    items.push({ line, ...fields, key: `${hash}:${occurrence}` });
+    addLine(items, problems, seen, line, fields, defaults.repeat ?? 1);
   });
   return { format, items, problems };
 }

@@ -1,8 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { fieldsOf, hasFields, type TemplateValues } from '../../task/name-template.js';
+import { dependsOnTask, isInside, nameOf, planNames, type NamePlan } from '../../task/output-names.js';
 import { taskPhase } from '../../api/status.js';
 import type { VeoClient } from '../../api/client.js';
-import type { CreateIntent, JournalEntry } from '../../store/journal.js';
+import type { BatchTag, CreateIntent, JournalEntry } from '../../store/journal.js';
 import { expectedFile } from '../../store/saved-video.js';
 import { intentView } from '../../task/intent-state.js';
 import type { BatchItem, LineProblem } from './parse-file.js';
@@ -12,23 +14,71 @@ import type { Catalog } from '../../task/model-catalog.js';
 export interface PlannedItem extends BatchItem {
   /** 1-based position among the items: the [3/20] of progress lines. */
   index: number;
-  /** The absolute path of an item that names its output; others go to <dir>/<id>.mp4 once the id is known. */
+  /** The absolute path of an item that names its output; others get a name from a template once the id is known. */
   target?: string;
+  /** The template that names the item's video (the output-template, or an `output` with fields). */
+  names?: NamePlan;
+  /** The name the template gives before the create, when it does not depend on the task (no {id}, no {time}). */
+  plannedPath?: string;
 }
 
-/** True when `path` is inside `dir` (and is not `dir` itself). */
-export function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+export { isInside };
+
+/** What the journal keeps of a batch item: its key and folder, and for a variation its line, number and choices. */
+export function batchTagOf(
+  item: BatchItem,
+  dir: string,
+): Pick<BatchTag, 'key' | 'dir' | 'line' | 'variant' | 'choices'> {
+  if (!item.variation) return { key: item.key, dir };
+  return { key: item.key, dir, line: item.line, variant: item.variation.variant, choices: item.variation.choices };
 }
 
-/** Resolves each item's `output` against `dir`; one that escapes it, or that another item also names, is refused. */
-export function planOutputs(items: BatchItem[], dir: string): { planned: PlannedItem[]; problems: LineProblem[] } {
+/** What an item's template knows of it. */
+export function itemValues(item: BatchItem, more: Partial<TemplateValues> = {}): TemplateValues {
+  return {
+    prompt: item.prompt,
+    model: item.model,
+    ...(item.ar ? { ar: item.ar } : {}),
+    n: item.line,
+    variant: item.variation?.variant ?? 1,
+    choices: item.variation?.choices ?? [],
+    ...more,
+  };
+}
+
+/**
+ * Resolves each item's `output` against `dir`, or names it by the template; one that escapes the folder, or whose
+ * name another item also gets, is refused before anything is paid. Names that hold {id} always differ; without
+ * it, items whose names would differ only by {time} are refused too, since two clips can be made in one second.
+ */
+export function planOutputs(items: BatchItem[], names: NamePlan): { planned: PlannedItem[]; problems: LineProblem[] } {
+  const dir = names.root;
   const problems: LineProblem[] = [];
   const owners = new Map<string, number>();
+  const now = new Date();
   const planned = items.map((item, position): PlannedItem => {
     const plannedItem: PlannedItem = { ...item, index: position + 1 };
-    if (item.output === undefined) return plannedItem;
+    if (item.output === undefined || hasFields(item.output)) {
+      let plan = names;
+      try {
+        if (item.output !== undefined) plan = planNames(dir, item.output);
+        plannedItem.names = plan;
+        if (fieldsOf(plan.template).has('id')) return plannedItem;
+        const name = nameOf(plan, itemValues(item, { created: now }));
+        if (!name.ok) return plannedItem;
+        if (!dependsOnTask(plan)) plannedItem.plannedPath = name.path;
+        const owner = owners.get(name.path);
+        if (owner !== undefined) {
+          problems.push({
+            line: item.line,
+            message: `its video would get the same name as ${owner === item.line ? 'another variation of this line' : `line ${owner}`} (${basename(name.path)}); put {n}, {variant} or {id} in the output template`,
+          });
+        } else owners.set(name.path, item.line);
+      } catch (error) {
+        problems.push({ line: item.line, message: (error as Error).message });
+      }
+      return plannedItem;
+    }
     const target = resolve(dir, item.output);
     if (!isInside(dir, target)) {
       problems.push({ line: item.line, message: `output "${item.output}" is outside the output folder ${dir}` });
@@ -113,6 +163,10 @@ export interface PreparedBatch {
   /** The batch file as an absolute path, or 'stdin': only to recognise entries of older versions. */
   file: string;
   dir: string;
+  /** How items without an `output` are named: below `dir`. */
+  names: NamePlan;
+  /** max-items: how many new clips variations may make without --yes. */
+  cap: number;
   /** When the journal behind `resumptions` was read (ms). */
   since: number;
   /** Create again the items whose earlier create was never confirmed. */

@@ -6,12 +6,12 @@ import { CREATE_ANSWER_GRACE_MS } from '../../api/safety.js';
 import type { Context } from '../../context.js';
 import { claimItem, type ClaimAttempt } from '../../store/item-claims.js';
 import type { StatusLine } from '../../ui/status-line.js';
-import { intentsByKey, resumptionOf, tasksByKey } from './plan.js';
+import { batchTagOf, intentsByKey, itemValues, resumptionOf, tasksByKey, type PlannedItem } from './plan.js';
 import { buildCreateInput } from '../create/run.js';
 import { saveWithStatus, waitWithStatus } from '../../task/wait-and-save.js';
 import { counted, shorten } from '../../ui/text-format.js';
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
-import { defaultVideoPath } from '../../task/output-target.js';
+import { finalName } from '../../task/output-names.js';
 import { runPool } from '../shared/pool.js';
 import { fail, startFrom, type RunSettings, type Tracked } from './item-state.js';
 
@@ -21,7 +21,7 @@ export { startFrom, type ItemResult, type ItemStatus, type RunSettings, type Tra
 async function create(ctx: Context, run: RunSettings, tracked: Tracked): Promise<PaidTask> {
   const { item } = tracked;
   return createPaidTask(ctx, run.client, buildCreateInput(item.prompt, item), {
-    batch: { key: item.key, dir: run.dir },
+    batch: batchTagOf(item, run.dir),
     context: ` (line ${item.line})`,
     ...(tracked.unconfirmed ? { supersedes: tracked.unconfirmed } : {}),
   });
@@ -106,8 +106,7 @@ async function runItem(
   const letGo = async () => {
     line.clear();
     // Before the claim goes: whoever takes the item next must find its task by its tag.
-    if (paid)
-      await recordAgain(ctx, paid, buildCreateInput(item.prompt, item), { batch: { key: item.key, dir: run.dir } });
+    if (paid) await recordAgain(ctx, paid, buildCreateInput(item.prompt, item), { batch: batchTagOf(item, run.dir) });
     await claim?.release();
   };
   const failed = (error: unknown) => reportFailure(ctx, run, state, tracked, { line, prefix, error });
@@ -180,6 +179,14 @@ function reportFailure(
   run.board.event(`${prefix} failed: ${message}`, true);
 }
 
+/** {date} and {time} are those of the task's creation, as journaled: a resumed run names the clip the same way. */
+async function itemPath(run: RunSettings, item: PlannedItem, id: string): Promise<string> {
+  if (item.target) return item.target;
+  const entry = await run.journal.get(id).catch(() => undefined);
+  const created = entry?.createdAt ? new Date(entry.createdAt) : new Date();
+  return finalName(item.names ?? run.names, itemValues(item, { id, created }));
+}
+
 async function saveItem(
   ctx: Context,
   run: RunSettings,
@@ -187,10 +194,17 @@ async function saveItem(
   task: { id: string; url: string; line: StatusLine; prefix: string },
 ): Promise<void> {
   const { id, line, prefix } = task;
-  const path = tracked.item.target ?? (await defaultVideoPath(ctx, id, run.dir));
+  const path = await itemPath(run, tracked.item, id);
   const saved = await saveWithStatus(
     ctx,
-    { id, url: task.url, to: { kind: 'file', path }, force: run.force, embed: run.embed },
+    {
+      id,
+      url: task.url,
+      to: { kind: 'file', path },
+      force: run.force,
+      embed: run.embed,
+      infoJson: run.infoJson,
+    },
     line,
     run.resume,
   );

@@ -9,20 +9,27 @@ import { UsageError } from '../../core/errors.js';
 import type { Context } from '../../context.js';
 import type { BatchInput } from './index.js';
 import { createProgressBoard } from '../../ui/live-lines.js';
-import { parseBatch, type LineProblem } from './parse-file.js';
+import { parseBatch, type BatchItem, type LineProblem } from './parse-file.js';
+import { filesInTheWay, NOT_VIDEO, problemsError, refuseOverCap } from './refusals.js';
+import { nameTemplateSetting, planNames } from '../../task/output-names.js';
+import { maxItems, writesInfoJson } from '../../task/run-settings.js';
 import { warnCoverage } from './cost.js';
 import { printBatchPlan } from './dry-run.js';
 import { intentsByKey, planOutputs, resumptionOf, tasksByKey, type PlannedItem, type PreparedBatch } from './plan.js';
 import { reportBatch } from './report.js';
 import { runItems, startFrom } from './run-items.js';
 import { balanceIfAvailable } from '../../task/pricing.js';
-import { isVeoModel, lookUpModels, priceOf, unknownModelHint, type Catalog } from '../../task/model-catalog.js';
-import { aspectRatioOption, modelIdOption, parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
+import { isVeoModel, lookUpModels, priceOf } from '../../task/model-catalog.js';
+import {
+  aspectRatioOption,
+  modelIdOption,
+  parseOptions,
+  repeatOption,
+  waitOptionsSchema,
+} from '../shared/option-schemas.js';
 import { loadJournal } from '../../task/journal-record.js';
 import { pruneClaims } from '../../store/item-claims.js';
 import { ensureJournalWritable } from '../../task/paid-create.js';
-import { pathExists } from '../../api/local-files.js';
-import { expandHome } from '../../task/output-target.js';
 import { readTextSource } from '../shared/read-text.js';
 import { isLongPrompt, PROMPT_WARN_CHARS, tooLongProblem, warnLongPrompt } from '../shared/prompt-length.js';
 import { shellQuote } from '../../ui/shell-quote.js';
@@ -42,6 +49,7 @@ const batchSchema = onFirstUse(() =>
         concurrencyFlag.default,
       ),
       dir: z.optional(z.string().check(z.minLength(1))),
+      template: z.optional(z.string().check(z.minLength(1))),
       model: z.optional(modelIdOption('--model')),
       ar: z.optional(aspectRatioOption('--ar')),
       anyModel: z._default(z.boolean(), false),
@@ -50,13 +58,14 @@ const batchSchema = onFirstUse(() =>
       allowDuplicates: z._default(z.boolean(), false),
       retryUnconfirmed: z._default(z.boolean(), false),
       embedMetadata: z.optional(z.boolean()),
+      repeat: z.optional(repeatOption()),
+      yes: z._default(z.boolean(), false),
+      writeInfoJson: z.optional(z.boolean()),
     }),
     waitOptionsSchema(),
   ),
 );
 export type BatchOptions = z.infer<ReturnType<typeof batchSchema>>;
-
-const NOT_VIDEO = 'is not known to make video (--any-model sends it anyway)';
 
 /**
  * The command that resumes this batch: every option that decides item keys, places or how the run goes, as it was
@@ -77,31 +86,15 @@ function resumeCommand(options: BatchOptions, given: BatchInput['options'], base
     parts.push('--interval', shellQuote(given.interval));
   if (given.timeout !== undefined && given.timeout !== timeoutFlag.default)
     parts.push('--timeout', shellQuote(given.timeout));
+  if (options.repeat) parts.push('--repeat', String(options.repeat));
+  if (options.template) parts.push('--template', shellQuote(options.template));
   if (options.allowDuplicates) parts.push('--allow-duplicates');
   if (options.force) parts.push('--force');
   if (options.embedMetadata !== undefined)
     parts.push(options.embedMetadata ? '--embed-metadata' : '--no-embed-metadata');
+  if (options.writeInfoJson) parts.push('--write-info-json');
   const command = parts.join(' ');
   return options.file === '-' ? `${command} with the same input on stdin` : command;
-}
-
-function problemsError(problems: LineProblem[], file: string, catalog: Catalog): UsageError {
-  const sorted = problems.toSorted((a, b) => a.line - b.line);
-  const shown = sorted.slice(0, 20).map((p) => `line ${p.line}: ${p.message}`);
-  const more = sorted.length > shown.length ? [`... and ${sorted.length - shown.length} more`] : [];
-  const unknownModel = problems.some((p) => p.message.startsWith('unknown model'));
-  const notVideo = problems.some((p) => p.message.includes(NOT_VIDEO));
-  return new UsageError(`${file}: ${problems.length} bad line${problems.length === 1 ? '' : 's'}; nothing was sent.`, {
-    code: 'BAD_BATCH_FILE',
-    details: [...shown, ...more],
-    hint: notVideo
-      ? 'Choose a Veo model (`veo models` lists them), or pass --any-model if those models do make video.'
-      : unknownModel
-        ? unknownModelHint(catalog)
-        : problems.every((p) => p.message.startsWith('asks for the same clip'))
-          ? 'Remove the repeated lines, or pass --allow-duplicates to make one clip per line (each is paid for).'
-          : 'One prompt per line, or JSON lines such as {"prompt": "a red fox", "ar": "16:9", "output": "fox.mp4"}.',
-  });
 }
 
 /** Prompts too long to be prompts are bad lines; long ones are named in one warning and still sent. */
@@ -133,16 +126,36 @@ function duplicatesOf(planned: PlannedItem[]): { item: PlannedItem; first: numbe
   return found;
 }
 
-/** Reads, checks and places every item, and finds what earlier runs did; refuses the whole file if any line is bad. */
-async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBatch> {
-  const settings = await ctx.settings();
+/** The items of a batch, from a file or from one prompt of `veo create`: what `prepare` checks and places. */
+export interface BatchSource {
+  items: BatchItem[];
+  problems: LineProblem[];
+  /** The file as the user named it, for messages. */
+  label: string;
+}
+
+async function readSource(ctx: Context, options: BatchOptions): Promise<BatchSource> {
   const text = await readTextSource(options.file, { signal: ctx.signal });
-  const parsed = parseBatch(text, { model: options.model ?? DEFAULT_MODEL, ...(options.ar ? { ar: options.ar } : {}) });
+  const parsed = parseBatch(text, {
+    model: options.model ?? DEFAULT_MODEL,
+    ...(options.ar ? { ar: options.ar } : {}),
+    ...(options.repeat ? { repeat: options.repeat } : {}),
+  });
+  return { items: parsed.items, problems: parsed.problems, label: options.file === '-' ? 'stdin' : options.file };
+}
+
+/** Reads, checks and places every item, and finds what earlier runs did; refuses the whole file if any line is bad. */
+async function prepare(ctx: Context, options: BatchOptions, source: BatchSource): Promise<PreparedBatch> {
+  const settings = await ctx.settings();
   // The folder as the file system names it: a symlinked or relative --dir is the same folder, so the same items.
-  const given = resolve(expandHome(options.dir ?? settings.outputDir.value));
-  const dir = await realpath(given).catch(() => given);
-  const { planned, problems } = planOutputs(parsed.items, dir);
-  problems.push(...parsed.problems);
+  // With fields in --dir, the folder is its part before the first field; the rest is part of each name.
+  const names = planNames(
+    options.dir ?? settings.outputDir.value,
+    options.template ?? (await nameTemplateSetting(ctx)),
+  );
+  const dir = await realpath(names.root).catch(() => names.root);
+  const { planned, problems } = planOutputs(source.items, { ...names, root: dir });
+  problems.push(...source.problems);
   checkPromptLengths(ctx, planned, problems);
   const duplicates = duplicatesOf(planned);
   if (!options.allowDuplicates) {
@@ -170,7 +183,10 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
       problems.push({ line: item.line, message: `unknown model "${item.model}"` });
     }
   }
-  const file = options.file === '-' ? 'stdin' : await realpath(options.file).catch(() => resolve(options.file));
+  const file =
+    options.file === '-' || source.label !== options.file
+      ? 'stdin'
+      : await realpath(options.file).catch(() => resolve(options.file));
   const since = Date.now();
   const { entries, damaged, intents } = await loadJournal(ctx);
   if (damaged.length > 0)
@@ -180,27 +196,35 @@ async function prepare(ctx: Context, options: BatchOptions): Promise<PreparedBat
   const resumptions = await Promise.all(
     planned.map((item) => resumptionOf(byKey.get(item.key), intentOf.get(item.key))),
   );
-  if (!options.force) {
-    // Refused before paying for a clip that could not be saved where the line asks.
-    for (const [index, item] of planned.entries()) {
-      const kind = resumptions[index]?.kind;
-      const paid = kind === 'new' || (kind === 'unconfirmed' && options.retryUnconfirmed);
-      if (item.target && paid && (await pathExists(item.target))) {
-        problems.push({ line: item.line, message: `output "${item.output}" already exists (--force overwrites it)` });
-      }
-    }
-  }
-  const label = options.file === '-' ? 'stdin' : options.file;
+  if (!options.force) problems.push(...(await filesInTheWay(planned, resumptions, options.retryUnconfirmed)));
+  const { label } = source;
   if (problems.length > 0) throw problemsError(problems, label, catalog);
   if (planned.length === 0) {
     throw new UsageError(`${label} has no prompts: every line is blank or a # comment.`, { code: 'EMPTY_BATCH' });
   }
   if (!options.dryRun && !client) await ctx.client();
-  return { planned, resumptions, catalog, client, file, dir, since, retryUnconfirmed: options.retryUnconfirmed };
+  return {
+    planned,
+    resumptions,
+    catalog,
+    client,
+    file,
+    dir,
+    names: { ...names, root: dir },
+    since,
+    retryUnconfirmed: options.retryUnconfirmed,
+    cap: await maxItems(ctx),
+  };
 }
 
-export async function batchCommand(ctx: Context, options: BatchOptions, given: BatchInput['options']): Promise<void> {
-  const prepared = await prepare(ctx, options);
+export async function batchCommand(
+  ctx: Context,
+  options: BatchOptions,
+  given: BatchInput['options'],
+  source?: BatchSource,
+  resumeOf: (options: BatchOptions) => string = (o) => resumeCommand(o, given, ctx.globals.baseUrl),
+): Promise<void> {
+  const prepared = await prepare(ctx, options, source ?? (await readSource(ctx, options)));
   if (options.dryRun) return printBatchPlan(ctx, prepared);
   const { planned, resumptions, catalog, client, file, dir, since } = prepared;
   if (!client) throw new Error('a real batch run always has a client');
@@ -211,6 +235,11 @@ export async function batchCommand(ctx: Context, options: BatchOptions, given: B
     startFrom(item, resumptions[index] ?? { kind: 'new' }, options.retryUnconfirmed),
   );
   const fresh = tracked.filter((t) => t.result.status === 'not-created');
+  if (!options.yes)
+    refuseOverCap(
+      fresh.map((t) => t.item),
+      prepared.cap,
+    );
   if (fresh.length > 0) {
     const prices = fresh.map((t) => priceOf(catalog, t.item.model));
     if (prices.some((price) => price !== undefined)) warnCoverage(ctx, await balanceIfAvailable(ctx, client), prices);
@@ -225,7 +254,7 @@ export async function batchCommand(ctx: Context, options: BatchOptions, given: B
       `${counted(unconfirmed.length, 'item')} (${unconfirmed.length === 1 ? 'line' : 'lines'} ${unconfirmed.map((t) => t.item.line).join(', ')}) had a create sent whose answer never came: ${unconfirmed.length === 1 ? 'it may exist and be billed, so it is' : 'they may exist and be billed, so they are'} not created again. Check the GPTunnel dashboard; --retry-unconfirmed creates ${unconfirmed.length === 1 ? 'it' : 'them'} again.`,
     );
   }
-  const resume = resumeCommand(options, given, ctx.globals.baseUrl);
+  const resume = resumeOf(options);
   const board = createProgressBoard(ctx.out);
   try {
     await runItems(
@@ -236,6 +265,8 @@ export async function batchCommand(ctx: Context, options: BatchOptions, given: B
         board,
         file,
         dir,
+        names: prepared.names,
+        infoJson: await writesInfoJson(ctx, options.writeInfoJson),
         force: options.force,
         concurrency: options.concurrency,
         interval: options.interval,

@@ -6,6 +6,8 @@ import { CONFIG_KEYS, isConfigKey, type ConfigKey } from '../../config/store.js'
 import { writeConfig } from '../../config/writer.js';
 import { expandHome } from '../../task/output-target.js';
 import { parseEmbedSetting } from '../../task/clip-tags.js';
+import { parseTemplate } from '../../task/name-template.js';
+import { BOOLEAN_VALUES, parseMaxItems } from '../../task/run-settings.js';
 import type { Context } from '../../context.js';
 import type { KeyInput, KeyValueInput } from './index.js';
 
@@ -56,6 +58,12 @@ export async function setSetting(ctx: Context, input: KeyValueInput): Promise<vo
     );
   }
   if (key === 'base-url') parseBaseUrl(value);
+  if (key === 'output-template') parseTemplate(value, 'output-template');
+  if (key === 'output-dir') parseTemplate(value, 'output-dir');
+  if (key === 'write-info-json' && !BOOLEAN_VALUES.includes(value)) {
+    throw new UsageError(`write-info-json takes true or false, not "${value}".`);
+  }
+  if (key === 'max-items') parseMaxItems(value);
   if (!value.trim()) throw new UsageError(`The value for ${key} is empty.`);
   // A relative folder would move with the current directory of each later command: it is fixed now.
   const stored =

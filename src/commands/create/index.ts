@@ -4,7 +4,10 @@ import {
   ASPECT_RATIOS,
   DEFAULT_MODEL,
   embedFlags,
+  infoJsonFlag,
+  repeatFlag,
   timingFlags,
+  yesFlag,
   type EmbedInput,
   type TimingInput,
 } from '../shared/flags.js';
@@ -23,6 +26,9 @@ export type CreateInput = CommandInput<
       force?: boolean;
       dryRun?: boolean;
       retryUnconfirmed?: boolean;
+      repeat?: string;
+      yes?: boolean;
+      writeInfoJson?: boolean;
     }
 >;
 
@@ -37,9 +43,16 @@ export const create: CommandDeclaration<CreateInput> = {
     { flags: '--model <id>', description: 'model id', default: DEFAULT_MODEL },
     anyModelFlag,
     { flags: '--wait', description: 'wait for the video and print its URL' },
-    { flags: '-o, --output <path>', description: 'wait, then save the video here (implies --wait; - for stdout)' },
+    {
+      flags: '-o, --output <path>',
+      description:
+        'wait, then save the video here: a file, a folder, or a template such as "{slug:40}-{id}.{ext}" (implies --wait; - for stdout)',
+    },
     { flags: '--force', description: 'overwrite the output file if it exists' },
     ...embedFlags,
+    infoJsonFlag,
+    repeatFlag,
+    yesFlag,
     { flags: '--dry-run', description: 'print the request that would be sent, and send nothing' },
     {
       flags: '--retry-unconfirmed',
@@ -52,7 +65,11 @@ export const create: CommandDeclaration<CreateInput> = {
     'veo create "timelapse of a city at night" -o city.mp4',
     'veo create --prompt-file prompt.txt --image https://example.com/a.jpg --wait',
     'echo "a cat playing piano" | veo create - --dry-run',
+    'veo create "a {red|blue} kite over the sea" --repeat 2 -o "kites/{variant}-{slug:30}.{ext}"',
   ],
+  epilogue:
+    '\n{a|b|c} in the prompt makes one clip per choice, and --repeat n clips of it: they are waited for and saved\n' +
+    '(to -o, a folder or a template, else the output-dir) like `veo batch`, and the same command resumes them.\n',
   remindsOfExpiring: true,
   load: () => import('./run.js'),
 };

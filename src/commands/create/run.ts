@@ -4,9 +4,6 @@ import { onFirstUse } from '../../core/first-use.js';
 import type { VeoClient } from '../../api/client.js';
 import { DEFAULT_MODEL } from '../shared/flags.js';
 import { BalanceError, InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../../core/errors.js';
-import { LINK_TTL_MS, type CreateIntent } from '../../store/journal.js';
-import { intentStartedMs, intentView } from '../../task/intent-state.js';
-import { formatAge } from '../../ui/text-format.js';
 import { maskApiKey } from '../../api/key.js';
 import type { Balance, CreateTaskInput } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
@@ -27,9 +24,15 @@ import {
   httpUrl,
   modelIdOption,
   parseOptions,
+  repeatOption,
   waitOptionsSchema,
 } from '../shared/option-schemas.js';
 import { embedWanted } from '../../task/clip-tags.js';
+import { expandPrompt } from '../../task/variations.js';
+import { valuesOfEntry } from '../../task/output-names.js';
+import type { TemplateValues } from '../../task/name-template.js';
+import { writesInfoJson } from '../../task/run-settings.js';
+import { repeatRefused, sameUnconfirmed } from './unconfirmed.js';
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 import { checkArgumentText, readTextSource } from '../shared/read-text.js';
@@ -56,6 +59,9 @@ export const createOptionsSchema = onFirstUse(() =>
       dryRun: z._default(z.boolean(), false),
       retryUnconfirmed: z._default(z.boolean(), false),
       embedMetadata: z.optional(z.boolean()),
+      repeat: z.optional(repeatOption()),
+      yes: z._default(z.boolean(), false),
+      writeInfoJson: z.optional(z.boolean()),
     }),
     waitOptionsSchema(),
   ),
@@ -151,9 +157,7 @@ function dryRunShortError(model: string, price: number, balance: Balance): Balan
   );
 }
 
-export async function createCommand(ctx: Context, options: CreateOptions): Promise<void> {
-  // Before the prompt is read and before any request: nothing about this create is worth asking the API.
-  if (!options.anyModel && !isVeoModel(options.model)) throw notVideoModelError(options.model);
+async function readCheckedPrompt(ctx: Context, options: CreateOptions): Promise<string> {
   const prompt = await readPrompt(options, ctx.signal);
   checkPromptLength(prompt, 'The prompt');
   if (isLongPrompt(prompt)) {
@@ -162,14 +166,32 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
       `The prompt is ${promptChars(prompt)} characters long, more than ${PROMPT_WARN_CHARS}: check that it is the one meant (it is sent as it is).`,
     );
   }
-  const input = buildCreateInput(prompt, options);
+  return prompt;
+}
+
+/** What a name template knows of the clip before it is created. */
+function knownValues(input: CreateTaskInput): TemplateValues {
+  return { prompt: input.prompt, model: input.model, ...(input.ar ? { ar: input.ar } : {}), created: new Date() };
+}
+
+export async function createCommand(ctx: Context, options: CreateOptions): Promise<void> {
+  // Before the prompt is read and before any request: nothing about this create is worth asking the API.
+  if (!options.anyModel && !isVeoModel(options.model)) throw notVideoModelError(options.model);
+  const prompt = await readCheckedPrompt(ctx, options);
+  const variations = expandPrompt(prompt);
+  if (variations.length > 1 || (options.repeat ?? 1) > 1) {
+    const { createVariations } = await import('./variations.js');
+    return createVariations(ctx, prompt, options);
+  }
+  const input = buildCreateInput(variations[0]?.prompt ?? prompt, options);
   if (options.dryRun) {
     await dryRun(ctx, input);
     return;
   }
   const client = await ctx.client();
   // Refuse before paying for a clip that could not be saved where asked.
-  const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force);
+  const known = knownValues(input);
+  const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force, known);
   const catalog = await checkModel(ctx, client, input.model);
   const earlier = await sameUnconfirmed(ctx, input);
   if (earlier && !options.retryUnconfirmed) throw repeatRefused(earlier);
@@ -210,15 +232,22 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   }
   // Through the status line: a plain log gets the line, a spinner is not garbled by a stray write.
   status.update(`task ${task.id} created`);
-  const to = target && destinationOf(target, `${task.id}.mp4`);
+  // {date} and {time} are the task's creation as journaled, as `veo download` and `sync` would name it.
+  const entry = target && (await (await ctx.journal()).get(task.id).catch(() => undefined));
+  const to =
+    target && destinationOf(target, { ...valuesOfEntry(task.id, entry), prompt: known.prompt, model: known.model });
   const resume = to ? `veo download ${task.id} -o ${shellQuote(outputArgument(to))}` : `veo wait ${task.id}`;
   try {
     const finished = await waitWithStatus(ctx, task.id, options, status, {
       createdAtMs: paid.createdAtMs,
       resume,
     });
-    const embed = to !== undefined && (await embedWanted(ctx, options.embedMetadata));
-    await finishTask(ctx, finished, to, { force: options.force, status, embed });
+    await finishTask(ctx, finished, to, {
+      force: options.force,
+      status,
+      embed: to !== undefined && (await embedWanted(ctx, options.embedMetadata)),
+      infoJson: await writesInfoJson(ctx, options.writeInfoJson),
+    });
   } catch (error) {
     throw continuingTask(error, task.id, resume);
   } finally {
@@ -244,39 +273,6 @@ function continuingTask(error: unknown, id: string, resume: string): unknown {
   const command = error.code === 'FILE_EXISTS' ? `${resume} --force` : resume;
   error.hint = `${first}: ${command} (it is paid for; running the same create again would pay for another).`;
   return error;
-}
-
-/** An unconfirmed create of the same clip in the last 48 hours: creating it again may pay for it twice. */
-async function sameUnconfirmed(ctx: Context, input: CreateTaskInput): Promise<CreateIntent | undefined> {
-  try {
-    const { intents } = await (await ctx.journal()).glance(0);
-    const since = Date.now() - LINK_TTL_MS;
-    const ar = input.ar ?? undefined;
-    const image = input.images?.[0];
-    return intents.findLast(
-      (intent) =>
-        intentView(intent) === 'unconfirmed' &&
-        intentStartedMs(intent) > since &&
-        intent.prompt === input.prompt &&
-        intent.model === input.model &&
-        intent.params?.ar === ar &&
-        intent.params?.image === image,
-    );
-  } catch {
-    // The create itself checks the journal can be written; a summary that cannot be read only loses this warning.
-    return undefined;
-  }
-}
-
-function repeatRefused(earlier: CreateIntent): UsageError {
-  const at = intentStartedMs(earlier);
-  return new UsageError(
-    `The same create (prompt, model and parameters) was sent ${formatAge(Date.now() - at)} ago and its answer never came: the task may exist and be billed. Nothing was sent.`,
-    {
-      code: 'UNCONFIRMED_REPEAT',
-      hint: 'Look for it in the GPTunnel dashboard; `veo result <id>` ties a task you find to that create. If none was made, add --retry-unconfirmed to create it again.',
-    },
-  );
 }
 
 export async function run(ctx: Context, input: CreateInput): Promise<void> {

@@ -1,9 +1,9 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { embedFlags, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
+import { embedFlags, infoJsonFlag, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
 
 export type DownloadInput = CommandInput<
   { target: string },
-  TimingInput & EmbedInput & { output?: string; force?: boolean }
+  TimingInput & EmbedInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
 >;
 
 export const download: CommandDeclaration<DownloadInput> = {
@@ -11,9 +11,13 @@ export const download: CommandDeclaration<DownloadInput> = {
   description: 'save the video of a task (waiting for it first if needed), or of a video URL',
   arguments: [{ name: 'target', syntax: '<id|url>', description: 'task id, or the video URL the API returned' }],
   flags: [
-    { flags: '-o, --output <path>', description: 'where to save it (default <output-dir>/<id>.mp4; - for stdout)' },
+    {
+      flags: '-o, --output <path>',
+      description: 'where to save it (default <output-dir>/<output-template>; - for stdout)',
+    },
     { flags: '--force', description: 'overwrite an existing file' },
     ...embedFlags,
+    infoJsonFlag,
     ...timingFlags,
   ],
   examples: [

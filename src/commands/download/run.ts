@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { JournalEntry } from '../../store/journal.js';
 import { stillSaved } from '../../store/saved-video.js';
 import * as z from 'zod/mini';
@@ -15,7 +14,9 @@ import { describeSaved, saveWithStatus, waitWithStatus } from '../../task/wait-a
 import { parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
 import { pathExists } from '../../api/local-files.js';
 import { onFirstUse } from '../../core/first-use.js';
-import { destinationOf, expandHome, planOutput, type Destination } from '../../task/output-target.js';
+import { defaultNamePlan, destinationOf, planOutput, type Destination } from '../../task/output-target.js';
+import { valuesOfEntry } from '../../task/output-names.js';
+import { writesInfoJson } from '../../task/run-settings.js';
 
 const downloadSchema = onFirstUse(() =>
   z.intersection(
@@ -23,6 +24,7 @@ const downloadSchema = onFirstUse(() =>
       output: z.optional(z.string().check(z.minLength(1))),
       force: z._default(z.boolean(), false),
       embedMetadata: z.optional(z.boolean()),
+      writeInfoJson: z.optional(z.boolean()),
     }),
     waitOptionsSchema(),
   ),
@@ -64,9 +66,13 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     });
   }
   const name = id ? `${id}.mp4` : fileNameFromUrl(new URL(url ?? '')).name;
-  const to: Destination = options.output
-    ? destinationOf(await planOutput(ctx, options.output, true), name)
-    : { kind: 'file', path: resolve(expandHome((await ctx.settings()).outputDir.value), name) };
+  // A URL without a task id has only its own file name; a task's video is named by the template.
+  const entry = id ? await (await ctx.journal()).get(id).catch(() => undefined) : undefined;
+  const values = id ? valuesOfEntry(id, entry) : name;
+  const to: Destination = destinationOf(
+    options.output ? await planOutput(ctx, options.output, true) : { kind: 'names', plan: await defaultNamePlan(ctx) },
+    values,
+  );
   const resume = `veo download ${shellQuote(target)}${options.output ? ` -o ${shellQuote(options.output)}` : ''}`;
   const reportSaved = (path: string, saved: JournalEntry) => {
     ctx.out.info(`${path} is already saved (veo download --force fetches it again).`);
@@ -90,7 +96,9 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
   const embed = await embedWanted(ctx, options.embedMetadata);
   let saved;
   try {
-    saved = await saveWithStatus(ctx, { id, url: url ?? '', to, force: options.force, embed }, status, resume);
+    const infoJson = await writesInfoJson(ctx, options.writeInfoJson);
+    const target = { id, url: url ?? '', to, force: options.force, embed, infoJson };
+    saved = await saveWithStatus(ctx, target, status, resume);
   } catch (error) {
     // Another veo saved it between the check above and this one's turn: it recorded it before letting go.
     const path = to.kind === 'file' ? to.path : undefined;

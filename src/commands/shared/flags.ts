@@ -57,3 +57,23 @@ export const embedFlags = [
 export interface EmbedInput {
   embedMetadata?: boolean;
 }
+
+export const infoJsonFlag = {
+  flags: '--write-info-json',
+  description: 'write <name>.info.json (prompt, settings, sha256) beside each video (setting: write-info-json)',
+} as const satisfies FlagDeclaration;
+
+export const templateFlag = {
+  flags: '--template <template>',
+  description: 'name each video by this template, e.g. "{date}-{slug:40}-{id}.{ext}" (setting: output-template)',
+} as const satisfies FlagDeclaration;
+
+export const repeatFlag = {
+  flags: '--repeat <n>',
+  description: 'make n clips of each prompt (each is paid for)',
+} as const satisfies FlagDeclaration;
+
+export const yesFlag = {
+  flags: '--yes',
+  description: 'create more clips than the max-items setting allows (variations, --repeat)',
+} as const satisfies FlagDeclaration;

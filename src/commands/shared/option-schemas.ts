@@ -111,3 +111,12 @@ export const waitOptionsSchema = onFirstUse(() =>
     timeout: z.prefault(durationOption(), timeoutFlag.default),
   }),
 );
+
+/** --repeat: clips of each prompt, a whole number from 1 to 100. */
+export const repeatOption = () =>
+  z
+    .pipe(
+      z.string().check(z.trim(), z.regex(/^\d{1,3}$/, { message: '--repeat takes a whole number' })),
+      z.transform(Number),
+    )
+    .check(z.refine((n: number) => n >= 1 && n <= 100, { message: '--repeat must be from 1 to 100' }));

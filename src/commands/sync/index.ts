@@ -1,12 +1,20 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { dirFlag, embedFlags, type EmbedInput } from '../shared/flags.js';
+import { dirFlag, embedFlags, infoJsonFlag, type EmbedInput } from '../shared/flags.js';
 
-export type SyncInput = CommandInput<Record<string, never>, EmbedInput & { dir?: string; force?: boolean }>;
+export type SyncInput = CommandInput<
+  Record<string, never>,
+  EmbedInput & { dir?: string; force?: boolean; writeInfoJson?: boolean }
+>;
 
 export const sync: CommandDeclaration<SyncInput> = {
   name: 'sync',
   description: 'save every finished video of the journal that is not saved yet (for cron and CI)',
-  flags: [dirFlag, { flags: '--force', description: 'overwrite files that are in the way' }, ...embedFlags],
+  flags: [
+    dirFlag,
+    { flags: '--force', description: 'overwrite files that are in the way' },
+    ...embedFlags,
+    infoJsonFlag,
+  ],
   examples: ['veo sync', 'veo sync --quiet --dir ~/videos'],
   // sync saves what the reminder would point at.
   remindsOfExpiring: false,

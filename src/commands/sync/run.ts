@@ -14,12 +14,15 @@ import { entryState } from '../../task/entry-state.js';
 import { parseOptions } from '../shared/option-schemas.js';
 import { defaultVideoPath } from '../../task/output-target.js';
 import { embedWanted } from '../../task/clip-tags.js';
+import { valuesOfEntry } from '../../task/output-names.js';
+import { writesInfoJson } from '../../task/run-settings.js';
 import { removeExpiredParts } from '../../task/expired-parts.js';
 
 const syncSchema = z.object({
   dir: z.optional(z.string().check(z.minLength(1))),
   force: z._default(z.boolean(), false),
   embedMetadata: z.optional(z.boolean()),
+  writeInfoJson: z.optional(z.boolean()),
 });
 export type SyncOptions = z.infer<typeof syncSchema>;
 
@@ -84,7 +87,7 @@ async function saveEntry(
   summary: SyncSummary,
   fail: Fail,
 ): Promise<void> {
-  const path = await defaultVideoPath(ctx, entry.id, options.dir);
+  const path = await defaultVideoPath(ctx, valuesOfEntry(entry.id, entry), options.dir);
   const embed = await embedWanted(ctx, options.embedMetadata);
   // An overlapping sync (cron) may have saved it since this one read the journal.
   if (!options.force && (await savedMeanwhile(ctx, entry.id, path))) {
@@ -96,7 +99,14 @@ async function saveEntry(
   try {
     const saved = await saveWithStatus(
       ctx,
-      { id: entry.id, url: entry.url, to: { kind: 'file', path }, force: options.force, embed },
+      {
+        id: entry.id,
+        url: entry.url,
+        to: { kind: 'file', path },
+        force: options.force,
+        embed,
+        infoJson: await writesInfoJson(ctx, options.writeInfoJson),
+      },
       status,
       'veo sync',
     );
@@ -151,7 +161,10 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     if (state === 'expired') {
       summary.expired.push(entry.id);
       if (entry.lostReportedAt) summary.reportedLost.add(entry.id);
-      const where = [entry.unfinishedDownload, await defaultVideoPath(ctx, entry.id, options.dir)];
+      const where = [
+        entry.unfinishedDownload,
+        await defaultVideoPath(ctx, valuesOfEntry(entry.id, entry), options.dir),
+      ];
       await removeExpiredParts(ctx, entry.id, where);
     }
     const linkAlive = !entry.expiresAt || Date.parse(entry.expiresAt) > Date.now();

@@ -1,7 +1,10 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { embedFlags, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
+import { embedFlags, infoJsonFlag, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
 
-export type WaitInput = CommandInput<{ id: string }, TimingInput & EmbedInput & { output?: string; force?: boolean }>;
+export type WaitInput = CommandInput<
+  { id: string },
+  TimingInput & EmbedInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
+>;
 
 export const wait: CommandDeclaration<WaitInput> = {
   name: 'wait',
@@ -11,6 +14,7 @@ export const wait: CommandDeclaration<WaitInput> = {
     { flags: '-o, --output <path>', description: 'save the video here when done (- for stdout)' },
     { flags: '--force', description: 'overwrite the output file if it exists' },
     ...embedFlags,
+    infoJsonFlag,
     ...timingFlags,
   ],
   examples: ['veo wait 684e5b2214bed9a815408cb3', 'veo wait 684e5b2214bed9a815408cb3 --timeout 30m -o clip.mp4'],

@@ -9,6 +9,8 @@ import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
 import { parseOptions, parseTaskId, waitOptionsSchema } from '../shared/option-schemas.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
+import { valuesOfEntry } from '../../task/output-names.js';
+import { writesInfoJson } from '../../task/run-settings.js';
 
 const waitCommandSchema = onFirstUse(() =>
   z.intersection(
@@ -16,6 +18,7 @@ const waitCommandSchema = onFirstUse(() =>
       output: z.optional(z.string().check(z.minLength(1))),
       force: z._default(z.boolean(), false),
       embedMetadata: z.optional(z.boolean()),
+      writeInfoJson: z.optional(z.boolean()),
     }),
     waitOptionsSchema(),
   ),
@@ -23,8 +26,11 @@ const waitCommandSchema = onFirstUse(() =>
 export type WaitCommandOptions = z.infer<ReturnType<typeof waitCommandSchema>>;
 
 export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
-  const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force);
-  const to = target && destinationOf(target, `${id}.mp4`);
+  const entry = await (await ctx.journal()).get(id).catch(() => undefined);
+  const values = valuesOfEntry(id, entry);
+  const target =
+    options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force, values);
+  const to = target && destinationOf(target, values);
   await adoptUnconfirmed(ctx, id);
   const status = await ctx.out.statusLine();
   const task = await waitWithStatus(ctx, id, options, status, {
@@ -32,7 +38,12 @@ export async function waitCommand(ctx: Context, id: string, options: WaitCommand
     resume: `veo wait ${id}${to ? ` -o ${shellQuote(outputArgument(to))}` : ''}`,
   });
   const embed = to !== undefined && (await embedWanted(ctx, options.embedMetadata));
-  await finishTask(ctx, task, to, { force: options.force, status, embed });
+  await finishTask(ctx, task, to, {
+    force: options.force,
+    status,
+    embed,
+    infoJson: await writesInfoJson(ctx, options.writeInfoJson),
+  });
 }
 
 export async function run(ctx: Context, input: WaitInput): Promise<void> {
