@@ -77,6 +77,18 @@ describe('output templates, .info.json sidecars and variations', () => {
     assert.equal(info.veoVersion, '0.1.0');
   });
 
+  it('keeps the video when its .info.json cannot be written, and says so', async () => {
+    const dir = await folder('blocked');
+    await mkdir(join(dir, 'clip.info.json'));
+    const run = await world.veo(['create', 'a lamp', '-o', 'blocked/clip.mp4', '--write-info-json', ...fast]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${join(dir, 'clip.mp4')}\n`);
+    assert.equal(await sha(join(dir, 'clip.mp4')), videoSha);
+    assert.match(run.stderr, /clip\.mp4 is saved, but its \.info\.json could not be written/);
+    assert.deepEqual((await readdir(join(dir, 'clip.info.json'))).length, 0);
+    assert.deepEqual((await readdir(dir)).sort(), ['clip.info.json', 'clip.mp4']);
+  });
+
   it('refuses a templated name that is taken before paying, and replaces it with --force', async () => {
     const dir = await folder('taken');
     await writeFile(join(dir, 'a-quiet-lake.mp4'), 'mine');

@@ -65,11 +65,8 @@ export const create: CommandDeclaration<CreateInput> = {
     'veo create "timelapse of a city at night" -o city.mp4',
     'veo create --prompt-file prompt.txt --image https://example.com/a.jpg --wait',
     'echo "a cat playing piano" | veo create - --dry-run',
-    'veo create "a {red|blue} kite over the sea" --repeat 2 -o "kites/{variant}-{slug:30}.{ext}"',
+    'veo create "a {red|blue} kite" --repeat 2 -o "kites/{variant}-{slug}.{ext}"',
   ],
-  epilogue:
-    '\n{a|b|c} in the prompt makes one clip per choice, and --repeat n clips of it: they are waited for and saved\n' +
-    '(to -o, a folder or a template, else the output-dir) like `veo batch`, and the same command resumes them.\n',
   remindsOfExpiring: true,
   load: () => import('./run.js'),
 };

@@ -70,7 +70,8 @@ export const templateFlag = {
 
 export const repeatFlag = {
   flags: '--repeat <n>',
-  description: 'make n clips of each prompt (each is paid for)',
+  description:
+    'make n clips of each prompt (each is paid for); with it or with {a|b} groups in a prompt, the clips are waited for and saved, and the same command resumes',
 } as const satisfies FlagDeclaration;
 
 export const yesFlag = {
