@@ -24,12 +24,12 @@ export interface PlannedItem extends BatchItem {
 
 export { isInside };
 
-/** What the journal keeps of a batch item: its key and folder, and for a variation its line, number and choices. */
+/** What the journal keeps of a batch item: its key, folder and line, and for a variation its number and choices. */
 export function batchTagOf(
   item: BatchItem,
   dir: string,
 ): Pick<BatchTag, 'key' | 'dir' | 'line' | 'variant' | 'choices'> {
-  if (!item.variation) return { key: item.key, dir };
+  if (!item.variation) return { key: item.key, dir, line: item.line };
   return { key: item.key, dir, line: item.line, variant: item.variation.variant, choices: item.variation.choices };
 }
 
