@@ -121,8 +121,3 @@ export function dependsOnTask(plan: NamePlan): boolean {
   const fields = fieldsOf(plan.template);
   return fields.has('id') || fields.has('time');
 }
-
-/** Whether two items of one run always get different names: only the id is sure to differ. */
-export function distinguishesEveryClip(plan: NamePlan): boolean {
-  return fieldsOf(plan.template).has('id');
-}

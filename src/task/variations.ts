@@ -108,7 +108,3 @@ export function expandPrompt(text: string): Variation[] {
     v.choices.length === 0 ? v : { prompt: v.prompt.replace(/ {2,}/g, ' ').trim(), choices: v.choices },
   );
 }
-
-export function hasVariations(text: string): boolean {
-  return expandPrompt(text).some((v) => v.choices.length > 0);
-}
