@@ -77,6 +77,28 @@ describe('output templates, .info.json sidecars and variations', () => {
     assert.equal(info.veoVersion, '0.1.0');
   });
 
+  it('fills wait and download templates from the journal, sidecars included', async () => {
+    const created = await world.veo(['create', 'a green door']);
+    assert.equal(created.code, 0, created.stderr);
+    const id = created.stdout.trim();
+    const waited = await world.veo(['wait', id, '-o', 'w/{slug}-{n}.{ext}', '--write-info-json', ...fast]);
+    assert.equal(waited.code, 0, waited.stderr);
+    const path = join(world.workDir, 'w', 'a-green-door-1.mp4');
+    assert.equal(waited.stdout, `${path}\n`);
+    assert.deepEqual((await readdir(join(world.workDir, 'w'))).sort(), [
+      'a-green-door-1.info.json',
+      'a-green-door-1.mp4',
+    ]);
+    assert.equal(JSON.parse(await readFile(join(world.workDir, 'w', 'a-green-door-1.info.json'), 'utf8')).id, id);
+    assert.equal((await world.veo(['config', 'set', 'output-template', '{slug:7}-{id}.{ext}'])).code, 0);
+    await folder('dl');
+    const downloaded = await world.veo(['download', id, '-o', 'dl']);
+    assert.equal(downloaded.code, 0, downloaded.stderr);
+    assert.equal(downloaded.stdout, `${join(world.workDir, 'dl', `a-green-${id}.mp4`)}\n`);
+    assert.equal(await sha(join(world.workDir, 'dl', `a-green-${id}.mp4`)), videoSha);
+    assert.equal(creates().length, 1);
+  });
+
   it('keeps the video when its .info.json cannot be written, and says so', async () => {
     const dir = await folder('blocked');
     await mkdir(join(dir, 'clip.info.json'));
