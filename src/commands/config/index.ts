@@ -9,7 +9,8 @@ const key = { name: 'key', syntax: '<key>' };
 // Settings are not tasks: none of these is followed by the reminder about expiring videos.
 export const config: CommandDeclaration = {
   name: 'config',
-  description: 'read and change settings (base-url, output-dir, embed-metadata)',
+  description:
+    'read and change settings (base-url, output-dir, output-template, embed-metadata, write-info-json, max-items)',
   examples: ['veo config list', 'veo config set output-dir ~/videos', 'veo config path'],
   remindsOfExpiring: false,
   subcommands: [
