@@ -136,7 +136,12 @@ const params = optional(object({ ar: optional(str), image: optional(str) }));
 const strings: Check = (v) =>
   Array.isArray(v) && v.every((item) => typeof item === 'string') ? undefined : 'expected a list of strings';
 /** What a batch item (and a variation of a prompt) is tagged with. */
-const variation = { line: optional(count), variant: optional(count), choices: optional(strings) };
+const variation = {
+  line: optional(count),
+  variant: optional(count),
+  choices: optional(strings),
+  template: optional(str),
+};
 
 const checkPatchFields = object({
   id: matching(TASK_ID_PATTERN, 'not a task id (24 lowercase hex characters)'),

@@ -15,10 +15,11 @@ export interface BatchTag {
   key: string;
   dir?: string;
   file?: string;
-  /** Variations of a prompt: its batch line, which variation of it (from 1), and the choices that made it. */
+  /** Variations of a prompt: its batch line, which variation of it (from 1), the choices that made it, and the prompt as written before its {a|b} groups were expanded. */
   line?: number;
   variant?: number;
   choices?: string[];
+  template?: string;
 }
 
 export type JournalPatch = Partial<JournalEntry> & { id: string };
@@ -30,7 +31,7 @@ export interface CreateIntent {
   model?: string;
   prompt?: string;
   params?: { ar?: string; image?: string };
-  batch?: Pick<BatchTag, 'key' | 'dir' | 'line' | 'variant' | 'choices'>;
+  batch?: Pick<BatchTag, 'key' | 'dir' | 'line' | 'variant' | 'choices' | 'template'>;
   owner?: ProcessIdentity;
   startedAt?: string;
   reason?: string;

@@ -38,8 +38,11 @@ export interface InfoJson {
   /** Size and sha256 of the video as served: those of the file unless --embed-metadata added tags to it. */
   sourceBytes: number;
   sourceSha256: string;
-  /** For variations (`{a|b}` and --repeat): the batch line, which variation of it, and the choices that made it. */
-  variation: { line: number; variant: number; choices: string[] } | null;
+  /**
+   * For variations (`{a|b}` and --repeat): the batch line, which variation of it, the prompt as written (before its
+   * groups were expanded) and the text each group chose.
+   */
+  variation: { line: number; variant: number; template: string | null; choices: string[] } | null;
   /** The version of veo that wrote the file. */
   veoVersion: string;
   savedAt: string;

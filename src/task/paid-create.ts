@@ -13,7 +13,7 @@ import { entryFromTask, recordCreated } from './journal-record.js';
 
 export interface PaidCreate {
   /** The batch item the task is for. */
-  batch?: Pick<BatchTag, 'key' | 'dir' | 'line' | 'variant' | 'choices'>;
+  batch?: Pick<BatchTag, 'key' | 'dir' | 'line' | 'variant' | 'choices' | 'template'>;
   /** Appended to a warning about a journal write that failed after the create, e.g. "(line 3)". */
   context?: string;
   /** An unconfirmed intent this create replaces: dismissed once the new task is confirmed, not before. */

@@ -32,7 +32,12 @@ export async function writeSidecar(ctx: Context, id: string, saved: DownloadResu
       sourceBytes: saved.bytes,
       sourceSha256: saved.sha256,
       variation: variation
-        ? { line: variation.line ?? 1, variant: variation.variant ?? 1, choices: variation.choices ?? [] }
+        ? {
+            line: variation.line ?? 1,
+            variant: variation.variant ?? 1,
+            template: variation.template ?? null,
+            choices: variation.choices ?? [],
+          }
         : null,
     });
     ctx.out.trace(`wrote ${path}`);

@@ -209,7 +209,7 @@ describe('output templates, .info.json sidecars and variations', () => {
       '3-2-a-boat.mp4',
     ]);
     const info = JSON.parse(await readFile(join(world.workDir, 'kites', '1-3-a-blue-kite.info.json'), 'utf8'));
-    assert.deepEqual(info.variation, { line: 1, variant: 3, choices: ['blue'] });
+    assert.deepEqual(info.variation, { line: 1, variant: 3, template: 'a {red|blue} kite', choices: ['blue'] });
     const { entries } = await new Journal(world.configDir).load();
     const tags = entries.filter((e) => e.batch?.line === 1).map((e) => [e.batch?.variant, e.batch?.choices]);
     assert.deepEqual(tags.sort(), [
@@ -218,6 +218,10 @@ describe('output templates, .info.json sidecars and variations', () => {
       [3, ['blue']],
       [4, ['blue']],
     ]);
+    // The gallery puts the clips of one written prompt side by side: two groups, not three prompts.
+    const gallery = await world.veo(['gallery', '--dir', 'kites', '-o', 'kites.html', '--json']);
+    assert.equal(gallery.code, 0, gallery.stderr);
+    assert.deepEqual([JSON.parse(gallery.stdout).clips, JSON.parse(gallery.stdout).groups], [6, 2]);
     const again = await world.veo(args);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(creates().length, 6, 'the re-run paid for nothing');

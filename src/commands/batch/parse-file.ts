@@ -21,7 +21,7 @@ export interface BatchItem {
   output?: string;
   key: string;
   /** Set when the line makes several clips ({a|b} groups, --repeat): which one this is, from 1, and its choices. */
-  variation?: { variant: number; choices: string[]; repeat: number };
+  variation?: { variant: number; choices: string[]; repeat: number; template: string };
 }
 
 export interface LineProblem {
@@ -135,7 +135,7 @@ export function addLine(
     for (let copy = 1; copy <= repeat; copy++) {
       variant++;
       const item: Omit<BatchItem, 'line' | 'key'> = { ...fields, prompt };
-      if (several) item.variation = { variant, choices, repeat: copy };
+      if (several) item.variation = { variant, choices, repeat: copy, template: fields.prompt };
       const hash = itemHash(item);
       const occurrence = seen.get(hash) ?? 0;
       seen.set(hash, occurrence + 1);

@@ -28,9 +28,10 @@ export { isInside };
 export function batchTagOf(
   item: BatchItem,
   dir: string,
-): Pick<BatchTag, 'key' | 'dir' | 'line' | 'variant' | 'choices'> {
+): Pick<BatchTag, 'key' | 'dir' | 'line' | 'variant' | 'choices' | 'template'> {
   if (!item.variation) return { key: item.key, dir, line: item.line };
-  return { key: item.key, dir, line: item.line, variant: item.variation.variant, choices: item.variation.choices };
+  const { variant, choices, template } = item.variation;
+  return { key: item.key, dir, line: item.line, variant, choices, template };
 }
 
 /** What an item's template knows of it. */

@@ -49,7 +49,8 @@ function stateOf(entry: JournalEntry, now: number, fileThere: boolean): ClipStat
 
 // Fields a newer veo may record in the journal for a variation; read as the sidecar reads them.
 function variationOf(entry: JournalEntry): Pick<ClipInfo, 'template' | 'choices'> {
-  const fields = entry as JournalEntry & { template?: unknown; choices?: unknown };
+  // Variations record them in the batch tag (see src/store/journal-types.ts); older notes at the top level.
+  const fields = { ...entry, ...entry.batch } as JournalEntry & { template?: unknown; choices?: unknown };
   const template = typeof fields.template === 'string' ? fields.template : undefined;
   const choices =
     Array.isArray(fields.choices) && fields.choices.every((c) => typeof c === 'string')
