@@ -68,6 +68,8 @@ describe('output templates, .info.json sidecars and variations', () => {
     assert.equal(info.ar, '9:16');
     assert.equal(info.image, null);
     assert.equal(info.sha256, videoSha);
+    assert.equal(info.sourceSha256, videoSha);
+    assert.equal(info.sourceBytes, info.bytes);
     assert.equal(info.bytes, (await readFile(expected)).length);
     assert.equal(info.file, `кошка-a-cat-plays-9x16-${id}.mp4`);
     assert.match(info.sourceUrl, /^http:\/\/127\.0\.0\.1:\d+\//);
@@ -97,6 +99,25 @@ describe('output templates, .info.json sidecars and variations', () => {
     assert.equal(downloaded.stdout, `${join(world.workDir, 'dl', `a-green-${id}.mp4`)}\n`);
     assert.equal(await sha(join(world.workDir, 'dl', `a-green-${id}.mp4`)), videoSha);
     assert.equal(creates().length, 1);
+  });
+
+  it('describes the file as saved and the video as served when tags were embedded', async () => {
+    const run = await world.veo([
+      'create',
+      'a tagged owl',
+      '-o',
+      'tagged/{slug}.{ext}',
+      '--embed-metadata',
+      '--write-info-json',
+      ...fast,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const path = join(world.workDir, 'tagged', 'a-tagged-owl.mp4');
+    const info = JSON.parse(await readFile(join(world.workDir, 'tagged', 'a-tagged-owl.info.json'), 'utf8'));
+    assert.equal(info.sha256, await sha(path));
+    assert.equal(info.bytes, (await readFile(path)).length);
+    assert.notEqual(info.sha256, videoSha, 'the tags changed the file');
+    assert.equal(info.sourceSha256, videoSha);
   });
 
   it('keeps the video when its .info.json cannot be written, and says so', async () => {
