@@ -320,9 +320,13 @@ describe('wait, download and create -o against veo-sim', () => {
     it(`exits ${code} on ${signal} while waiting and prints the command that resumes`, async () => {
       world.sim.configure({ taskMs: 60_000 });
       const id = await create();
+      // One signal: stderr keeps holding the status once the error follows it, and a second signal quits at once.
+      let sent = false;
       const run = await world.veo(['wait', id, '--interval', '0.05'], {
         onStderr: (text, child) => {
-          if (text.includes(': processing') || text.includes(': idle')) child.kill(signal);
+          if (sent || !(text.includes(': processing') || text.includes(': idle'))) return;
+          sent = true;
+          child.kill(signal);
         },
       });
       assert.equal(run.code, code, run.stderr);
