@@ -138,7 +138,7 @@ describe('hostile text from the service: shown escaped, stored without the key',
     const run = await world.veo(['list']);
     assert.equal(run.code, 0, run.stderr);
     assertClean(run, 'list');
-    const rows = run.stdout.trimEnd().split('\n');
+    const rows = run.stdout.replace(/\n$/, '').split('\n');
     const journalIds = new Set(
       (await readFile(join(world.configDir, 'journal.jsonl'), 'utf8'))
         .trim()
