@@ -73,6 +73,32 @@ function sniffHead(head: Buffer | undefined, chunk: Buffer, options: PumpOptions
   return undefined;
 }
 
+/**
+ * The bound for one body: what the host announced, never more than the cap for a clip (VEO_MAX_VIDEO_BYTES).
+ * An announcement already over the cap is refused before a byte is read: the answer says the video is too big.
+ */
+export function bodyLimit(body: { start: number; length?: number; total?: number; cap: number; taskId?: string }): {
+  limit: number;
+  announced: boolean;
+} {
+  const { start, length, cap } = body;
+  const whole = body.total ?? (length === undefined ? undefined : start + length);
+  if (whole !== undefined && whole > cap) {
+    throw new DownloadError(
+      `The file host announced a video of ${whole} bytes, more than the limit of ${cap} bytes; nothing was downloaded.`,
+      {
+        taskId: body.taskId,
+        code: 'TOO_LONG',
+        hint: `The limit is VEO_MAX_VIDEO_BYTES; raise it if a video this large is expected.`,
+      },
+    );
+  }
+  const room = Math.max(0, cap - start);
+  return length !== undefined && length <= room
+    ? { limit: length, announced: true }
+    : { limit: room, announced: false };
+}
+
 function tooLong(options: PumpOptions): DownloadError {
   return new DownloadError(
     options.announced

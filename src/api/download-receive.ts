@@ -6,7 +6,7 @@ import { lstat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { discard, header, type Answer } from './download-fetch.js';
-import { pump, SinkFailure } from './download-pump.js';
+import { bodyLimit, pump, SinkFailure } from './download-pump.js';
 import { deadlineError, type Run, type Saved } from './download-run.js';
 import { BackgroundFlush } from './download-flush.js';
 import { DownloadError, InterruptedError, isVeoError } from '../core/errors.js';
@@ -23,11 +23,14 @@ export async function receive(
   const { part, options } = run;
   const taskId = options.taskId;
   let handle;
+  let bound;
   try {
+    bound = bodyLimit({ start, length: answer.length, total: answer.total, cap: run.maxBytes, taskId });
     await part.describe(answer.validators, answer.total);
     handle = await part.openAt(start);
   } catch (error) {
     discard(response.body);
+    if (isVeoError(error) && error.code === 'TOO_LONG') await part.discard();
     throw error;
   }
   run.onDisk = start;
@@ -43,8 +46,7 @@ export async function receive(
       body: response.body,
       sink,
       hash,
-      limit: answer.length ?? run.maxBytes - start,
-      announced: answer.length !== undefined,
+      ...bound,
       windowMs: run.timeoutMs,
       deadline: run.deadline,
       checkHead: start === 0,

@@ -2,8 +2,8 @@
 // bounds (stall window, deadline, size limit) and the same MP4 check apply, made on the bytes as they pass.
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { get, header, readAnswer, requestHeaders } from './download-fetch.js';
-import { pump, SinkFailure } from './download-pump.js';
+import { discard, get, header, readAnswer, requestHeaders } from './download-fetch.js';
+import { bodyLimit, pump, SinkFailure } from './download-pump.js';
 import {
   DEADLINE_IN_TIMEOUTS,
   deadlineError,
@@ -65,6 +65,19 @@ async function stream(
       { taskId },
     );
   }
+  let bound;
+  try {
+    bound = bodyLimit({
+      start: 0,
+      length: answer.length,
+      total: answer.total,
+      cap: options.maxBytes ?? MAX_VIDEO_BYTES,
+      taskId,
+    });
+  } catch (error) {
+    discard(response.body);
+    throw error;
+  }
   const mp4 = new Mp4StreamCheck();
   let received = 0;
   const hash = createHash('sha256');
@@ -73,8 +86,7 @@ async function stream(
       body: response.body,
       sink: options.sink,
       hash,
-      limit: answer.length ?? options.maxBytes ?? MAX_VIDEO_BYTES,
-      announced: answer.length !== undefined,
+      ...bound,
       windowMs: timeoutMs,
       deadline,
       checkHead: true,
