@@ -2,7 +2,7 @@ import type { Hash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Body } from './download-fetch.js';
 import { deadlineAt, MAX_TIMER_MS } from './deadline.js';
-import { DownloadError } from '../core/errors.js';
+import { DownloadError, NotVideoResultError } from '../core/errors.js';
 import { describeBody } from './http.js';
 import type { Mp4StreamCheck } from './mp4-boxes.js';
 
@@ -48,8 +48,23 @@ export class SinkFailure extends Error {
   }
 }
 
-/** The body is described (its type and stated size), never echoed: it may come from anywhere. */
-export function notAVideo(contentType: string, length: string | undefined, taskId?: string): DownloadError {
+/**
+ * The body is described (its type and stated size), never echoed: it may come from anywhere. An image or a sound
+ * is what the task made (a model that does not make video); anything else may be an error page of the host.
+ */
+export function notAVideo(
+  contentType: string,
+  length: string | undefined,
+  taskId?: string,
+): DownloadError | NotVideoResultError {
+  const media = /^\s*((?:image|audio)\/[a-z0-9.+-]{1,40})\s*(;|$)/i.exec(contentType)?.[1];
+  if (media) {
+    return new NotVideoResultError(
+      `The task's result is not a video: the file host sent ${describeBody(contentType, length)}.`,
+      media.toLowerCase(),
+      { taskId },
+    );
+  }
   return new DownloadError(`The file host did not send a video: ${describeBody(contentType, length)}.`, {
     taskId,
     code: 'NOT_A_VIDEO',

@@ -9,7 +9,7 @@ import { discard, header, type Answer } from './download-fetch.js';
 import { bodyLimit, pump, SinkFailure } from './download-pump.js';
 import { deadlineError, type Run, type Saved } from './download-run.js';
 import { BackgroundFlush } from './download-flush.js';
-import { DownloadError, InterruptedError, isVeoError } from '../core/errors.js';
+import { DownloadError, InterruptedError, isVeoError, NotVideoResultError } from '../core/errors.js';
 import { describeNetworkError } from './http.js';
 import { errnoOf, localFileError } from './local-files.js';
 import { checkMp4File } from './mp4-boxes.js';
@@ -130,8 +130,10 @@ async function failedBody(run: Run, error: unknown, received: number): Promise<E
   if (options.signal?.aborted) return new InterruptedError('Interrupted.', { taskId, cause: error });
   if (run.deadlineSignal.aborted) return deadlineError(run);
   if (error instanceof SinkFailure) return localFileError(error.failure, part.path, taskId);
-  if (error instanceof DownloadError) {
-    if (error.code === 'NOT_A_VIDEO' || error.code === 'TOO_LONG') await part.discard();
+  if (error instanceof DownloadError || error instanceof NotVideoResultError) {
+    if (error.code === 'NOT_A_VIDEO' || error.code === 'TOO_LONG' || error.code === 'RESULT_NOT_VIDEO') {
+      await part.discard();
+    }
     return error;
   }
   if (isVeoError(error)) return error;

@@ -1,5 +1,5 @@
 import type { DownloadProgress, DownloadResult } from '../api/download.js';
-import { InterruptedError, isVeoError, WaitTimeoutError } from '../core/errors.js';
+import { InterruptedError, isVeoError, NotVideoResultError, WaitTimeoutError } from '../core/errors.js';
 import type { Task } from '../api/schemas.js';
 import { formatMs } from '../core/duration.js';
 import { awaitingLink, taskPhase } from '../api/status.js';
@@ -9,6 +9,7 @@ import type { StatusLine } from '../ui/status-line.js';
 import { shellQuote } from '../ui/shell-quote.js';
 import { entryFromTask, recordSafely } from './journal-record.js';
 import { removeExpiredParts, rememberUnfinished } from './expired-parts.js';
+import { explainNotVideo } from './not-video.js';
 import { outputArgument, type Destination } from './output-target.js';
 import { MIN_INTERVAL_MS, pollInterval } from './poll-interval.js';
 import { creationTimeOf, observedDuration } from './poll-schedule.js';
@@ -206,6 +207,8 @@ export async function saveWithStatus(
       await recordSafely(ctx, { id: target.id, status: 'expired' });
       const earlier = await (await ctx.journal()).get(target.id).catch(() => undefined);
       await removeExpiredParts(ctx, target.id, [to.kind === 'file' ? to.path : undefined, earlier?.unfinishedDownload]);
+    } else if (error instanceof NotVideoResultError) {
+      await explainNotVideo(ctx, error, target);
     } else if (target.id && to.kind === 'file') {
       await rememberUnfinished(ctx, target.id, to.path);
     }

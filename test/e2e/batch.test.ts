@@ -182,8 +182,11 @@ describe('veo batch', () => {
     assert.equal(creates().length, 0);
     // Insisted on, every line is sent; the image model's item then fails the video check (paid for all the same).
     const insisted = await batch([file, '--dir', dir, '--any-model']);
-    assert.equal(insisted.code, 7, insisted.stderr);
-    assert.match(insisted.stderr, /line 2 \([0-9a-f]{24}\): The file host did not send a video: image\/png/);
+    assert.equal(insisted.code, 6, insisted.stderr);
+    assert.match(
+      insisted.stderr,
+      /line 2 \([0-9a-f]{24}\): The task's result is not a video: the file host sent image\/png/,
+    );
     assert.match(insisted.stderr, /1 failed/);
     assert.deepEqual(
       creates()
