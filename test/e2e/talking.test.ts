@@ -231,7 +231,7 @@ describe('retries and task states, shown as they are', () => {
     assert.equal((JSON.parse(run.stdout) as { id: string }).id, id);
   });
 
-  it('on a terminal the live line says what is retried: "retrying in …: 503 Service Unavailable (attempt 2 of 3)"', async (t) => {
+  it('on a terminal the live line of a wait says what is retried and until when: "… (1 failed in a row; polling until HH:MM)"', async (t) => {
     const missing = await ptyAvailable();
     if (missing) return t.skip(missing);
     const id = (await world.veo(['create', 'terminal retries'])).stdout.trim();
@@ -244,7 +244,11 @@ describe('retries and task states, shown as they are', () => {
       HOME: world.workDir,
     };
     const screen = screenLines(await runInPty(`${process.execPath} ${VEO} wait ${id} --interval 0.2`, env)).join('\n');
-    assert.match(screen, /retrying in \d+(\.\d)? s: 503 Service Unavailable \(attempt 2 of 3\)/);
+    assert.match(
+      screen,
+      /retrying in \d+(\.\d)? s: 503 Service Unavailable \(1 failed in a row; polling until \d\d:\d\d\)/,
+    );
+    assert.doesNotMatch(screen, /attempt \d of \d/);
   });
 
   it('on a terminal the wait before the next try counts down', async (t) => {
