@@ -24,6 +24,7 @@ export type BatchInput = CommandInput<
       dryRun?: boolean;
       allowDuplicates?: boolean;
       retryUnconfirmed?: boolean;
+      ignoreBalance?: boolean;
     }
 >;
 
@@ -47,6 +48,10 @@ export const batch: CommandDeclaration<BatchInput> = {
     ...embedFlags,
     { flags: '--dry-run', description: 'check every line and print the total cost; send nothing' },
     { flags: '--allow-duplicates', description: 'make one clip per line even when lines repeat (each is paid for)' },
+    {
+      flags: '--ignore-balance',
+      description: 'send the creates even when the balance covers none (the API refuses them unbilled)',
+    },
     {
       flags: '--retry-unconfirmed',
       description: 'create again the items whose earlier create was never answered (may pay twice)',

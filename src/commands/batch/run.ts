@@ -50,6 +50,7 @@ const batchSchema = onFirstUse(() =>
       allowDuplicates: z._default(z.boolean(), false),
       retryUnconfirmed: z._default(z.boolean(), false),
       embedMetadata: z.optional(z.boolean()),
+      ignoreBalance: z._default(z.boolean(), false),
     }),
     waitOptionsSchema(),
   ),
@@ -213,7 +214,8 @@ export async function batchCommand(ctx: Context, options: BatchOptions, given: B
   const fresh = tracked.filter((t) => t.result.status === 'not-created');
   if (fresh.length > 0) {
     const prices = fresh.map((t) => priceOf(catalog, t.item.model));
-    if (prices.some((price) => price !== undefined)) warnCoverage(ctx, await balanceIfAvailable(ctx, client), prices);
+    if (prices.some((price) => price !== undefined))
+      warnCoverage(ctx, await balanceIfAvailable(ctx, client), prices, options.ignoreBalance);
   }
   const unconfirmed = tracked.filter((t) => t.result.status === 'unconfirmed');
   const skipped =
