@@ -154,12 +154,12 @@ function commanderUsageError(text: string): UsageError {
   if (!suggestion) {
     return new UsageError(/[.!?]$/.test(message) ? message : `${message}.`, {
       code: 'USAGE',
-      hint: 'Run with --help for usage.',
+      hint: 'Run `veo --help` for usage.',
     });
   }
   return new UsageError(`${message.slice(0, suggestion.index)}.`, {
     code: 'USAGE',
-    hint: `Did you mean ${suggestion[1]}? Run with --help for usage.`,
+    hint: `Did you mean ${suggestion[1]}? Run \`veo --help\` for usage.`,
   });
 }
 
@@ -262,7 +262,7 @@ export async function main(argv: string[]): Promise<number> {
         const usage = /^Usage: (.*)$/m.exec(said.helpShown)?.[1] ?? 'veo [options] [command]';
         return renderError(
           out,
-          new UsageError(`A command is needed: ${usage}.`, { code: 'USAGE', hint: 'Run with --help for usage.' }),
+          new UsageError(`A command is needed: ${usage}.`, { code: 'USAGE', hint: 'Run `veo --help` for usage.' }),
         );
       }
       out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));

@@ -26,11 +26,19 @@ export type OutputTarget = { kind: 'stdout' } | { kind: 'file'; path: string } |
  * Reads `-o` once, before anything is paid for or waited on: a binary video is never written to a terminal, a
  * folder (existing, or written with a trailing slash) receives `<id>.mp4`, and the place must be writable.
  */
-export async function planOutput(ctx: Context, output: string, force: boolean): Promise<OutputTarget> {
+export async function planOutput(
+  ctx: Context,
+  output: string,
+  force: boolean,
+  /** The command as typed up to -o (`veo download 684e…`), for a hint that can be pasted as it is. */
+  command?: string,
+): Promise<OutputTarget> {
   if (output === '-') {
     if (ctx.out.streams.stdout.isTTY) {
       throw new UsageError('Refusing to write a binary video to the terminal.', {
-        hint: 'Redirect or pipe it (veo download <id> -o - > clip.mp4), or give a file name with -o.',
+        hint: command
+          ? `Redirect or pipe it (${command} -o - > clip.mp4), or give a file name with -o.`
+          : 'Redirect or pipe it (add > clip.mp4 to the command), or give a file name with -o.',
       });
     }
     return { kind: 'stdout' };

@@ -121,16 +121,34 @@ describe('mistakes on the command line, said plainly', () => {
     assert.equal(human.stdout, '');
     assert.equal(
       human.stderr,
-      "veo: error: unknown command 'creat'.\n  hint: Did you mean create? Run with --help for usage.\n",
+      "veo: error: unknown command 'creat'.\n  hint: Did you mean create? Run `veo --help` for usage.\n",
     );
     const json = await world.veo(['--json', 'creat', 'a fox']);
     assert.equal(json.code, 2);
     const document = JSON.parse(json.stderr) as { error: { message: string; hint: string } };
     assert.equal(document.error.message, "unknown command 'creat'.");
-    assert.equal(document.error.hint, 'Did you mean create? Run with --help for usage.');
+    assert.equal(document.error.hint, 'Did you mean create? Run `veo --help` for usage.');
     const option = await world.veo(['list', '--jsn']);
     assert.equal(option.code, 2);
     assert.match(option.stderr, /^veo: error: unknown option '--jsn'\.\n {2}hint: Did you mean --json\?/);
+  });
+
+  it('hints name the id and the command being typed, ready to paste', async (t) => {
+    const id = (await world.veo(['create', 'hinted'])).stdout.trim();
+    const path = join(world.workDir, 'hinted.mp4');
+    assert.equal((await world.veo(['download', id, '-o', path, '--interval', '0.05'])).code, 0);
+    const again = await world.veo(['download', id, '-o', path]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok(again.stderr.includes(`is already saved (veo download ${id} -o ${path} --force fetches it again)`));
+    const url = await world.veo(['config', 'set', 'base-url', 'gptunnel.ru']);
+    assert.equal(url.code, 2);
+    assert.match(url.stderr, /hint: Example: veo config set base-url https:\/\/gptunnel\.ru$/m);
+    const missing = await ptyAvailable();
+    if (missing) return t.skip(missing);
+    const screen = screenLines(
+      await runInPty(`${process.execPath} ${VEO} download ${id} -o -`, { ...world.env, HOME: world.workDir }),
+    );
+    assert.match(screen.join(' '), new RegExp(`Redirect or pipe it \\(veo download ${id} -o - > clip\\.mp4\\)`));
   });
 
   it('`veo help nosuch` is an unknown command (exit 2), with a suggestion when one is close', async () => {
@@ -138,6 +156,8 @@ describe('mistakes on the command line, said plainly', () => {
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stdout, '');
     assert.match(unknown.stderr, /^veo: error: unknown command 'nosuch'\.$/m);
+    assert.match(unknown.stderr, /hint: Run `veo --help` for usage\.$/m);
+    assert.match((await world.veo(['nosuch'])).stderr, /hint: Run `veo --help` for usage\.$/m);
     const close = await world.veo(['help', 'creat']);
     assert.equal(close.code, 2);
     assert.match(close.stderr, /hint: Did you mean create\?/);

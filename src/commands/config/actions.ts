@@ -67,7 +67,17 @@ export async function setSetting(ctx: Context, input: KeyValueInput): Promise<vo
       'Use `veo auth login` to store the key: a value on the command line ends up in shell history.',
     );
   }
-  if (key === 'base-url') parseBaseUrl(value);
+  if (key === 'base-url') {
+    try {
+      parseBaseUrl(value);
+    } catch (error) {
+      // The example names the command being typed, not the flag.
+      if (error instanceof UsageError && error.hint?.startsWith('Example:')) {
+        error.hint = `Example: veo config set base-url ${/^[\w.-]+$/.test(value.trim()) ? `https://${value.trim()}` : 'https://gptunnel.ru'}`;
+      }
+      throw error;
+    }
+  }
   if (!value.trim()) throw new UsageError(`The value for ${key} is empty.`);
   // A relative folder would move with the current directory of each later command: it is fixed now.
   const stored =

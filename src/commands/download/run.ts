@@ -65,11 +65,11 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
   }
   const name = id ? `${id}.mp4` : fileNameFromUrl(new URL(url ?? '')).name;
   const to: Destination = options.output
-    ? destinationOf(await planOutput(ctx, options.output, true), name)
+    ? destinationOf(await planOutput(ctx, options.output, true, `veo download ${shellQuote(target)}`), name)
     : { kind: 'file', path: resolve(expandHome((await ctx.settings()).outputDir.value), name) };
   const resume = `veo download ${shellQuote(target)}${options.output ? ` -o ${shellQuote(options.output)}` : ''}`;
   const reportSaved = (path: string, saved: JournalEntry) => {
-    ctx.out.info(`${path} is already saved (veo download --force fetches it again).`);
+    ctx.out.info(`${path} is already saved (${resume} --force fetches it again).`);
     const summary = { id: id ?? null, url: saved.url ?? null, path, bytes: saved.bytes, sha256: saved.sha256 ?? null };
     if (ctx.out.json) ctx.out.data(summary);
     else ctx.out.result(path);
@@ -80,7 +80,7 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     reportSaved(to.path, saved);
     return;
   }
-  if (id) await adoptUnconfirmed(ctx, id);
+  if (id) await adoptUnconfirmed(ctx, id, undefined, to.kind === 'file' ? to.path : undefined);
   const status = await ctx.out.statusLine();
   if (id && !url) {
     // The first poll answers at once; a finished task goes straight to the download.

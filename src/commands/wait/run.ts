@@ -23,9 +23,10 @@ const waitCommandSchema = onFirstUse(() =>
 export type WaitCommandOptions = z.infer<ReturnType<typeof waitCommandSchema>>;
 
 export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
-  const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force);
+  const target =
+    options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force, `veo wait ${id}`);
   const to = target && destinationOf(target, `${id}.mp4`);
-  await adoptUnconfirmed(ctx, id);
+  await adoptUnconfirmed(ctx, id, undefined, to?.kind === 'file' ? to.path : undefined);
   const status = await ctx.out.statusLine();
   const task = await waitWithStatus(ctx, id, options, status, {
     firstPollMs: 0,
