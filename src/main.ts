@@ -187,6 +187,21 @@ async function nameTheKeyUsed(error: unknown): Promise<void> {
   else if (error.code === 'ITEMS_FAILED') error.hint = [refusedKeyHint(key), error.hint].filter(Boolean).join(' ');
 }
 
+/** A hint to check the base URL names the URL in use and where it was set, since that is where it is fixed. */
+async function nameTheBaseUrl(error: unknown): Promise<void> {
+  if (!isVeoError(error) || !error.hint?.includes('GPTUNNEL_BASE_URL')) return;
+  const settings = await current?.settings().catch(() => undefined);
+  const url = settings?.baseUrl;
+  if (!url) return;
+  const where = {
+    flag: 'with --base-url',
+    env: 'by GPTUNNEL_BASE_URL',
+    config: 'by `veo config set base-url`',
+    default: 'by default',
+  }[url.source];
+  error.hint = `Check the base URL ${url.value} (set ${where}): it is an origin such as https://gptunnel.ru.`;
+}
+
 /** What commander hands an action: the declared positionals by name, and the command's flags. */
 async function runDeclared(declaration: CommandDeclaration<never>, command: Command): Promise<void> {
   const args = Object.fromEntries(
@@ -273,6 +288,7 @@ export async function main(argv: string[]): Promise<number> {
       error.message = error.message.replace(/^Interrupted\b/, STOPPED_BY[signalName]);
     }
     await nameTheKeyUsed(error);
+    await nameTheBaseUrl(error);
     const code = renderError(out, error);
     return signalName && code === 130 ? SIGNAL_EXIT[signalName] : code;
   }
