@@ -98,8 +98,11 @@ function errorForStatus(answer: RawAnswer, what: string, taskId?: string): Error
   // An error page from a proxy says nothing its status does not: its text would only be tag soup.
   const page =
     /^\s*<(!doctype|html|head|body|\?xml)/i.test(answer.text) || /html/i.test(header(answer, 'content-type') ?? '');
-  const body = !answer.text.trim() ? ' (empty body)' : page ? ' (an HTML page)' : ` (${snippet(answer.text)})`;
   const statusText = STATUS_CODES[status] ? `HTTP ${status} ${STATUS_CODES[status]}` : `HTTP ${status}`;
+  // A body that only repeats the status's name ("Service Unavailable") adds nothing to it.
+  const said = snippet(answer.text);
+  const repeats = said !== '' && said.toLowerCase() === (STATUS_CODES[status] ?? '').toLowerCase();
+  const body = !answer.text.trim() ? ' (empty body)' : page ? ' (an HTML page)' : repeats ? '' : ` (${said})`;
   if (status === 401 || status === 403) {
     return new AuthError(`The API refused the key (HTTP ${status}).`, { code: 'UNAUTHORIZED', taskId });
   }

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { DownloadProgress, DownloadResult } from '../api/download.js';
 import { InterruptedError, isVeoError, NotVideoResultError, WaitTimeoutError } from '../core/errors.js';
 import type { Task } from '../api/schemas.js';
@@ -160,7 +161,7 @@ export async function saveWithStatus(
 ): Promise<SavedVideo> {
   const { downloadVideo, streamVideo } = await import('../api/download.js');
   // With the id, a log of several downloads (sync, batch) says which one each line is about.
-  const label = target.id ? `downloading ${target.id}` : 'downloading';
+  const label = `downloading ${target.id ?? (target.to.kind === 'file' ? basename(target.to.path) : 'to stdout')}`;
   const failures = new RetryNotice(ctx.out, status);
   const stall = watchForStall(status, label);
   const common = {

@@ -133,6 +133,25 @@ describe('mistakes on the command line, said plainly', () => {
     assert.match(option.stderr, /^veo: error: unknown option '--jsn'\.\n {2}hint: Did you mean --json\?/);
   });
 
+  it('small wordings: no prompt given, an empty key with a hint, a status not repeated', async () => {
+    const none = await world.veo(['create']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^veo: error: No prompt was given\.$/m);
+    const blank = await world.veo(['auth', 'login', '--with-token', '--no-verify'], { input: '  ""  \n' });
+    assert.equal(blank.code, 2);
+    assert.match(
+      blank.stderr,
+      /The API key is empty: nothing but spaces or quotes\.\n {2}hint: Copy the key \(it starts with shds-\)/,
+    );
+    const id = (await world.veo(['create', 'status words'])).stdout.trim();
+    world.sim.inject('result', { kind: 'http', status: 503, body: 'Service Unavailable', contentType: 'text/plain' });
+    const busy = await world.veo(['result', id], { env: { VEO_RETRY_ATTEMPTS: '1' } });
+    world.sim.clearFaults();
+    assert.equal(busy.code, 7);
+    assert.match(busy.stderr, /HTTP 503 Service Unavailable\./);
+    assert.doesNotMatch(busy.stderr, /Service Unavailable \(Service Unavailable\)/);
+  });
+
   it('hints name the id and the command being typed, ready to paste', async (t) => {
     const id = (await world.veo(['create', 'hinted'])).stdout.trim();
     const path = join(world.workDir, 'hinted.mp4');
@@ -269,6 +288,32 @@ describe('retries and task states, shown as they are', () => {
       /retrying in \d+(\.\d)? s: 503 Service Unavailable \(1 failed in a row; polling until \d\d:\d\d\)/,
     );
     assert.doesNotMatch(screen, /attempt \d of \d/);
+  });
+
+  it('on a terminal the spinner line never reaches the last column, at 40 and 100 columns', async (t) => {
+    const missing = await ptyAvailable();
+    if (missing) return t.skip(missing);
+    world.sim.configure({ taskMs: 2500 });
+    const id = (await world.veo(['create', 'a spinner that fits'])).stdout.trim();
+    world.sim.configure({ taskMs: 1 });
+    const env = { ...world.env, VEO_MIN_INTERVAL_MS: '1', HOME: world.workDir };
+    for (const cols of [40, 100]) {
+      const screen = await runInPty(
+        `${process.execPath} ${VEO} wait ${id} --interval 0.2`,
+        env,
+        `cols ${cols} rows 30`,
+      );
+      // Each redraw starts after a cursor move or a carriage return: every frame is measured on its own.
+      const frames = screen
+        // eslint-disable-next-line no-control-regex
+        .replace(/\u001b\[[0-9;]*m/g, '')
+        // eslint-disable-next-line no-control-regex
+        .split(/\u001b\[[0-9;?]*[A-Za-z]|\r|\n/)
+        .filter((frame) => /^[\u2800-\u28ff] /.test(frame));
+      assert.ok(frames.length > 0, screen);
+      const wide = frames.filter((frame) => [...frame].length >= cols);
+      assert.deepEqual(wide, [], `${cols} columns`);
+    }
   });
 
   it('on a terminal the wait before the next try counts down', async (t) => {
