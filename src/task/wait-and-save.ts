@@ -5,7 +5,8 @@ import type { Task } from '../api/schemas.js';
 import { formatMs } from '../core/duration.js';
 import { awaitingLink, taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
-import { clockTime, formatDelay, retriedRequests, RetryNotice, shortReason } from '../ui/retry-notice.js';
+import { RetryNotice } from '../ui/retry-notice.js';
+import { pollFailures } from './poll-failures.js';
 import type { StatusLine } from '../ui/status-line.js';
 import { shellQuote } from '../ui/shell-quote.js';
 import { entryFromTask, recordSafely } from './journal-record.js';
@@ -80,10 +81,10 @@ export async function waitWithStatus(
   let runningSentMs: number | undefined;
   let doneSentMs = 0;
   const nextDelayMs = () => timings.nextDelay(createdAtMs, minMs, intervalMs);
-  const failures = new RetryNotice(ctx.out, status);
-  const deadline = started + timing.timeout;
-  const polling = { deadline, failedInARow: 0 };
-  ctx.out.polling = polling;
+  const failures = pollFailures(ctx, id, new RetryNotice(ctx.out, status), {
+    deadline: started + timing.timeout,
+    intervalMs,
+  });
   const ticker = setInterval(() => status.update(label, formatMs(Date.now() - started)), 1000);
   ticker.unref();
   status.update(label);
@@ -95,10 +96,9 @@ export async function waitWithStatus(
       firstPollMs: options.firstPollMs,
       signal: ctx.signal,
       onProgress: ({ task, elapsedMs, sentAt }) => {
-        failures.recovered();
+        failures.answered();
         if (taskPhase(task) === 'running') runningSentMs = sentAt;
         else doneSentMs = sentAt;
-        polling.failedInARow = 0;
         label = awaitingLink(task) ? `${id}: done, waiting for its video link` : `${id}: ${task.status}`;
         status.update(label, formatMs(elapsedMs));
         // The final answer is recorded once below, awaited; this keeps the journal current while it runs.
@@ -108,20 +108,7 @@ export async function waitWithStatus(
           void recordSafely(ctx, entryFromTask(task)).catch(() => undefined);
         }
       },
-      onPollError: (error) => {
-        const { message, requests } = retriedRequests(error);
-        polling.failedInARow += requests;
-        const inARow = `the request failed ${polling.failedInARow === 1 ? 'once' : `${polling.failedInARow} times in a row`}`;
-        const until = Number.isFinite(deadline) ? `until the timeout at ${clockTime(deadline)}` : 'without a timeout';
-        failures.failed({
-          what: `checking ${id}`,
-          error,
-          retryInMs: intervalMs,
-          warning: `checking ${id} failed: ${message.replace(/\.$/, '')}; ${inARow}. Polling goes on ${until}; next check in ${formatDelay(intervalMs)}.`,
-          why: `${shortReason(error)} (${polling.failedInARow} failed in a row)`,
-          trace: `poll failed, will try again: ${(error as Error).message}`,
-        });
-      },
+      onPollError: (error) => failures.failed(error),
     });
     // Only a task made or seen running here tells how long it took: one found done at once may be long finished.
     const watched = options.createdAtMs !== undefined || runningSentMs !== undefined;
@@ -137,7 +124,7 @@ export async function waitWithStatus(
     throw withResume(error, id, options.resume, 'task');
   } finally {
     clearInterval(ticker);
-    ctx.out.polling = undefined;
+    failures.stop();
   }
 }
 

@@ -282,7 +282,9 @@ describe('retries and task states, shown as they are', () => {
       VEO_RETRY_BASE_MS: '600',
       HOME: world.workDir,
     };
-    const screen = screenLines(await runInPty(`${process.execPath} ${VEO} wait ${id} --interval 0.2`, env)).join('\n');
+    // Wide enough for the whole note: a narrower terminal cuts the line before its last column.
+    const command = `${process.execPath} ${VEO} wait ${id} --interval 0.2`;
+    const screen = screenLines(await runInPty(command, env, 'cols 160 rows 30')).join('\n');
     assert.match(
       screen,
       /retrying in \d+(\.\d)? s: 503 Service Unavailable \(1 failed in a row; polling until \d\d:\d\d\)/,
