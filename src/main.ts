@@ -154,12 +154,12 @@ function commanderUsageError(text: string): UsageError {
   if (!suggestion) {
     return new UsageError(/[.!?]$/.test(message) ? message : `${message}.`, {
       code: 'USAGE',
-      hint: 'Run with --help for usage.',
+      hint: 'Run `veo --help` for usage.',
     });
   }
   return new UsageError(`${message.slice(0, suggestion.index)}.`, {
     code: 'USAGE',
-    hint: `Did you mean ${suggestion[1]}? Run with --help for usage.`,
+    hint: `Did you mean ${suggestion[1]}? Run \`veo --help\` for usage.`,
   });
 }
 
@@ -185,6 +185,21 @@ async function nameTheKeyUsed(error: unknown): Promise<void> {
   // A refused key's own hint is replaced; a hint that says more (resume a batch, pick another model) is kept.
   if (error.code === 'INVALID_TOKEN' || error.code === 'UNAUTHORIZED') error.hint = refusedKeyHint(key);
   else if (error.code === 'ITEMS_FAILED') error.hint = [refusedKeyHint(key), error.hint].filter(Boolean).join(' ');
+}
+
+/** A hint to check the base URL names the URL in use and where it was set, since that is where it is fixed. */
+async function nameTheBaseUrl(error: unknown): Promise<void> {
+  if (!isVeoError(error) || !error.hint?.includes('GPTUNNEL_BASE_URL')) return;
+  const settings = await current?.settings().catch(() => undefined);
+  const url = settings?.baseUrl;
+  if (!url) return;
+  const where = {
+    flag: 'with --base-url',
+    env: 'by GPTUNNEL_BASE_URL',
+    config: 'by `veo config set base-url`',
+    default: 'by default',
+  }[url.source];
+  error.hint = `Check the base URL ${url.value} (set ${where}): it is an origin such as https://gptunnel.ru.`;
 }
 
 /** What commander hands an action: the declared positionals by name, and the command's flags. */
@@ -262,7 +277,7 @@ export async function main(argv: string[]): Promise<number> {
         const usage = /^Usage: (.*)$/m.exec(said.helpShown)?.[1] ?? 'veo [options] [command]';
         return renderError(
           out,
-          new UsageError(`A command is needed: ${usage}.`, { code: 'USAGE', hint: 'Run with --help for usage.' }),
+          new UsageError(`A command is needed: ${usage}.`, { code: 'USAGE', hint: 'Run `veo --help` for usage.' }),
         );
       }
       out ??= await Output.create(outputOptions(preliminaryGlobals(argv)));
@@ -273,6 +288,7 @@ export async function main(argv: string[]): Promise<number> {
       error.message = error.message.replace(/^Interrupted\b/, STOPPED_BY[signalName]);
     }
     await nameTheKeyUsed(error);
+    await nameTheBaseUrl(error);
     const code = renderError(out, error);
     return signalName && code === 130 ? SIGNAL_EXIT[signalName] : code;
   }

@@ -77,7 +77,7 @@ export function errorForApiCode(code: number, message: string | undefined, issue
         apiCode: code,
         code: 'WRONG_BASE_URL',
         taskId,
-        hint: 'Check --base-url / GPTUNNEL_BASE_URL: it is an origin such as https://gptunnel.ru.',
+        hint: BASE_URL_HINT,
       });
     case 1001:
     case 1002:
@@ -98,8 +98,11 @@ function errorForStatus(answer: RawAnswer, what: string, taskId?: string): Error
   // An error page from a proxy says nothing its status does not: its text would only be tag soup.
   const page =
     /^\s*<(!doctype|html|head|body|\?xml)/i.test(answer.text) || /html/i.test(header(answer, 'content-type') ?? '');
-  const body = !answer.text.trim() ? ' (empty body)' : page ? ' (an HTML page)' : ` (${snippet(answer.text)})`;
   const statusText = STATUS_CODES[status] ? `HTTP ${status} ${STATUS_CODES[status]}` : `HTTP ${status}`;
+  // A body that only repeats the status's name ("Service Unavailable") adds nothing to it.
+  const said = snippet(answer.text);
+  const repeats = said !== '' && said.toLowerCase() === (STATUS_CODES[status] ?? '').toLowerCase();
+  const body = !answer.text.trim() ? ' (empty body)' : page ? ' (an HTML page)' : repeats ? '' : ` (${said})`;
   if (status === 401 || status === 403) {
     return new AuthError(`The API refused the key (HTTP ${status}).`, { code: 'UNAUTHORIZED', taskId });
   }
@@ -126,13 +129,23 @@ function errorForStatus(answer: RawAnswer, what: string, taskId?: string): Error
       status,
       retryAfterMs,
       taskId,
+      hint: taskId
+        ? 'The service is failing; try again in a few minutes. The task is not affected: it runs on the service whatever happens here.'
+        : 'The service is failing; try again in a few minutes.',
     });
   }
   if (status === 200) {
     return new ServerError(`The API answered ${what} with something that is not JSON${body}.`, { status, taskId });
   }
-  return new ServerError(`The API answered ${what} with ${statusText}${body}.`, { status, taskId });
+  // The API answers its errors in JSON: a page here comes from some other server, most likely a wrong base URL.
+  return new ServerError(`The API answered ${what} with ${statusText}${body}.`, {
+    status,
+    taskId,
+    ...(page ? { code: 'NOT_THE_API', hint: BASE_URL_HINT } : {}),
+  });
 }
+
+const BASE_URL_HINT = 'Check --base-url / GPTUNNEL_BASE_URL: it is an origin such as https://gptunnel.ru.';
 
 /**
  * The media family: decide by `code` first (the service says errors come with HTTP 200), then fall back to the HTTP

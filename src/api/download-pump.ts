@@ -2,7 +2,7 @@ import type { Hash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Body } from './download-fetch.js';
 import { deadlineAt, MAX_TIMER_MS } from './deadline.js';
-import { DownloadError } from '../core/errors.js';
+import { DownloadError, NotVideoResultError } from '../core/errors.js';
 import { describeBody } from './http.js';
 import type { Mp4StreamCheck } from './mp4-boxes.js';
 
@@ -48,8 +48,23 @@ export class SinkFailure extends Error {
   }
 }
 
-/** The body is described (its type and stated size), never echoed: it may come from anywhere. */
-export function notAVideo(contentType: string, length: string | undefined, taskId?: string): DownloadError {
+/**
+ * The body is described (its type and stated size), never echoed: it may come from anywhere. An image or a sound
+ * is what the task made (a model that does not make video); anything else may be an error page of the host.
+ */
+export function notAVideo(
+  contentType: string,
+  length: string | undefined,
+  taskId?: string,
+): DownloadError | NotVideoResultError {
+  const media = /^\s*((?:image|audio)\/[a-z0-9.+-]{1,40})\s*(;|$)/i.exec(contentType)?.[1];
+  if (media) {
+    return new NotVideoResultError(
+      `The task's result is not a video: the file host sent ${describeBody(contentType, length)}.`,
+      media.toLowerCase(),
+      { taskId },
+    );
+  }
   return new DownloadError(`The file host did not send a video: ${describeBody(contentType, length)}.`, {
     taskId,
     code: 'NOT_A_VIDEO',
@@ -71,6 +86,32 @@ function sniffHead(head: Buffer | undefined, chunk: Buffer, options: PumpOptions
     );
   }
   return undefined;
+}
+
+/**
+ * The bound for one body: what the host announced, never more than the cap for a clip (VEO_MAX_VIDEO_BYTES).
+ * An announcement already over the cap is refused before a byte is read: the answer says the video is too big.
+ */
+export function bodyLimit(body: { start: number; length?: number; total?: number; cap: number; taskId?: string }): {
+  limit: number;
+  announced: boolean;
+} {
+  const { start, length, cap } = body;
+  const whole = body.total ?? (length === undefined ? undefined : start + length);
+  if (whole !== undefined && whole > cap) {
+    throw new DownloadError(
+      `The file host announced a video of ${whole} bytes, more than the limit of ${cap} bytes; nothing was downloaded.`,
+      {
+        taskId: body.taskId,
+        code: 'TOO_LONG',
+        hint: `The limit is VEO_MAX_VIDEO_BYTES; raise it if a video this large is expected.`,
+      },
+    );
+  }
+  const room = Math.max(0, cap - start);
+  return length !== undefined && length <= room
+    ? { limit: length, announced: true }
+    : { limit: room, announced: false };
 }
 
 function tooLong(options: PumpOptions): DownloadError {

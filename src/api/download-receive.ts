@@ -6,10 +6,10 @@ import { lstat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { discard, header, type Answer } from './download-fetch.js';
-import { pump, SinkFailure } from './download-pump.js';
+import { bodyLimit, pump, SinkFailure } from './download-pump.js';
 import { deadlineError, type Run, type Saved } from './download-run.js';
 import { BackgroundFlush } from './download-flush.js';
-import { DownloadError, InterruptedError, isVeoError } from '../core/errors.js';
+import { DownloadError, InterruptedError, isVeoError, NotVideoResultError } from '../core/errors.js';
 import { describeNetworkError } from './http.js';
 import { errnoOf, localFileError } from './local-files.js';
 import { checkMp4File } from './mp4-boxes.js';
@@ -23,11 +23,14 @@ export async function receive(
   const { part, options } = run;
   const taskId = options.taskId;
   let handle;
+  let bound;
   try {
+    bound = bodyLimit({ start, length: answer.length, total: answer.total, cap: run.maxBytes, taskId });
     await part.describe(answer.validators, answer.total);
     handle = await part.openAt(start);
   } catch (error) {
     discard(response.body);
+    if (isVeoError(error) && error.code === 'TOO_LONG') await part.discard();
     throw error;
   }
   run.onDisk = start;
@@ -43,8 +46,7 @@ export async function receive(
       body: response.body,
       sink,
       hash,
-      limit: answer.length ?? run.maxBytes - start,
-      announced: answer.length !== undefined,
+      ...bound,
       windowMs: run.timeoutMs,
       deadline: run.deadline,
       checkHead: start === 0,
@@ -128,8 +130,10 @@ async function failedBody(run: Run, error: unknown, received: number): Promise<E
   if (options.signal?.aborted) return new InterruptedError('Interrupted.', { taskId, cause: error });
   if (run.deadlineSignal.aborted) return deadlineError(run);
   if (error instanceof SinkFailure) return localFileError(error.failure, part.path, taskId);
-  if (error instanceof DownloadError) {
-    if (error.code === 'NOT_A_VIDEO' || error.code === 'TOO_LONG') await part.discard();
+  if (error instanceof DownloadError || error instanceof NotVideoResultError) {
+    if (error.code === 'NOT_A_VIDEO' || error.code === 'TOO_LONG' || error.code === 'RESULT_NOT_VIDEO') {
+      await part.discard();
+    }
     return error;
   }
   if (isVeoError(error)) return error;

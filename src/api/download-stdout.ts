@@ -2,8 +2,8 @@
 // bounds (stall window, deadline, size limit) and the same MP4 check apply, made on the bytes as they pass.
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { get, header, readAnswer, requestHeaders } from './download-fetch.js';
-import { pump, SinkFailure } from './download-pump.js';
+import { discard, get, header, readAnswer, requestHeaders, type Answer } from './download-fetch.js';
+import { bodyLimit, pump, SinkFailure } from './download-pump.js';
 import {
   DEADLINE_IN_TIMEOUTS,
   deadlineError,
@@ -56,15 +56,12 @@ async function stream(
     if (!options.signal?.aborted && deadlineSignal.aborted) throw deadlineError(run);
     throw error;
   }
-  const answer = await readAnswer(response, 0, { taskId });
-  if (answer.kind !== 'fresh' && !(answer.kind === 'append' && answer.start === 0)) {
-    throw new DownloadError(
-      answer.kind === 'wrong-range'
-        ? `The file host answered a range that was not asked for (${answer.got}).`
-        : 'The file host refused to send the video (HTTP 416).',
-      { taskId },
-    );
-  }
+  const { answer, bound } = boundOf(
+    response,
+    await readAnswer(response, 0, { taskId }),
+    options.maxBytes ?? MAX_VIDEO_BYTES,
+    taskId,
+  );
   const mp4 = new Mp4StreamCheck();
   let received = 0;
   const hash = createHash('sha256');
@@ -73,8 +70,7 @@ async function stream(
       body: response.body,
       sink: options.sink,
       hash,
-      limit: answer.length ?? options.maxBytes ?? MAX_VIDEO_BYTES,
-      announced: answer.length !== undefined,
+      ...bound,
       windowMs: timeoutMs,
       deadline,
       checkHead: true,
@@ -109,4 +105,27 @@ async function stream(
     });
   }
   return { url: url.href, bytes: received, sha256: hash.digest('hex') };
+}
+
+/** The answer must be the whole video from byte 0, and its announced size within the cap; else nothing is read. */
+function boundOf(
+  response: Dispatcher.ResponseData,
+  answer: Answer,
+  cap: number,
+  taskId: string | undefined,
+): { answer: Extract<Answer, { kind: 'append' | 'fresh' }>; bound: { limit: number; announced: boolean } } {
+  if (answer.kind !== 'fresh' && !(answer.kind === 'append' && answer.start === 0)) {
+    throw new DownloadError(
+      answer.kind === 'wrong-range'
+        ? `The file host answered a range that was not asked for (${answer.got}).`
+        : 'The file host refused to send the video (HTTP 416).',
+      { taskId },
+    );
+  }
+  try {
+    return { answer, bound: bodyLimit({ start: 0, length: answer.length, total: answer.total, cap, taskId }) };
+  } catch (error) {
+    discard(response.body);
+    throw error;
+  }
 }

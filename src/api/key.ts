@@ -5,7 +5,11 @@ export function normalizeApiKey(raw: string): string {
   let key = raw.trim();
   while (key.length >= 2 && /^(["'`]).*\1$/s.test(key)) key = key.slice(1, -1).trim();
   if (/^bearer\s+/i.test(key)) key = key.replace(/^bearer\s+/i, '');
-  if (!key) throw new UsageError('The API key is empty.');
+  if (!key) {
+    throw new UsageError('The API key is empty: nothing but spaces or quotes.', {
+      hint: 'Copy the key (it starts with shds-) from your GPTunnel account page and store it with `veo auth login` (or put it in GPTUNNEL_API_KEY).',
+    });
+  }
   if (!/^[\x21-\x7e]+$/.test(key)) {
     throw new UsageError('The API key contains spaces or characters that cannot travel in an HTTP header.');
   }

@@ -21,8 +21,18 @@ export const ENV_KNOBS = {
     valid: (v) => v >= 1 && v <= 100,
     whole: true,
   },
-  retryBaseMs: { name: 'VEO_RETRY_BASE_MS', accepted: 'milliseconds, 0 or more', valid: (v) => v >= 0 },
-  minIntervalMs: { name: 'VEO_MIN_INTERVAL_MS', accepted: 'milliseconds, 0 or more', valid: (v) => v >= 0 },
+  retryBaseMs: {
+    name: 'VEO_RETRY_BASE_MS',
+    accepted: 'a whole number of milliseconds, 0 or more, in digits only (such as 1000)',
+    valid: (v) => v >= 0 && Number.isSafeInteger(v),
+    whole: true,
+  },
+  minIntervalMs: {
+    name: 'VEO_MIN_INTERVAL_MS',
+    accepted: 'a whole number of milliseconds, 0 or more, in digits only (such as 1000)',
+    valid: (v) => v >= 0 && Number.isSafeInteger(v),
+    whole: true,
+  },
   maxVideoBytes: {
     name: 'VEO_MAX_VIDEO_BYTES',
     accepted: 'a whole number of bytes, 1 or more',

@@ -48,7 +48,8 @@ export async function checkConfigDir(dir: string): Promise<string[]> {
   }
   const why = untrustedBecause(info, uid);
   if (why) {
-    const yours = info.uid === uid && !(info.mode & 0o002);
+    // A folder of the user's own is fixed by a chmod, even an open one like a /tmp lookalike; someone else's is not.
+    const yours = info.uid === uid;
     throw new UsageError(
       `Refusing the config folder ${dir}: ${why}, and it holds the API key and the task journal. veo leaves its permissions as they are.`,
       {

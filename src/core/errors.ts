@@ -214,6 +214,21 @@ export class DownloadError extends VeoError {
   }
 }
 
+/**
+ * The task finished, but what its link holds is an image or a sound, not a video: the model does not make video
+ * (exit 6). Nothing is saved and nothing is retried: fetching it again gives the same file, and a new task is paid.
+ */
+export class NotVideoResultError extends VeoError {
+  readonly kind = 'generation';
+  readonly code = 'RESULT_NOT_VIDEO';
+  /** The media type the file host sent, as sent (checked to be a plain type/subtype before use). */
+  readonly contentType: string;
+  constructor(message: string, contentType: string, details: ErrorDetails = {}) {
+    super(message, details);
+    this.contentType = contentType;
+  }
+}
+
 /** A signal or Ctrl-C stopped the command (exit 130, or the signal's own code); never retried. */
 export class InterruptedError extends VeoError {
   readonly kind = 'interrupted';

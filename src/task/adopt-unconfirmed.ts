@@ -3,6 +3,7 @@
 // made it: the id tells when the task was made (its first 8 hex digits are the creation time in seconds), and a
 // model or prompt the service echoes must agree. The intent is then completed, so `veo list` and `veo batch` treat
 // the task as any other, and a batch resumes that item instead of reporting it unconfirmed.
+import { resolve } from 'node:path';
 import type { Task } from '../api/schemas.js';
 import { shellQuote } from '../ui/shell-quote.js';
 import type { Context } from '../context.js';
@@ -26,7 +27,13 @@ function couldHaveMade(intent: CreateIntent, id: string, task: Task | undefined)
 }
 
 /** Completes the one unconfirmed create that could have made task `id`, if there is exactly one. Never fails. */
-export async function adoptUnconfirmed(ctx: Context, id: string, task?: Task): Promise<void> {
+export async function adoptUnconfirmed(
+  ctx: Context,
+  id: string,
+  task?: Task,
+  /** Where this command itself saves the video: then no hint to save it, at most where it was meant to go. */
+  savingTo?: string,
+): Promise<void> {
   try {
     const journal = await ctx.journal();
     const { intents } = await journal.glance(0);
@@ -50,9 +57,13 @@ export async function adoptUnconfirmed(ctx: Context, id: string, task?: Task): P
       ...(intent.batch === undefined ? {} : { batch: intent.batch }),
     });
     const what = intent.prompt ? ` ("${shorten(intent.prompt, 40)}")` : '';
-    const save = intent.output
-      ? ` Save it where it was meant to go: veo download ${id} -o ${shellQuote(intent.output)}`
-      : '';
+    const save = !intent.output
+      ? ''
+      : savingTo === undefined
+        ? ` Save it where it was meant to go: veo download ${id} -o ${shellQuote(intent.output)}`
+        : resolve(savingTo) === resolve(intent.output)
+          ? ''
+          : ` It was meant to go to ${intent.output}; this command saves it to ${savingTo}.`;
     ctx.out.info(`Task ${id} is the task of the create${what} that never got its answer: recorded as such.${save}`);
   } catch (error) {
     ctx.out.trace(`could not check task ${id} against unconfirmed creates: ${(error as Error).message}`);

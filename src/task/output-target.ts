@@ -45,11 +45,15 @@ export async function planOutput(
   output: string,
   force: boolean,
   known?: TemplateValues,
+  /** The command as typed up to -o (`veo download 684e…`), for a hint that can be pasted as it is. */
+  command?: string,
 ): Promise<OutputTarget> {
   if (output === '-') {
     if (ctx.out.streams.stdout.isTTY) {
       throw new UsageError('Refusing to write a binary video to the terminal.', {
-        hint: 'Redirect or pipe it (veo download <id> -o - > clip.mp4), or give a file name with -o.',
+        hint: command
+          ? `Redirect or pipe it (${command} -o - > clip.mp4), or give a file name with -o.`
+          : 'Redirect or pipe it (add > clip.mp4 to the command), or give a file name with -o.',
       });
     }
     return { kind: 'stdout' };
@@ -127,13 +131,33 @@ export async function probeWritable(dir: string): Promise<void> {
       return;
     }
   } catch (error) {
-    const code = errnoOf(error);
-    // mkdir answers EEXIST when a part of the path is a file rather than a folder.
-    const why = code === 'EEXIST' ? errnoWords({ code: 'ENOTDIR' }) : errnoWords(error);
-    throw new UsageError(`Cannot write to ${dir}: ${why}.`, {
-      code: 'OUTPUT_NOT_WRITABLE',
-      cause: error,
-      hint: 'Choose a folder you can write to with -o; nothing was sent.',
-    });
+    throw await notWritable(dir, error);
   }
+}
+
+/**
+ * Names what could not be made (a file in a folder that exists, or the folder itself) and the real reason: a
+ * system folder such as /proc answers "no such file" to a new name, which must not read as a missing folder.
+ */
+async function notWritable(dir: string, error: unknown): Promise<UsageError> {
+  const isFolder = (path: string) =>
+    stat(path).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+  const code = errnoOf(error);
+  const exists = await isFolder(dir);
+  const where = exists ? dir : dirname(dir);
+  // mkdir answers EEXIST when a part of the path is a file rather than a folder.
+  const why =
+    code === 'EEXIST'
+      ? errnoWords({ code: 'ENOTDIR' })
+      : code === 'ENOENT' && (exists || (await isFolder(where)))
+        ? `${exists ? 'it' : where} does not accept new files or folders (the system answered "no such file", as system folders such as /proc do)`
+        : errnoWords(error);
+  return new UsageError(`${exists ? `Cannot create a file in ${dir}` : `Cannot create the folder ${dir}`}: ${why}.`, {
+    code: 'OUTPUT_NOT_WRITABLE',
+    cause: error,
+    hint: 'Choose a folder you can write to with -o; nothing was sent.',
+  });
 }

@@ -1,14 +1,17 @@
+import { basename } from 'node:path';
 import type { DownloadProgress, DownloadResult } from '../api/download.js';
-import { InterruptedError, isVeoError, WaitTimeoutError } from '../core/errors.js';
+import { InterruptedError, isVeoError, NotVideoResultError, WaitTimeoutError } from '../core/errors.js';
 import type { Task } from '../api/schemas.js';
 import { formatMs } from '../core/duration.js';
 import { awaitingLink, taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
 import { RetryNotice } from '../ui/retry-notice.js';
+import { pollFailures } from './poll-failures.js';
 import type { StatusLine } from '../ui/status-line.js';
 import { shellQuote } from '../ui/shell-quote.js';
 import { entryFromTask, recordSafely } from './journal-record.js';
 import { removeExpiredParts, rememberUnfinished } from './expired-parts.js';
+import { explainNotVideo } from './not-video.js';
 import { outputArgument, type Destination } from './output-target.js';
 import { MIN_INTERVAL_MS, pollInterval } from './poll-interval.js';
 import { creationTimeOf, observedDuration } from './poll-schedule.js';
@@ -79,7 +82,10 @@ export async function waitWithStatus(
   let runningSentMs: number | undefined;
   let doneSentMs = 0;
   const nextDelayMs = () => timings.nextDelay(createdAtMs, minMs, intervalMs);
-  const failures = new RetryNotice(ctx.out, status);
+  const failures = pollFailures(ctx, id, new RetryNotice(ctx.out, status), {
+    deadline: started + timing.timeout,
+    intervalMs,
+  });
   const ticker = setInterval(() => status.update(label, formatMs(Date.now() - started)), 1000);
   ticker.unref();
   status.update(label);
@@ -91,7 +97,7 @@ export async function waitWithStatus(
       firstPollMs: options.firstPollMs,
       signal: ctx.signal,
       onProgress: ({ task, elapsedMs, sentAt }) => {
-        failures.recovered();
+        failures.answered();
         if (taskPhase(task) === 'running') runningSentMs = sentAt;
         else doneSentMs = sentAt;
         label = awaitingLink(task) ? `${id}: done, waiting for its video link` : `${id}: ${task.status}`;
@@ -103,13 +109,7 @@ export async function waitWithStatus(
           void recordSafely(ctx, entryFromTask(task)).catch(() => undefined);
         }
       },
-      onPollError: (error) =>
-        failures.failed({
-          what: `checking ${id}`,
-          error,
-          retryInMs: intervalMs,
-          trace: `poll failed, will try again: ${(error as Error).message}`,
-        }),
+      onPollError: (error) => failures.failed(error),
     });
     // Only a task made or seen running here tells how long it took: one found done at once may be long finished.
     const watched = options.createdAtMs !== undefined || runningSentMs !== undefined;
@@ -125,6 +125,7 @@ export async function waitWithStatus(
     throw withResume(error, id, options.resume, 'task');
   } finally {
     clearInterval(ticker);
+    failures.stop();
   }
 }
 
@@ -148,7 +149,7 @@ export async function saveWithStatus(
 ): Promise<SavedVideo> {
   const { downloadVideo, streamVideo } = await import('../api/download.js');
   // With the id, a log of several downloads (sync, batch) says which one each line is about.
-  const label = target.id ? `downloading ${target.id}` : 'downloading';
+  const label = `downloading ${target.id ?? (target.to.kind === 'file' ? basename(target.to.path) : 'to stdout')}`;
   const failures = new RetryNotice(ctx.out, status);
   const stall = watchForStall(status, label);
   const common = {
@@ -208,6 +209,8 @@ export async function saveWithStatus(
       await recordSafely(ctx, { id: target.id, status: 'expired' });
       const earlier = await (await ctx.journal()).get(target.id).catch(() => undefined);
       await removeExpiredParts(ctx, target.id, [to.kind === 'file' ? to.path : undefined, earlier?.unfinishedDownload]);
+    } else if (error instanceof NotVideoResultError) {
+      await explainNotVideo(ctx, error, target);
     } else if (target.id && to.kind === 'file') {
       await rememberUnfinished(ctx, target.id, to.path);
     }

@@ -45,6 +45,11 @@ export class Output {
   #secret: string | undefined;
   #chalk: ChalkInstance | undefined;
   #spinner: StatusLine | undefined;
+  /**
+   * Set while a wait polls a task: a request retried inside one check is then not "attempt 5 of 5" (the wait goes
+   * on after it), but one more failure in a row, with the time polling goes on until.
+   */
+  polling: { deadline: number; failedInARow: number } | undefined;
 
   private constructor(options: OutputOptions, streams: Streams, chalk: ChalkInstance | undefined) {
     this.options = options;

@@ -15,6 +15,27 @@ export interface RetriedFailure {
   attempts?: number;
   /** The --verbose line for every failure (a trace scripts and tests may already read); a default one otherwise. */
   trace?: string;
+  /** The warning in full, when the default ("<what> failed: <why>; trying again in …") does not say what happens. */
+  warning?: string;
+  /** The reason on the live line, when the default (the short reason and the attempt) does not fit. */
+  why?: string;
+}
+
+/** A failure after retries, as a wait tells it: the message without its "gave up", and how many requests failed. */
+export function retriedRequests(error: unknown): { message: string; requests: number } {
+  const message = error instanceof Error ? error.message : String(error);
+  const gaveUp = /; gave up after (\d+) attempts\.?$/.exec(message);
+  return gaveUp
+    ? { message: `${message.slice(0, gaveUp.index)}.`, requests: Number(gaveUp[1]) }
+    : { message, requests: 1 };
+}
+
+/** "21:40 (in 28 min)": a moment within the day, as the clock on the wall shows it, and how far off it is. */
+export function clockTime(epochMs: number, now = Date.now()): string {
+  const at = new Date(epochMs);
+  const hhmm = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  const minutes = Math.max(0, Math.ceil((epochMs - now) / 60_000));
+  return `${hhmm} (in ${minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`})`;
 }
 
 export function formatDelay(ms: number): string {
@@ -33,7 +54,7 @@ function kindOf(error: unknown): string {
 }
 
 /** The reason in a few words: a status with its name, else the message without its full stop. */
-function shortReason(error: unknown): string {
+export function shortReason(error: unknown): string {
   const status = (error as { status?: unknown }).status;
   if (error instanceof ServerError && typeof status === 'number' && status >= 500) {
     return `${status} ${STATUS_CODES[status] ?? 'server error'}`;
@@ -63,19 +84,25 @@ export class RetryNotice {
     const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
     const next = failure.attempt === undefined ? undefined : failure.attempt + 1;
     const of = failure.attempts === undefined ? '' : ` of ${failure.attempts}`;
-    const attempt = next === undefined ? '' : ` (attempt ${next}${of})`;
+    const polling = this.#out.polling;
+    // Within a wait, the last attempt of one check is not the end: polling goes on until the timeout.
+    const attempt = next === undefined || polling ? '' : ` (attempt ${next}${of})`;
     const when = `trying again in ${formatDelay(failure.retryInMs)}${attempt}`;
     const kind = `${failure.what}\u0000${kindOf(failure.error)}`;
     this.#out.trace(failure.trace ?? `${failure.what} failed: ${message}; ${when}`);
     if (kind !== this.#shown) {
       this.#shown = kind;
-      const text = `${failure.what} failed: ${message.replace(/\.$/, '')}; ${when}.`;
+      const text = failure.warning ?? `${failure.what} failed: ${message.replace(/\.$/, '')}; ${when}.`;
       if (this.#out.json) this.#jsonLine(failure, text, next);
       else this.#out.warn(text, 'RETRYING');
     }
     // The live line counts down to the next try, once a second.
     const until = Date.now() + failure.retryInMs;
-    const why = `${shortReason(failure.error)}${attempt}`;
+    const inARow =
+      polling && failure.attempt !== undefined
+        ? ` (${polling.failedInARow + failure.attempt} failed in a row; polling until ${clockTime(polling.deadline).slice(0, 5)})`
+        : '';
+    const why = failure.why ?? `${shortReason(failure.error)}${attempt}${inARow}`;
     const show = () => {
       const left = until - Date.now();
       this.#note(left > 0 ? `retrying in ${secondsText(left)}: ${why}` : `retrying now: ${why}`);

@@ -85,8 +85,15 @@ class SpinnerLine implements StatusLine {
       this.#spinner.start(this.#shown());
     });
   }
+  /**
+   * Never wider than the terminal: the spinner and its space take two columns, and a line that reaches the last
+   * column wraps the cursor, which leaves a copy behind on every redraw. So the text gets the width less three.
+   */
   #shown(): string {
-    return this.#note ? `${this.#text} · ${this.#note}` : this.#text;
+    const text = this.#note ? `${this.#text} · ${this.#note}` : this.#text;
+    const room = Math.max(10, (this.stream.columns || 80) - 3);
+    const chars = [...text];
+    return chars.length > room ? `${chars.slice(0, room - 1).join('')}…` : text;
   }
   update(status: string, detail?: string): void {
     this.#text = this.redact(detail ? `${status} ${detail}` : status);

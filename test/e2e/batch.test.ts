@@ -182,8 +182,11 @@ describe('veo batch', () => {
     assert.equal(creates().length, 0);
     // Insisted on, every line is sent; the image model's item then fails the video check (paid for all the same).
     const insisted = await batch([file, '--dir', dir, '--any-model']);
-    assert.equal(insisted.code, 7, insisted.stderr);
-    assert.match(insisted.stderr, /line 2 \([0-9a-f]{24}\): The file host did not send a video: image\/png/);
+    assert.equal(insisted.code, 6, insisted.stderr);
+    assert.match(
+      insisted.stderr,
+      /line 2 \([0-9a-f]{24}\): The task's result is not a video: the file host sent image\/png/,
+    );
     assert.match(insisted.stderr, /1 failed/);
     assert.deepEqual(
       creates()
@@ -283,9 +286,29 @@ describe('veo batch', () => {
     const file = await writeBatch('broke.txt', ['one', 'two', 'three', 'four']);
     const run = await batch([file, '--concurrency', '1', '--dir', join(world.workDir, 'broke')]);
     assert.equal(run.code, 4, run.stderr);
-    assert.match(run.stderr, /covers only 1 of the 4 new clips/);
+    assert.match(run.stderr, /covers only 1 of the 4 new clips .*Those are reported as not created; none is billed/);
     assert.equal(creates().length, 2, 'one paid create, one refused, then no more');
-    assert.match(run.stderr, /1 saved, 0 already saved, 3 failed/);
-    assert.match(run.stderr, /not created after an earlier item failed: Insufficient balance/);
+    // The counts agree with the lines under them: nothing failed, three were not created.
+    assert.match(run.stderr, /batch: 1 saved, 0 already saved, 0 failed, 0 pending, 3 not created \(of 4\)/);
+    assert.match(run.stderr, /line 2: not created: Insufficient balance/);
+    assert.match(run.stderr, /line 4: not created after an earlier item failed: Insufficient balance/);
+  });
+
+  it('a balance that covers none of the clips stops the batch before any create (exit 4), unless --ignore-balance', async () => {
+    world.sim.configure({ balance: 10 });
+    const file = await writeBatch('none.txt', ['one', 'two', 'three', 'four']);
+    const dir = join(world.workDir, 'none');
+    for (const extra of [[], ['--json']]) {
+      const run = await batch([file, '--dir', dir, ...extra]);
+      assert.equal(run.code, 4, run.stderr);
+      const message = extra.length > 0 ? JSON.parse(run.stderr).error.message : run.stderr;
+      assert.match(message, /covers none of the 4 new clips .*nothing was sent/);
+      if (extra.length === 0) assert.match(run.stderr, /hint: .*--ignore-balance/);
+      assert.equal(creates().length, 0);
+    }
+    const insisted = await batch([file, '--dir', dir, '--ignore-balance', '--concurrency', '1']);
+    assert.equal(insisted.code, 4, insisted.stderr);
+    assert.equal(creates().length, 1, 'the refusal of the first stops the rest');
+    assert.match(insisted.stderr, /batch: 0 saved, 0 already saved, 0 failed, 0 pending, 4 not created \(of 4\)/);
   });
 });

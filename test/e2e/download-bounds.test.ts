@@ -53,6 +53,33 @@ describe('downloads: every loop has a bound', () => {
     assert.equal(fileRequests().length, 1);
   });
 
+  it('a Content-Length over VEO_MAX_VIDEO_BYTES is refused before the body is read: exit 7, nothing kept', async () => {
+    const path = join(world.workDir, 'small.mp4');
+    const before = fileRequests().length;
+    const run = await world.veo(['download', id, '-o', path], { env: { VEO_MAX_VIDEO_BYTES: '10' } });
+    assert.equal(run.code, 7, run.stderr);
+    assert.match(
+      run.stderr,
+      /announced a video of 2097152 bytes, more than the limit of 10 bytes; nothing was downloaded/,
+    );
+    assert.match(run.stderr, /VEO_MAX_VIDEO_BYTES/);
+    assert.equal(fileRequests().length - before, 1, 'refused at once, not retried');
+    assert.ok(nothingLeft(path));
+    const piped = await world.veo(['download', id, '-o', '-'], { env: { VEO_MAX_VIDEO_BYTES: '10' } });
+    assert.equal(piped.code, 7, piped.stderr);
+    assert.equal(piped.stdoutBytes.length, 0);
+    assert.match(piped.stderr, /more than the limit of 10 bytes/);
+  });
+
+  it('a body without Content-Length is cut at VEO_MAX_VIDEO_BYTES: exit 7, nothing kept', async () => {
+    world.sim.inject('file', { kind: 'no-length' });
+    const path = join(world.workDir, 'capped.mp4');
+    const run = await world.veo(['download', id, '-o', path], { env: { VEO_MAX_VIDEO_BYTES: String(MiB) } });
+    assert.equal(run.code, 7, run.stderr);
+    assert.match(run.stderr, /more than 1048576 bytes, far more than a video clip/);
+    assert.ok(nothingLeft(path));
+  });
+
   it('a resumed body longer than the range it announced is cut: exit 7', async () => {
     const path = join(world.workDir, 'overlong.mp4');
     world.sim.inject('file', { kind: 'drop', afterBytes: 500_000 });

@@ -124,6 +124,28 @@ describe('API faults against veo-sim', () => {
     assert.equal(world.sim.tasks().length, tasks + 1, 'the task exists: that is why it must not be sent again');
   });
 
+  it('service failures come with a hint: a base URL answering an HTML 400 names where it was set; 503s say the task is safe', async () => {
+    inject('result', {
+      kind: 'http',
+      status: 400,
+      body: '<html><body>Bad Request</body></html>',
+      contentType: 'text/html',
+    });
+    const page = await veo(['result', id]);
+    assert.equal(page.code, 7, page.stderr);
+    assert.match(page.stderr, /HTTP 400 Bad Request \(an HTML page\)/);
+    assert.ok(
+      page.stderr.includes(`hint: Check the base URL ${world.sim.baseUrl} (set by GPTUNNEL_BASE_URL): it is an origin`),
+      page.stderr,
+    );
+    world.sim.clearFaults();
+    inject('result', { kind: 'http', status: 503 });
+    const busy = await veo(['result', id]);
+    assert.equal(busy.code, 7, busy.stderr);
+    assert.match(busy.stderr, /hint: The service is failing; try again in a few minutes\. The task is not affected/);
+    world.sim.clearFaults();
+  });
+
   it('5xx and HTML pages: reads retried; a create retried after 503 and 429 only, reported after a 502', async () => {
     inject('result', { kind: 'html' });
     const read = await veo(['result', id]);

@@ -160,7 +160,7 @@ describe('download faults against veo-sim', () => {
       // -o: checked before anything is asked for.
       const run = await world.veo(['download', id, '-o', join(locked, 'clip.mp4')]);
       assert.equal(run.code, 2, run.stderr);
-      assert.match(run.stderr, /Cannot write to .*locked: (read-only file system|permission denied)\./);
+      assert.match(run.stderr, /Cannot create a file in .*locked: (read-only file system|permission denied)\./);
       assert.doesNotMatch(run.stderr, /EROFS|EACCES/);
       const json = await world.veo(['download', id, '-o', join(locked, 'clip.mp4'), '--json']);
       assert.match((JSON.parse(json.stderr) as { error: { errno: string } }).error.errno, /^(EROFS|EACCES)$/);

@@ -178,10 +178,53 @@ describe('veo models, veo balance and what a clip costs', () => {
     world.sim.requests.length = 0;
     const poster = join(world.workDir, 'poster.mp4');
     const paid = await world.veo(['create', 'a poster', '--model', 'flux-1-1-pro', '--any-model', '-o', poster]);
-    assert.equal(paid.code, 7, paid.stderr);
-    assert.match(paid.stderr, /did not send a video: image\/png/);
+    assert.equal(paid.code, 6, paid.stderr);
+    assert.match(paid.stderr, /result is not a video: the file host sent image\/png/);
     assert.equal(routes().filter((r) => r === 'create').length, 1);
     assert.equal(existsSync(poster), false);
+  });
+
+  it('an image result is its own outcome: exit 6, the link and how to fetch it, and sync reports it once', async () => {
+    const env = await freshConfig();
+    const files = () => world.sim.requests.filter((r) => r.origin === 'file').length;
+    const made = await world.veo(['create', 'a poster', '--model', 'flux-1-1-pro', '--any-model'], { env });
+    assert.equal(made.code, 0, made.stderr);
+    const id = made.stdout.trim();
+    const path = join(world.workDir, 'flux.mp4');
+    const waited = await world.veo(['wait', id, '-o', path, '--interval', '0.05'], { env });
+    assert.equal(waited.code, 6, waited.stderr);
+    assert.match(waited.stderr, /The task's result is not a video: the file host sent image\/png, \d+ bytes/);
+    assert.match(waited.stderr, /The model made image\/png, not a video/);
+    assert.match(
+      waited.stderr,
+      /its link lives until \d{4}-\d\d-\d\d \d\d:\d\d UTC \(4[78]h|its link lives until .* UTC \(47h/,
+    );
+    assert.match(waited.stderr, new RegExp(`curl -o result\\.png '?http://127\\.0\\.0\\.1:\\d+/[^ ]*${id}`));
+    assert.doesNotMatch(waited.stderr, /try again|gave up/i);
+    assert.equal(existsSync(path) || existsSync(`${path}.part`), false);
+    const json = await world.veo(['wait', id, '-o', path, '--interval', '0.05', '--json'], { env });
+    assert.equal(json.code, 6, json.stderr);
+    assert.equal(JSON.parse(json.stderr).error.code, 'RESULT_NOT_VIDEO');
+    // The command that found it reported it: sync neither fetches it again nor fails for it.
+    const before = files();
+    const synced = await world.veo(['sync', '--dir', join(world.workDir, 'synced-images')], { env });
+    assert.equal(synced.code, 0, synced.stderr);
+    assert.equal(files(), before);
+    const listed = await world.veo(['list', '--json'], { env });
+    assert.equal(JSON.parse(listed.stdout)[0].state, 'failed');
+    assert.match(JSON.parse(listed.stdout)[0].reason, /not a video \(image\/png\)/);
+    // Found by sync itself: that sync fails once with exit 6 and says how to fetch it; the next one is quiet.
+    const second = (
+      await world.veo(['create', 'a logo', '--model', 'flux-1-1-pro', '--any-model'], { env })
+    ).stdout.trim();
+    await world.veo(['wait', second, '--interval', '0.05'], { env });
+    const found = await world.veo(['sync', '--dir', join(world.workDir, 'synced-images')], { env });
+    assert.equal(found.code, 6, found.stderr);
+    assert.match(found.stderr, new RegExp(`${second}: The task's result is not a video.*curl -o result\\.png`));
+    assert.match(found.stderr, /1 task made something other than a video .*later syncs do not try again/);
+    const again = await world.veo(['sync', '--dir', join(world.workDir, 'synced-images')], { env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(files(), before + 1);
   });
 
   it('reads a cache written when the list carried a type and a name, and keeps only ids and prices', async () => {

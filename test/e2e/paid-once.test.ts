@@ -308,6 +308,30 @@ describe('a paid task is created exactly once and never lost', () => {
     assert.ok(made);
     const found = await world.veo(['result', made.id], { env });
     assert.match(found.stderr, new RegExp(`veo download ${made.id} -o ${meant}`));
+    // A command that saves the video itself gets no hint to save it: at most where it was meant to go.
+    for (const [prompt, output, said] of [
+      ['reset, then waited for', 'meant-too.mp4', undefined],
+      [
+        'reset, then saved elsewhere',
+        'elsewhere.mp4',
+        /It was meant to go to .*meant-other\.mp4; this command saves it to .*elsewhere\.mp4\./,
+      ],
+    ] as const) {
+      const own = await freshConfig();
+      world.sim.inject('create', { kind: 'reset-after' }, 1);
+      const intended = join(world.workDir, output === 'elsewhere.mp4' ? 'meant-other.mp4' : output);
+      assert.equal((await world.veo(['create', prompt, '-o', intended], { env: own })).code, 7);
+      const task = world.sim.tasks().find((t) => t.prompt === prompt);
+      assert.ok(task);
+      const path = join(world.workDir, output);
+      const waited = await world.veo(['wait', task.id, '-o', path, '--interval', '0.05'], { env: own });
+      assert.equal(waited.code, 0, waited.stderr);
+      assert.match(waited.stderr, new RegExp(`Task ${task.id} is the task of the create`));
+      assert.doesNotMatch(waited.stderr, /Save it where it was meant to go|veo download/);
+      if (said) assert.match(waited.stderr, said);
+      else assert.doesNotMatch(waited.stderr, /meant to go/);
+      assert.equal(await sha(path), videoSha);
+    }
     world.sim.configure({ balance: 0 });
     const poor = await world.veo(['create', 'not enough money'], { env });
     assert.equal(poor.code, 4, poor.stderr);

@@ -19,9 +19,10 @@ describe('values from the environment and the config store', () => {
     ['VEO_REQUEST_TIMEOUT', '0', /seconds above 0/],
     ['VEO_REQUEST_TIMEOUT', '-5', /seconds above 0/],
     ['VEO_REQUEST_TIMEOUT', '30s', /seconds above 0/],
-    ['VEO_RETRY_BASE_MS', 'soon', /milliseconds, 0 or more/],
-    ['VEO_RETRY_BASE_MS', '-1', /milliseconds, 0 or more/],
-    ['VEO_MIN_INTERVAL_MS', 'fast', /milliseconds, 0 or more/],
+    ['VEO_RETRY_BASE_MS', 'soon', /a whole number of milliseconds, 0 or more, in digits only/],
+    ['VEO_RETRY_BASE_MS', '-1', /a whole number of milliseconds, 0 or more, in digits only/],
+    ['VEO_RETRY_BASE_MS', '1e9', /a whole number of milliseconds, 0 or more, in digits only \(such as 1000\)/],
+    ['VEO_MIN_INTERVAL_MS', 'fast', /a whole number of milliseconds, 0 or more, in digits only/],
     ['VEO_MAX_VIDEO_BYTES', '4GiB', /a whole number of bytes/],
     ['VEO_MAX_VIDEO_BYTES', '0', /a whole number of bytes/],
     ['VEO_MAX_VIDEO_BYTES', '1.5', /a whole number of bytes/],
@@ -29,6 +30,22 @@ describe('values from the environment and the config store', () => {
     ['GPTUNNEL_BASE_URL', 'not a url', /not a valid URL/],
     ['GPTUNNEL_API_KEY', 'shds-two words', /cannot travel in an HTTP header/],
   ];
+  it('config get of a setting that is not set says so and what is in effect: exit 0, in --json too', async () => {
+    const env = { VEO_CONFIG_DIR: await mkdtemp(join(tmpdir(), 'veo-unset-')) };
+    const plain = await world.veo(['config', 'get', 'output-dir'], { env });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stdout, '');
+    assert.match(
+      plain.stderr,
+      new RegExp(`output-dir is not set; the default is in effect: the current folder \\(${world.workDir}\\)`),
+    );
+    const json = await world.veo(['config', 'get', 'output-dir', '--json'], { env });
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), { 'output-dir': null, default: world.workDir });
+    const url = await world.veo(['config', 'get', 'base-url', '--json'], { env });
+    assert.deepEqual(JSON.parse(url.stdout), { 'base-url': null, default: 'https://gptunnel.ru' });
+  });
+
   for (const [name, value, accepted] of refused) {
     it(`${name}=${JSON.stringify(value)} is refused with exit 2, naming the variable`, async () => {
       const run = await world.veo(['balance'], { env: { [name]: value } });

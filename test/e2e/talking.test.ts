@@ -121,16 +121,53 @@ describe('mistakes on the command line, said plainly', () => {
     assert.equal(human.stdout, '');
     assert.equal(
       human.stderr,
-      "veo: error: unknown command 'creat'.\n  hint: Did you mean create? Run with --help for usage.\n",
+      "veo: error: unknown command 'creat'.\n  hint: Did you mean create? Run `veo --help` for usage.\n",
     );
     const json = await world.veo(['--json', 'creat', 'a fox']);
     assert.equal(json.code, 2);
     const document = JSON.parse(json.stderr) as { error: { message: string; hint: string } };
     assert.equal(document.error.message, "unknown command 'creat'.");
-    assert.equal(document.error.hint, 'Did you mean create? Run with --help for usage.');
+    assert.equal(document.error.hint, 'Did you mean create? Run `veo --help` for usage.');
     const option = await world.veo(['list', '--jsn']);
     assert.equal(option.code, 2);
     assert.match(option.stderr, /^veo: error: unknown option '--jsn'\.\n {2}hint: Did you mean --json\?/);
+  });
+
+  it('small wordings: no prompt given, an empty key with a hint, a status not repeated', async () => {
+    const none = await world.veo(['create']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^veo: error: No prompt was given\.$/m);
+    const blank = await world.veo(['auth', 'login', '--with-token', '--no-verify'], { input: '  ""  \n' });
+    assert.equal(blank.code, 2);
+    assert.match(
+      blank.stderr,
+      /The API key is empty: nothing but spaces or quotes\.\n {2}hint: Copy the key \(it starts with shds-\)/,
+    );
+    const id = (await world.veo(['create', 'status words'])).stdout.trim();
+    world.sim.inject('result', { kind: 'http', status: 503, body: 'Service Unavailable', contentType: 'text/plain' });
+    const busy = await world.veo(['result', id], { env: { VEO_RETRY_ATTEMPTS: '1' } });
+    world.sim.clearFaults();
+    assert.equal(busy.code, 7);
+    assert.match(busy.stderr, /HTTP 503 Service Unavailable\./);
+    assert.doesNotMatch(busy.stderr, /Service Unavailable \(Service Unavailable\)/);
+  });
+
+  it('hints name the id and the command being typed, ready to paste', async (t) => {
+    const id = (await world.veo(['create', 'hinted'])).stdout.trim();
+    const path = join(world.workDir, 'hinted.mp4');
+    assert.equal((await world.veo(['download', id, '-o', path, '--interval', '0.05'])).code, 0);
+    const again = await world.veo(['download', id, '-o', path]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok(again.stderr.includes(`is already saved (veo download ${id} -o ${path} --force fetches it again)`));
+    const url = await world.veo(['config', 'set', 'base-url', 'gptunnel.ru']);
+    assert.equal(url.code, 2);
+    assert.match(url.stderr, /hint: Example: veo config set base-url https:\/\/gptunnel\.ru$/m);
+    const missing = await ptyAvailable();
+    if (missing) return t.skip(missing);
+    const screen = screenLines(
+      await runInPty(`${process.execPath} ${VEO} download ${id} -o -`, { ...world.env, HOME: world.workDir }),
+    );
+    assert.match(screen.join(' '), new RegExp(`Redirect or pipe it \\(veo download ${id} -o - > clip\\.mp4\\)`));
   });
 
   it('`veo help nosuch` is an unknown command (exit 2), with a suggestion when one is close', async () => {
@@ -138,6 +175,8 @@ describe('mistakes on the command line, said plainly', () => {
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stdout, '');
     assert.match(unknown.stderr, /^veo: error: unknown command 'nosuch'\.$/m);
+    assert.match(unknown.stderr, /hint: Run `veo --help` for usage\.$/m);
+    assert.match((await world.veo(['nosuch'])).stderr, /hint: Run `veo --help` for usage\.$/m);
     const close = await world.veo(['help', 'creat']);
     assert.equal(close.code, 2);
     assert.match(close.stderr, /hint: Did you mean create\?/);
@@ -231,7 +270,7 @@ describe('retries and task states, shown as they are', () => {
     assert.equal((JSON.parse(run.stdout) as { id: string }).id, id);
   });
 
-  it('on a terminal the live line says what is retried: "retrying in …: 503 Service Unavailable (attempt 2 of 3)"', async (t) => {
+  it('on a terminal the live line of a wait says what is retried and until when: "… (1 failed in a row; polling until HH:MM)"', async (t) => {
     const missing = await ptyAvailable();
     if (missing) return t.skip(missing);
     const id = (await world.veo(['create', 'terminal retries'])).stdout.trim();
@@ -243,8 +282,40 @@ describe('retries and task states, shown as they are', () => {
       VEO_RETRY_BASE_MS: '600',
       HOME: world.workDir,
     };
-    const screen = screenLines(await runInPty(`${process.execPath} ${VEO} wait ${id} --interval 0.2`, env)).join('\n');
-    assert.match(screen, /retrying in \d+(\.\d)? s: 503 Service Unavailable \(attempt 2 of 3\)/);
+    // Wide enough for the whole note: a narrower terminal cuts the line before its last column.
+    const command = `${process.execPath} ${VEO} wait ${id} --interval 0.2`;
+    const screen = screenLines(await runInPty(command, env, 'cols 160 rows 30')).join('\n');
+    assert.match(
+      screen,
+      /retrying in \d+(\.\d)? s: 503 Service Unavailable \(1 failed in a row; polling until \d\d:\d\d\)/,
+    );
+    assert.doesNotMatch(screen, /attempt \d of \d/);
+  });
+
+  it('on a terminal the spinner line never reaches the last column, at 40 and 100 columns', async (t) => {
+    const missing = await ptyAvailable();
+    if (missing) return t.skip(missing);
+    world.sim.configure({ taskMs: 2500 });
+    const id = (await world.veo(['create', 'a spinner that fits'])).stdout.trim();
+    world.sim.configure({ taskMs: 1 });
+    const env = { ...world.env, VEO_MIN_INTERVAL_MS: '1', HOME: world.workDir };
+    for (const cols of [40, 100]) {
+      const screen = await runInPty(
+        `${process.execPath} ${VEO} wait ${id} --interval 0.2`,
+        env,
+        `cols ${cols} rows 30`,
+      );
+      // Each redraw starts after a cursor move or a carriage return: every frame is measured on its own.
+      const frames = screen
+        // eslint-disable-next-line no-control-regex
+        .replace(/\u001b\[[0-9;]*m/g, '')
+        // eslint-disable-next-line no-control-regex
+        .split(/\u001b\[[0-9;?]*[A-Za-z]|\r|\n/)
+        .filter((frame) => /^[\u2800-\u28ff] /.test(frame));
+      assert.ok(frames.length > 0, screen);
+      const wide = frames.filter((frame) => [...frame].length >= cols);
+      assert.deepEqual(wide, [], `${cols} columns`);
+    }
   });
 
   it('on a terminal the wait before the next try counts down', async (t) => {

@@ -1,4 +1,5 @@
 import { counted } from '../../ui/text-format.js';
+import { BalanceError } from '../../core/errors.js';
 import type { Balance } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
 import { describeBalance, formatRubles, spendable } from '../../task/pricing.js';
@@ -36,8 +37,29 @@ export function describeShortfall(balance: Balance, covered: number, clips: numb
   return `The account covers only ${covered} of the ${clips} new clips (${describeBalance(balance)}); the API refuses the rest with "insufficient balance".`;
 }
 
-export function warnCoverage(ctx: Context, balance: Balance | undefined, prices: (number | undefined)[]): void {
+/**
+ * A balance that covers none of the new clips stops the batch before anything is sent (unless the user insists:
+ * the balance may be topped up meanwhile, and a create the API refuses for it is not billed); one that covers some
+ * is a warning, and the items it cannot pay for are reported as not created.
+ */
+export function warnCoverage(
+  ctx: Context,
+  balance: Balance | undefined,
+  prices: (number | undefined)[],
+  insist = false,
+): void {
   const covered = coverage(balance, prices);
   if (covered === undefined || !balance) return;
-  ctx.out.warn(describeShortfall(balance, covered, prices.length), 'LOW_BALANCE');
+  if (covered === 0 && !insist) {
+    throw new BalanceError(
+      `The account covers none of the ${counted(prices.length, 'new clip')} (${describeBalance(balance)}); nothing was sent.`,
+      {
+        hint: 'Top up the GPTunnel balance and run the command again; --ignore-balance sends the creates anyway (a create refused for the balance is not billed).',
+      },
+    );
+  }
+  ctx.out.warn(
+    `${describeShortfall(balance, covered, prices.length)} Those are reported as not created; none is billed.`,
+    'LOW_BALANCE',
+  );
 }

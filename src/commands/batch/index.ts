@@ -32,6 +32,7 @@ export type BatchInput = CommandInput<
       repeat?: string;
       yes?: boolean;
       writeInfoJson?: boolean;
+      ignoreBalance?: boolean;
     }
 >;
 
@@ -59,6 +60,10 @@ export const batch: CommandDeclaration<BatchInput> = {
     yesFlag,
     infoJsonFlag,
     { flags: '--allow-duplicates', description: 'make one clip per line even when lines repeat (each is paid for)' },
+    {
+      flags: '--ignore-balance',
+      description: 'send the creates even when the balance covers none (the API refuses them unbilled)',
+    },
     {
       flags: '--retry-unconfirmed',
       description: 'create again the items whose earlier create was never answered (may pay twice)',

@@ -18,9 +18,11 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): v
   const by = (...statuses: string[]) => tracked.filter((t) => statuses.includes(t.result.status));
   const saved = by('saved');
   const already = by('already-saved');
-  const failed = by('failed');
+  // An item whose create was refused (or never sent after an account-wide refusal) has no task: not created.
+  const refused = (t: Tracked) => t.result.status === 'failed' && !t.result.id;
+  const failed = by('failed').filter((t) => !refused(t));
   const pending = by('pending');
-  const notCreated = by('not-created');
+  const notCreated = [...by('not-created'), ...by('failed').filter(refused)];
   const unconfirmed = by('unconfirmed');
   if (ctx.out.json) ctx.out.data(tracked.map((t) => t.result));
   else
@@ -39,6 +41,11 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): v
   for (const t of failed) {
     const id = t.result.id ? ` (${t.result.id})` : '';
     ctx.out.info(`  line ${t.item.line}${id}: ${t.result.error?.message ?? 'failed'}  [${shorten(t.item.prompt, 40)}]`);
+  }
+  for (const t of notCreated.filter((t) => t.result.error)) {
+    const why = t.result.error?.message ?? '';
+    const said = why.startsWith('not created') ? why : `not created: ${why}`;
+    ctx.out.info(`  line ${t.item.line}: ${said}  [${shorten(t.item.prompt, 40)}]`);
   }
   if (failed.some((t) => t.earlier)) ctx.out.info('Tasks that failed in an earlier run were not created again.');
   for (const t of unconfirmed)

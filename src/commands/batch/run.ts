@@ -61,6 +61,7 @@ const batchSchema = onFirstUse(() =>
       repeat: z.optional(repeatOption()),
       yes: z._default(z.boolean(), false),
       writeInfoJson: z.optional(z.boolean()),
+      ignoreBalance: z._default(z.boolean(), false),
     }),
     waitOptionsSchema(),
   ),
@@ -242,7 +243,8 @@ export async function batchCommand(
     );
   if (fresh.length > 0) {
     const prices = fresh.map((t) => priceOf(catalog, t.item.model));
-    if (prices.some((price) => price !== undefined)) warnCoverage(ctx, await balanceIfAvailable(ctx, client), prices);
+    if (prices.some((price) => price !== undefined))
+      warnCoverage(ctx, await balanceIfAvailable(ctx, client), prices, options.ignoreBalance);
   }
   const unconfirmed = tracked.filter((t) => t.result.status === 'unconfirmed');
   const skipped =

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { maskApiKey } from '../../api/key.js';
-import { parseBaseUrl } from '../../api/origin.js';
+import { DEFAULT_BASE_URL, parseBaseUrl } from '../../api/origin.js';
 import { CONFIG_KEYS, isConfigKey, type ConfigKey } from '../../config/store.js';
 import { writeConfig } from '../../config/writer.js';
 import { expandHome } from '../../task/output-target.js';
@@ -43,9 +43,21 @@ export async function getSetting(ctx: Context, input: KeyInput): Promise<void> {
   const key = checkKey(input.args.key);
   if (settings.unusedConfig) throw settings.unusedConfig.problem;
   const value = shown(key, settings.config[key]);
-  if (out.json) out.data({ [key]: value ?? null });
-  else if (value !== undefined) out.result(value);
-  else throw new UsageError(`${key} is not set.`, { code: 'NOT_SET' });
+  if (value !== undefined) {
+    if (out.json) out.data({ [key]: value });
+    else out.result(value);
+    return;
+  }
+  // Not set is an answer, not an error: the command says what is in effect instead (stdout stays empty).
+  const fallback = defaultOf(key);
+  if (out.json) out.data({ [key]: null, default: fallback?.value ?? null });
+  else out.info(`${key} is not set; ${fallback ? `the default is in effect: ${fallback.said}` : 'it has no default'}.`);
+}
+
+function defaultOf(key: ConfigKey): { value: string; said: string } | undefined {
+  if (key === 'output-dir') return { value: process.cwd(), said: `the current folder (${process.cwd()})` };
+  if (key === 'base-url') return { value: DEFAULT_BASE_URL, said: DEFAULT_BASE_URL };
+  return undefined;
 }
 
 export async function setSetting(ctx: Context, input: KeyValueInput): Promise<void> {
@@ -57,7 +69,17 @@ export async function setSetting(ctx: Context, input: KeyValueInput): Promise<vo
       'Use `veo auth login` to store the key: a value on the command line ends up in shell history.',
     );
   }
-  if (key === 'base-url') parseBaseUrl(value);
+  if (key === 'base-url') {
+    try {
+      parseBaseUrl(value);
+    } catch (error) {
+      // The example names the command being typed, not the flag.
+      if (error instanceof UsageError && error.hint?.startsWith('Example:')) {
+        error.hint = `Example: veo config set base-url ${/^[\w.-]+$/.test(value.trim()) ? `https://${value.trim()}` : 'https://gptunnel.ru'}`;
+      }
+      throw error;
+    }
+  }
   if (key === 'output-template') parseTemplate(value, 'output-template');
   if (key === 'output-dir') parseTemplate(value, 'output-dir');
   if (key === 'write-info-json' && !BOOLEAN_VALUES.includes(value)) {

@@ -83,7 +83,8 @@ async function readPrompt(options: CreateOptions, signal: AbortSignal): Promise<
       : await readTextSource(source, { signal, maxBytes: MAX_PROMPT_BYTES });
   const prompt = text.replace(/^\uFEFF/, '').trim();
   if (!prompt) {
-    throw new UsageError('The prompt is empty.', {
+    const none = source === undefined && options.prompt === undefined;
+    throw new UsageError(none ? 'No prompt was given.' : 'The prompt is empty.', {
       code: 'EMPTY_PROMPT',
       hint: 'Example: veo create "a red fox running through snow" --ar 16:9',
     });

@@ -75,6 +75,7 @@ export async function createVariations(ctx: Context, prompt: string, options: Cr
     allowDuplicates: false,
     retryUnconfirmed: options.retryUnconfirmed,
     yes: options.yes,
+    ignoreBalance: false,
     ...(place.dir ? { dir: place.dir } : {}),
     ...(place.template ? { template: place.template } : {}),
     ...(options.writeInfoJson !== undefined ? { writeInfoJson: options.writeInfoJson } : {}),

@@ -70,12 +70,14 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
   const entry = id ? await (await ctx.journal()).get(id).catch(() => undefined) : undefined;
   const values = id ? valuesOfEntry(id, entry) : name;
   const to: Destination = destinationOf(
-    options.output ? await planOutput(ctx, options.output, true) : { kind: 'names', plan: await defaultNamePlan(ctx) },
+    options.output
+      ? await planOutput(ctx, options.output, true, undefined, `veo download ${shellQuote(target)}`)
+      : { kind: 'names', plan: await defaultNamePlan(ctx) },
     values,
   );
   const resume = `veo download ${shellQuote(target)}${options.output ? ` -o ${shellQuote(options.output)}` : ''}`;
   const reportSaved = (path: string, saved: JournalEntry) => {
-    ctx.out.info(`${path} is already saved (veo download --force fetches it again).`);
+    ctx.out.info(`${path} is already saved (${resume} --force fetches it again).`);
     const summary = { id: id ?? null, url: saved.url ?? null, path, bytes: saved.bytes, sha256: saved.sha256 ?? null };
     if (ctx.out.json) ctx.out.data(summary);
     else ctx.out.result(path);
@@ -86,7 +88,7 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     reportSaved(to.path, saved);
     return;
   }
-  if (id) await adoptUnconfirmed(ctx, id);
+  if (id) await adoptUnconfirmed(ctx, id, undefined, to.kind === 'file' ? to.path : undefined);
   const status = await ctx.out.statusLine();
   if (id && !url) {
     // The first poll answers at once; a finished task goes straight to the download.

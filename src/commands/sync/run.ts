@@ -1,7 +1,7 @@
 import { counted } from '../../ui/text-format.js';
 import * as z from 'zod/mini';
 import '../../core/zod-english.js';
-import { FileExistsError, isVeoError, type ErrorKind } from '../../core/errors.js';
+import { FileExistsError, isVeoError, NotVideoResultError, type ErrorKind } from '../../core/errors.js';
 import { failureKind, throwIfItemsFailed } from '../../core/failed-items.js';
 import { taskPhase } from '../../api/status.js';
 import type { Context } from '../../context.js';
@@ -32,13 +32,15 @@ interface SyncSummary {
   running: string[];
   expired: string[];
   failed: { id: string; code: string; message: string }[];
+  /** Tasks whose result turned out not to be a video: reported by this sync, never tried again. */
+  notVideo: { id: string; code: string; message: string; hint: string }[];
   /** Where each saved (or already saved) video is. */
   paths: Map<string, string>;
   /** Expired videos an earlier sync already reported lost. */
   reportedLost: Set<string>;
 }
 
-type SyncState = 'saved' | 'already-saved' | 'running' | 'expired' | 'failed';
+type SyncState = 'saved' | 'already-saved' | 'running' | 'expired' | 'failed' | 'not-video';
 
 interface SyncedVideo {
   id: string;
@@ -46,7 +48,7 @@ interface SyncedVideo {
   path: string | null;
   /** expired: whether this sync is the first to find it lost (an earlier one reported it already otherwise). */
   newlyLost?: boolean;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; hint?: string };
 }
 
 /** The journal, read again now, says the video is saved at `path` and the file there is still it. */
@@ -127,7 +129,9 @@ async function saveEntry(
       return;
     }
     if (isVeoError(error) && error.kind === 'expired') summary.expired.push(entry.id);
-    else fail(entry.id, error);
+    else if (error instanceof NotVideoResultError) {
+      summary.notVideo.push({ id: entry.id, code: error.code, message: error.message, hint: error.hint ?? '' });
+    } else fail(entry.id, error);
   }
 }
 
@@ -139,6 +143,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     running: [],
     expired: [],
     failed: [],
+    notVideo: [],
     paths: new Map(),
     reportedLost: new Set(),
   };
@@ -184,11 +189,15 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
   const lost = summary.expired.filter((id) => !summary.reportedLost.has(id));
   for (const id of lost) await recordSafely(ctx, { id, lostReportedAt: new Date().toISOString() });
   if (lost.length > 0) kinds.push('expired');
+  if (summary.notVideo.length > 0) kinds.push('generation');
   throwIfItemsFailed(kinds, () => ({
     message: [
       summary.failed.length > 0 ? `${counted(summary.failed.length, 'video')} could not be saved.` : '',
       lost.length > 0
         ? `${counted(lost.length, 'video')} expired before being saved and cannot be downloaded any more (${lost.join(', ')}).`
+        : '',
+      summary.notVideo.length > 0
+        ? `${counted(summary.notVideo.length, 'task')} made something other than a video (${summary.notVideo.map((n) => n.id).join(', ')}); later syncs do not try again.`
         : '',
     ]
       .filter(Boolean)
@@ -196,7 +205,9 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     hint:
       summary.failed.length > 0
         ? 'Run `veo sync` again once the problem is fixed: saved videos are not downloaded twice.'
-        : 'A lost video needs a new task (`veo create`, paid again). Later syncs do not fail for it again.',
+        : lost.length === 0
+          ? 'Fetch each result with the curl command shown above it before its link expires.'
+          : 'A lost video needs a new task (`veo create`, paid again). Later syncs do not fail for it again.',
   }));
 }
 
@@ -209,6 +220,10 @@ function videosOf(summary: SyncSummary): SyncedVideo[] {
     ...summary.running.map((id) => withPath(id, 'running')),
     ...summary.expired.map((id) => ({ ...withPath(id, 'expired'), newlyLost: !summary.reportedLost.has(id) })),
     ...summary.failed.map(({ id, code, message }) => ({ ...withPath(id, 'failed'), error: { code, message } })),
+    ...summary.notVideo.map(({ id, code, message, hint }) => ({
+      ...withPath(id, 'not-video'),
+      error: { code, message, hint },
+    })),
   ];
 }
 
@@ -219,6 +234,7 @@ function report(ctx: Context, summary: SyncSummary): void {
     return;
   }
   for (const failure of summary.failed) ctx.out.info(`${failure.id}: ${failure.message}`);
+  for (const result of summary.notVideo) ctx.out.info(`${result.id}: ${result.message} ${result.hint}`);
   for (const id of summary.expired) {
     const when = summary.reportedLost.has(id) ? ' (reported before)' : '';
     ctx.out.info(`${id}: the link expired before the video was saved; it is lost${when}`);
@@ -229,6 +245,7 @@ function report(ctx: Context, summary: SyncSummary): void {
     `${summary.running.length} still running`,
     `${summary.expired.length} expired`,
     `${summary.failed.length} failed`,
+    ...(summary.notVideo.length > 0 ? [`${summary.notVideo.length} not a video`] : []),
   ];
   // The summary is for people; stdout carries only the paths saved, so a quiet cron job stays silent when idle.
   ctx.out.info(`sync: ${parts.join(', ')}`);

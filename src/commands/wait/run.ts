@@ -29,9 +29,11 @@ export async function waitCommand(ctx: Context, id: string, options: WaitCommand
   const entry = await (await ctx.journal()).get(id).catch(() => undefined);
   const values = valuesOfEntry(id, entry);
   const target =
-    options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force, values);
+    options.output === undefined
+      ? undefined
+      : await planOutput(ctx, options.output, options.force, values, `veo wait ${id}`);
   const to = target && destinationOf(target, values);
-  await adoptUnconfirmed(ctx, id);
+  await adoptUnconfirmed(ctx, id, undefined, to?.kind === 'file' ? to.path : undefined);
   const status = await ctx.out.statusLine();
   const task = await waitWithStatus(ctx, id, options, status, {
     firstPollMs: 0,
