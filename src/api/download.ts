@@ -112,6 +112,9 @@ async function embedIntoPlace(part: PartFile, tags: ClipTags, force: boolean): P
     await unlink(tagged).catch(() => undefined);
     if (error instanceof Mp4LayoutError) return { embedded: false, problem: error.message };
     if (isVeoError(error)) throw error;
+    // Only the file system reports a code; anything else is the writer failing on this file's layout.
+    if (!isSystemError(error))
+      return { embedded: false, problem: `the file could not be rewritten (${messageOf(error)})` };
     throw localFileError(error, tagged, part.identity.taskId);
   }
 }
@@ -255,4 +258,12 @@ async function attempt(run: Run): Promise<Saved | string> {
     offset = 0;
   }
   return receive(run, response, answer, offset);
+}
+
+function isSystemError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -52,6 +52,8 @@ export function makeBox(type: string, ...parts: Buffer[]): Buffer {
 
 /** The boxes on the way to the chunk offset tables. */
 const TABLE_PATH = new Set(['trak', 'mdia', 'minf', 'stbl']);
+/** trak > mdia > minf > stbl is four deep; a little room for boxes some writer nests once more. */
+const MAX_TABLE_DEPTH = 8;
 
 /**
  * Adds `delta` to every chunk offset (in `stco` and `co64`) at or past `from`: the media data that moved when
@@ -65,13 +67,16 @@ export function shiftChunkOffsets(
   moovSpan: { start: number; end: number },
 ): number {
   let fixed = 0;
-  const visit = (start: number, end: number): void => {
-    for (const box of childBoxes(moov, start, end)) {
-      if (TABLE_PATH.has(box.type)) visit(box.body, box.end);
-      else if (box.type === 'stco' || box.type === 'co64') fixed += shiftTable(moov, box, delta, from, moovSpan);
+  // A list, not recursion: a hostile `moov` of nested `trak` headers would otherwise exhaust the stack.
+  const pending = [{ start: 8, end: moov.length, depth: 0 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    for (const box of childBoxes(moov, next.start, next.end)) {
+      if (TABLE_PATH.has(box.type)) {
+        if (next.depth >= MAX_TABLE_DEPTH) throw new Mp4LayoutError(`"${box.type}" boxes nest too deep`);
+        pending.push({ start: box.body, end: box.end, depth: next.depth + 1 });
+      } else if (box.type === 'stco' || box.type === 'co64') fixed += shiftTable(moov, box, delta, from, moovSpan);
     }
-  };
-  visit(8, moov.length);
+  }
   return fixed;
 }
 

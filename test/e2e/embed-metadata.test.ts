@@ -221,3 +221,49 @@ describe('--embed-metadata on other layouts, served from a local file host', () 
     assert.ok((await readFile(join(dir, 'fragmented-saved.mp4'))).equals(await readFile(source)));
   });
 });
+
+describe('--embed-metadata on a hostile file', () => {
+  const world = useWorld({ taskMs: 1 });
+  let server: Server;
+  let served: Buffer;
+
+  /** ftyp, then a moov of `depth` trak boxes each inside the one before, then a small mdat. */
+  function deeplyNested(depth: number): Buffer {
+    const box = (size: number, type: string) => {
+      const header = Buffer.alloc(8);
+      header.writeUInt32BE(size, 0);
+      header.write(type, 4, 'latin1');
+      return header;
+    };
+    const ftyp = Buffer.concat([box(16, 'ftyp'), Buffer.from('isom\0\0\0\0', 'latin1')]);
+    const nested = Array.from({ length: depth }, (_, level) => box((depth - level) * 8, 'trak'));
+    const moov = Buffer.concat([box(8 + depth * 8, 'moov'), ...nested]);
+    const mdat = Buffer.concat([box(24, 'mdat'), Buffer.alloc(16, 0x42)]);
+    return Buffer.concat([ftyp, moov, mdat]);
+  }
+
+  before(async () => {
+    served = deeplyNested(200_000);
+    server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': served.length }).end(served);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('a moov of 200,000 nested boxes is saved as served, with a warning and metadata.embedded false', async () => {
+    const id = (await world.veo(['create', PROMPT, '--ar', '16:9'])).stdout.trim();
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/deep/${id}.mp4`;
+    const run = await world.veo(['download', url, '-o', 'deep.mp4', '--embed-metadata', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as { metadata: { embedded: boolean; problem: string } };
+    assert.equal(summary.metadata.embedded, false);
+    assert.match(summary.metadata.problem, /nest/);
+    assert.match(run.stderr, /"warning".*could not be embedded/);
+    assert.ok((await readFile(join(world.workDir, 'deep.mp4'))).equals(served));
+    assert.deepEqual(
+      (await readdir(world.workDir)).filter((name) => name.startsWith('deep.mp4.')),
+      [],
+    );
+  });
+});
