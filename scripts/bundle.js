@@ -5,8 +5,6 @@
 //                           code cache, so that a second run skips parsing and compiling it
 //   dist/cli.cjs            the launcher: answers --version and --help alone, else loads dist/veo.cjs
 // The bundle's hash is written into the launcher: it is part of the code cache's key.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -57,10 +55,6 @@ await build({
   sourcesContent: false,
 });
 
-const bundleHash = createHash('sha256')
-  .update(readFileSync(join(dist, 'veo.cjs')))
-  .digest('hex');
-
 // CommonJS, like bin/veo.js that requires it: Node starts a CommonJS entry sooner than an ES module.
 await build({
   ...common,
@@ -71,5 +65,5 @@ await build({
   sourcesContent: false,
   // What import.meta.url would be (the sources are ES modules); "use strict" first, where it takes effect.
   banner: { js: '"use strict";\nvar launcherUrl = require("node:url").pathToFileURL(__filename).href;' },
-  define: { VEO_BUNDLE_HASH: JSON.stringify(bundleHash), 'import.meta.url': 'launcherUrl' },
+  define: { 'import.meta.url': 'launcherUrl' },
 });

@@ -15,7 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 // Loaded only on this path: `veo --version` must not pay for node:crypto.
 const require = createRequire(import.meta.url);
@@ -25,13 +25,36 @@ const HEADER_BYTES = MAGIC.length + 65 + 65;
 /** Far above any real cache (a few MB): a file this large is not ours. */
 const MAX_BYTES = 64 * 1024 * 1024;
 
-/** Where per-user caches go: XDG_CACHE_HOME (else ~/.cache) on Linux, the platform's cache folder elsewhere. */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Where per-user caches go: XDG_CACHE_HOME (else ~/.cache) on Linux, the platform's cache folder elsewhere; or
+ * undefined when there is no home folder to put it in. A relative XDG_CACHE_HOME is ignored, as the XDG spec
+ * says, and an empty or relative home is no home: a cache must never land in the current folder.
+ */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (process.platform === 'win32') {
+    const local =
+      env.LOCALAPPDATA && isAbsolute(env.LOCALAPPDATA) ? env.LOCALAPPDATA : under(homeDir(), 'AppData', 'Local');
+    return local === undefined ? undefined : join(local, 'veo', 'Cache');
+  }
+  if (process.platform === 'darwin') return under(homeDir(), 'Library', 'Caches', 'veo');
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'veo');
+  return under(homeDir(), '.cache', 'veo');
+}
+
+function under(home: string | undefined, ...parts: string[]): string | undefined {
+  return home === undefined ? undefined : join(home, ...parts);
+}
+
+/** The home folder, if there is a usable one: os.homedir() throws when HOME is unset and the user has no entry. */
+function homeDir(): string | undefined {
   const { homedir } = require('node:os') as typeof import('node:os');
-  if (process.platform === 'win32')
-    return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'veo', 'Cache');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'veo');
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'veo');
+  try {
+    const home = homedir();
+    return home && isAbsolute(home) ? home : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export const CODE_CACHE_FILE = 'code-cache.bin';
@@ -43,25 +66,28 @@ function sha256(data: string | Uint8Array): string {
 
 /**
  * What the cached code depends on: V8 rejects code compiled by another V8 or under other flags, but it checks only
- * the length of the source, so the bundle's own hash is part of the key too.
+ * the length of the source, so the hash of the source compiled is part of the key too (about 2 ms for the bundle:
+ * the price of never running code compiled from another file of the same length).
  */
-export function cacheKey(parts: { veoVersion: string; bundleHash: string; v8Flags: string }): string {
+export function cacheKey(parts: { veoVersion: string; source: string; v8Flags: string }): string {
   return sha256(
     JSON.stringify([
       parts.veoVersion,
       process.version,
       process.arch,
       process.versions.v8,
-      parts.bundleHash,
+      sha256(parts.source),
       parts.v8Flags,
     ]),
   );
 }
 
+/** A real folder (not a link) of this user's that no one else can write into. */
 function isOwnDir(dir: string): boolean {
   try {
     const st = lstatSync(dir);
-    return st.isDirectory() && (process.getuid === undefined || st.uid === process.getuid());
+    if (!st.isDirectory()) return false;
+    return process.getuid === undefined || (st.uid === process.getuid() && (st.mode & 0o022) === 0);
   } catch {
     return false;
   }
@@ -74,7 +100,8 @@ export function readCodeCache(dir: string, key: string): CacheRead {
   if (!isOwnDir(dir)) return { data: undefined, why: 'no cache folder of ours' };
   let fd: number;
   try {
-    fd = openSync(join(dir, CODE_CACHE_FILE), constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO put in its place would otherwise block the open until someone writes into it.
+    fd = openSync(join(dir, CODE_CACHE_FILE), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     return { data: undefined, why: `cannot open it (${(error as NodeJS.ErrnoException).code})` };
   }

@@ -8,9 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { cacheDir, cacheKey, readCodeCache, writeCodeCache, CODE_CACHE_FILE } from './code-cache.js';
 import { mapBundleStacks } from './stack-map.js';
 
-/** Set by scripts/bundle.js: the SHA-256 of dist/veo.cjs. */
-declare const VEO_BUNDLE_HASH: string;
-
 // Loaded only on this path: `veo --version` must not pay for node:vm.
 const require = createRequire(import.meta.url);
 
@@ -38,23 +35,29 @@ export function loadBundle(veoVersion: string, v8Flags: string, env: NodeJS.Proc
   const debug = (text: string) => {
     if (mode === 'debug') process.stderr.write(`veo: code cache: ${text}\n`);
   };
-  const dir = cacheDir(env);
-  const key = mode === 'off' ? '' : cacheKey({ veoVersion, bundleHash: VEO_BUNDLE_HASH, v8Flags });
-  const cached = mode === 'off' ? { data: undefined, why: 'turned off' } : readCodeCache(dir, key);
-  if (cached.data === undefined) debug(`none used (${cached.why})`);
   // The bundle is ASCII only (esbuild's charset option): latin1 is the fastest way to a V8 string.
-  const source = `${WRAPPER_START}${readFileSync(file, 'latin1')}\n})`;
+  const code = readFileSync(file, 'latin1');
+  const source = `${WRAPPER_START}${code}\n})`;
+  const dir = mode === 'off' ? undefined : cacheDirOrNone(env);
+  const key = dir === undefined ? '' : cacheKey({ veoVersion, source: code, v8Flags });
+  const cached =
+    mode === 'off'
+      ? { data: undefined, why: 'turned off' }
+      : dir === undefined
+        ? { data: undefined, why: 'no home folder to keep it in' }
+        : readCodeCache(dir, key);
+  if (cached.data === undefined) debug(`none used (${cached.why})`);
   const script = new vm.Script(source, { filename: file, cachedData: cached.data });
   if (cached.data !== undefined) debug(script.cachedDataRejected ? 'rejected by V8' : `used ${dir}/${CODE_CACHE_FILE}`);
   mapBundleStacks(file, `${file}.map`, WRAPPER_START.length);
   const module = { exports: {} as Bundle };
   const wrapped = script.runInThisContext() as (...args: unknown[]) => void;
   wrapped(module.exports, createRequire(file), module, file, dirname(file));
-  const needsSaving = mode !== 'off' && (cached.data === undefined || script.cachedDataRejected === true);
+  const needsSaving = dir !== undefined && (cached.data === undefined || script.cachedDataRejected === true);
   return {
     bundle: module.exports,
     saveCodeCache() {
-      if (!needsSaving) return;
+      if (!needsSaving || dir === undefined) return;
       try {
         writeCodeCache(dir, key, script.createCachedData());
         debug(`saved ${dir}/${CODE_CACHE_FILE}`);
@@ -63,4 +66,13 @@ export function loadBundle(veoVersion: string, v8Flags: string, env: NodeJS.Proc
       }
     },
   };
+}
+
+/** A cache is a convenience: a home folder that cannot be found means no cache, never a failed command. */
+function cacheDirOrNone(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return cacheDir(env);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, truncate, writeFile, chmod } from 'node:fs/promises';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runVeo } from '../helpers/cli.js';
+import { ROOT, runVeo } from '../helpers/cli.js';
 
 // `veo models --help`-free commands would need the simulator; `veo config path` loads the bundle and needs nothing.
 const ARGS = ['config', 'path'];
@@ -12,11 +13,28 @@ const ARGS = ['config', 'path'];
 async function veoWithCache(cacheHome: string) {
   const run = await runVeo(ARGS, { env: { XDG_CACHE_HOME: cacheHome, VEO_CODE_CACHE: 'debug' } });
   assert.equal(run.code, 0, run.stderr);
-  const report = run.stderr
+  return { ...run, report: reportOf(run.stderr) };
+}
+
+/** What VEO_CODE_CACHE=debug told about the cache. */
+function reportOf(stderr: string): string[] {
+  return stderr
     .split('\n')
     .filter((line) => line.startsWith('veo: code cache: '))
     .map((line) => line.slice('veo: code cache: '.length));
-  return { ...run, report };
+}
+
+/** Runs `command` to its end; a hang is left to the test's timeout. */
+function finish(command: string, args: string[], env: Record<string, string>, cwd: string) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 describe('the V8 code cache of the bundle', () => {
@@ -126,5 +144,118 @@ describe('the V8 code cache of the bundle', () => {
     const run = await runVeo(ARGS, { env: { XDG_CACHE_HOME: home, VEO_CODE_CACHE: 'off' } });
     assert.equal(run.code, 0);
     await assert.rejects(stat(join(home, 'veo')), { code: 'ENOENT' });
+  });
+
+  it('is not kept, and the command runs all the same, when no home folder can be found', async (t) => {
+    const setprivWorks =
+      spawnSync('setpriv', ['--reuid=12345', '--regid=12345', '--clear-groups', 'true']).status === 0;
+    if (!setprivWorks) return t.skip('setpriv (util-linux) cannot switch to a user without a passwd entry here');
+    const work = join(root, 'homeless');
+    await mkdir(join(work, 'config'), { recursive: true });
+    await chmod(work, 0o777);
+    await chmod(join(work, 'config'), 0o777);
+    // Not HOME, not XDG_CACHE_HOME, and uid 12345 has no passwd entry: os.homedir() throws.
+    const env = { PATH: process.env.PATH ?? '', VEO_CONFIG_DIR: join(work, 'config') };
+    const asNobody = [
+      '--reuid=12345',
+      '--regid=12345',
+      '--clear-groups',
+      process.execPath,
+      join(ROOT, 'bin', 'veo.js'),
+    ];
+    for (const mode of ['off', 'on', 'debug']) {
+      const run = await finish('setpriv', [...asNobody, 'result', 'nothex'], { ...env, VEO_CODE_CACHE: mode }, work);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /"nothex" is not a task id/);
+      assert.doesNotMatch(run.stderr, /cli\.cjs|veo\.cjs|TypeError|SystemError/);
+    }
+    const run = await finish('setpriv', [...asNobody, ...ARGS], { ...env, VEO_CODE_CACHE: 'debug' }, work);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(reportOf(run.stderr), ['none used (no home folder to keep it in)']);
+    assert.deepEqual(await readdir(work), ['config']);
+  });
+
+  it('is never written into the current folder: an empty or relative HOME means no cache', async () => {
+    for (const home of ['', 'relative-home']) {
+      const work = await mkdtemp(join(root, 'cwd-'));
+      const run = await runVeo(ARGS, {
+        cwd: work,
+        env: { HOME: home, XDG_CACHE_HOME: undefined, VEO_CODE_CACHE: 'debug', VEO_CONFIG_DIR: join(root, 'cfg') },
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(reportOf(run.stderr), ['none used (no home folder to keep it in)']);
+      assert.deepEqual(await readdir(work), []);
+    }
+  });
+
+  it('ignores a relative XDG_CACHE_HOME and goes to HOME/.cache', async () => {
+    const work = await mkdtemp(join(root, 'cwd-'));
+    const home = join(root, 'xdg-relative-home');
+    const env = {
+      HOME: home,
+      XDG_CACHE_HOME: 'relative-cache',
+      VEO_CODE_CACHE: 'debug',
+      VEO_CONFIG_DIR: join(root, 'cfg'),
+    };
+    const run = await runVeo(ARGS, { cwd: work, env });
+    assert.equal(run.code, 0, run.stderr);
+    const file = join(home, '.cache', 'veo', 'code-cache.bin');
+    assert.equal(reportOf(run.stderr).at(-1), `saved ${file}`);
+    assert.deepEqual(await readdir(work), []);
+    assert.deepEqual(reportOf((await runVeo(ARGS, { cwd: work, env })).stderr), [`used ${file}`]);
+  });
+
+  it('does not hang on a FIFO in its place, and replaces it', { timeout: 60_000 }, async () => {
+    const home = join(root, 'fifo');
+    await mkdir(join(home, 'veo'), { recursive: true, mode: 0o700 });
+    const file = join(home, 'veo', 'code-cache.bin');
+    execFileSync('mkfifo', [file]);
+    const run = await veoWithCache(home);
+    assert.deepEqual(run.report, ['none used (not a cache file of ours)', `saved ${file}`]);
+    assert.ok((await stat(file)).isFile());
+  });
+
+  it('is neither used from nor written into a cache folder others can write into', async () => {
+    const home = join(root, 'shared');
+    await veoWithCache(home);
+    await chmod(join(home, 'veo'), 0o777);
+    const run = await veoWithCache(home);
+    assert.match(run.report[0] ?? '', /^none used \(no cache folder of ours\)$/);
+    assert.match(run.report.at(-1) ?? '', /^not saved \(.* is not a folder of ours\)$/);
+  });
+
+  it('is rejected and rewritten when the bundle changes but keeps its length', async () => {
+    // A copy of the built veo, to edit without touching the one the other tests run.
+    const copy = join(root, 'copy');
+    await mkdir(join(copy, 'dist'), { recursive: true });
+    await cp(join(ROOT, 'bin'), join(copy, 'bin'), { recursive: true });
+    for (const name of ['cli.cjs', 'veo.cjs', 'veo.cjs.map', 'help.txt']) {
+      await cp(join(ROOT, 'dist', name), join(copy, 'dist', name));
+    }
+    await cp(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const cache = join(root, 'copy-cache');
+    const env = { XDG_CACHE_HOME: cache, VEO_CODE_CACHE: 'debug' };
+    const run = () =>
+      finish(
+        process.execPath,
+        [join(copy, 'bin', 'veo.js'), 'result', 'nothex'],
+        { ...process.env, ...env } as Record<string, string>,
+        copy,
+      );
+    const first = await run();
+    assert.match(first.stderr, /"nothex" is not a task id/);
+    const file = join(cache, 'veo', 'code-cache.bin');
+    assert.equal(reportOf(first.stderr).at(-1), `saved ${file}`);
+    const bundle = join(copy, 'dist', 'veo.cjs');
+    const original = await readFile(bundle, 'latin1');
+    const edited = original.replace('is not a task id', 'is NOT a task id');
+    assert.notEqual(edited, original);
+    await writeFile(bundle, edited, 'latin1');
+    const second = await run();
+    assert.equal(second.code, 2);
+    assert.match(second.stderr, /"nothex" is NOT a task id/);
+    assert.deepEqual(reportOf(second.stderr), ['none used (stale or damaged)', `saved ${file}`]);
+    assert.deepEqual(reportOf((await run()).stderr), [`used ${file}`]);
   });
 });
