@@ -1,6 +1,6 @@
 import { GenerationFailedError, InterruptedError, WaitTimeoutError } from '../core/errors.js';
 import { deadlineAt } from './deadline.js';
-import { formatMs } from '../core/duration.js';
+import { formatLimitMs } from '../core/duration.js';
 import { isRetryable, sleep } from './retry.js';
 import type { Task } from './schemas.js';
 import { awaitingLink, failureHint, failureReason, taskPhase } from './status.js';
@@ -129,9 +129,12 @@ async function poll(client: TaskReader, taskId: string, options: WaitOptions, st
     state.last && awaitingLink(state.last)
       ? 'it is done on the service, but its video link has not come yet'
       : 'it keeps running on the service';
-  throw new WaitTimeoutError(`Gave up waiting for task ${taskId} after ${formatMs(options.timeoutMs)}; ${where}.`, {
-    taskId,
-    hint: `Resume with: veo wait ${taskId}`,
-    cause: lastError,
-  });
+  throw new WaitTimeoutError(
+    `Gave up waiting for task ${taskId} after ${formatLimitMs(options.timeoutMs)}; ${where}.`,
+    {
+      taskId,
+      hint: `Resume with: veo wait ${taskId}`,
+      cause: lastError,
+    },
+  );
 }

@@ -279,8 +279,11 @@ describe('wait, download and create -o against veo-sim', () => {
     const run = await world.veo(['wait', id, '--timeout', '0.3', '--interval', '0.05']);
     assert.equal(run.code, 5, run.stderr);
     assert.match(run.stderr, new RegExp(`veo wait ${id}`));
+    // The limit as given, not rounded to whole seconds.
+    assert.match(run.stderr, new RegExp(`waiting for task ${id} after 0\\.3s;`));
     const json = await world.veo(['wait', id, '--timeout', '0.2', '--interval', '0.05', '--json']);
     assert.equal(JSON.parse(json.stderr).error.taskId, id);
+    assert.match(JSON.parse(json.stderr).error.message, / after 0\.2s;/);
   });
 
   it('exits 6 with the reason when the generation fails', async () => {
