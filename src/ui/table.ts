@@ -9,26 +9,41 @@ export interface TableOptions {
    * with "…" (their titles too, if need be). Each keeps at least 8 characters.
    */
   shrinkable?: number[];
+  /** Columns whose cells, when they are paths, are cut at the start ("…/out/clip.mp4"): the file name matters most. */
+  pathColumns?: number[];
 }
 
 const GAP = 2;
 const MIN_SHRUNK = 8;
 
-function cut(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+function cut(text: string, width: number, fromStart = false): string {
+  if (text.length <= width) return text;
+  const keep = Math.max(0, width - 1);
+  return fromStart ? `…${text.slice(text.length - keep)}` : `${text.slice(0, keep)}…`;
 }
 
-/** Column widths that fit `columns`: the shrinkable columns narrowed in turn until the rows fit or none can give. */
+/**
+ * Column widths that fit `columns`: the widest shrinkable column gives a character at a time (ties: the first
+ * listed), so a long path cannot squeeze the prompt down to a few letters, until the rows fit or none can give.
+ */
 function fitWidths(natural: number[], columns: number, shrinkable: number[]): number[] {
   const widths = [...natural];
   let excess = widths.reduce((sum, width) => sum + width, 0) + GAP * (widths.length - 1) - columns;
-  for (const column of shrinkable) {
-    if (excess <= 0) break;
-    const give = Math.min(excess, Math.max(0, (widths[column] ?? 0) - MIN_SHRUNK));
-    widths[column] = (widths[column] ?? 0) - give;
-    excess -= give;
+  while (excess > 0) {
+    let widest: number | undefined;
+    for (const column of shrinkable) {
+      const width = widths[column] ?? 0;
+      if (width > MIN_SHRUNK && (widest === undefined || width > (widths[widest] ?? 0))) widest = column;
+    }
+    if (widest === undefined) break;
+    widths[widest] = (widths[widest] ?? 0) - 1;
+    excess -= 1;
   }
   return widths;
+}
+
+function looksLikePath(text: string): boolean {
+  return /^(\/|~\/|\.{1,2}\/|[A-Za-z]:[\\/])/.test(text) || (!/\s/.test(text) && /[\\/]/.test(text));
 }
 
 /**
@@ -53,7 +68,7 @@ export function printTable(out: Output, header: string[], cells: string[][], opt
     row
       .map((raw, column) => {
         const width = widths[column] ?? 0;
-        const cell = cut(raw, width);
+        const cell = cut(raw, width, options.pathColumns?.includes(column) && looksLikePath(raw));
         if (options.rightAligned?.includes(column)) return cell.padStart(width);
         return column === row.length - 1 ? cell : cell.padEnd(width);
       })

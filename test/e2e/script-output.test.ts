@@ -82,6 +82,41 @@ describe('tables for people and for scripts', () => {
   });
 });
 
+describe('a terminal table with a long saved path', () => {
+  const world = useWorld({ taskMs: 100 });
+
+  it('the prompt keeps as much room as the path, which is cut at its start and named from the current folder', async () => {
+    const prompt = 'a red fox running through fresh snow at dawn, low angle, slow motion';
+    const deep = join(world.workDir, 'clips', 'a folder with a rather long name', 'and another one below it');
+    const outside = (await world.veo(['create', prompt, '-o', join(deep, 'fox.mp4'), '--interval', '0.05'])).code;
+    assert.equal(outside, 0);
+    const near = await world.veo(['create', 'a lighthouse at dusk', '-o', join(world.workDir, 'near.mp4')]);
+    assert.equal(near.code, 0, near.stderr);
+    // Listed from a folder that holds neither file, then from the one that holds near.mp4.
+    const elsewhere = join(world.workDir, 'elsewhere');
+    await mkdir(elsewhere, { recursive: true });
+    const env = { ...world.env, HOME: world.workDir };
+    const lines = shownLines(
+      await runInPty(`cd '${elsewhere}' && ${process.execPath} ${VEO} list`, env, 'cols 100 rows 30'),
+    );
+    const fox = lines.find((line) => line.includes('a red fox')) ?? '';
+    assert.ok(fox.length <= 100, fox);
+    assert.match(fox, / …[^…]*below it\/fox\.mp4$/, 'the file name is kept, the start of the path cut');
+    const promptShown = /a red fox[^…]*…?/.exec(fox)?.[0] ?? '';
+    assert.ok(promptShown.length >= 20, `the prompt is not squeezed to a few letters: ${fox}`);
+    const here = shownLines(
+      await runInPty(`cd '${world.workDir}' && ${process.execPath} ${VEO} list`, env, 'cols 100 rows 30'),
+    );
+    assert.ok(
+      here.some((line) => / {2}near\.mp4$/.test(line)),
+      `a file under the current folder is named from it:\n${here.join('\n')}`,
+    );
+    // In a pipe the path stays whole and absolute.
+    const piped = await world.veo(['list']);
+    assert.ok(piped.stdout.includes(join(deep, 'fox.mp4')), piped.stdout);
+  });
+});
+
 describe('dry runs and the batch resume hint', () => {
   const world = useWorld({ taskMs: 150 });
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isAbsolute, relative } from 'node:path';
 import '../../core/zod-english.js';
 import type { Context } from '../../context.js';
 import type { ListInput } from './index.js';
@@ -33,11 +34,18 @@ function cell(out: Output, text: string): string {
 
 function where(out: Output, entry: JournalEntry, now: number): string {
   const state = entryState(entry, now);
-  if (state === 'saved') return entry.savedPath ?? '';
+  if (state === 'saved') return shownPath(out, entry.savedPath ?? '');
   if (state === 'unsaved') return `not saved, link expires in ${formatAge(timeLeft(entry, now) ?? 0)}`;
   if (state === 'expired') return 'not saved, link expired';
   if (state === 'failed') return entry.reason ? `failed: ${cell(out, entry.reason)}` : 'failed';
   return '';
+}
+
+/** On a terminal a file under the current folder is named from there, which leaves the prompt more room. */
+function shownPath(out: Output, path: string): string {
+  if (!out.streams.stdout.isTTY || !isAbsolute(path)) return path;
+  const from = relative(process.cwd(), path);
+  return from && !from.startsWith('..') && !isAbsolute(from) ? from : path;
 }
 
 type Row = { entry: JournalEntry; intent?: undefined } | { intent: CreateIntent; entry?: undefined };
@@ -137,7 +145,7 @@ export async function listCommand(ctx: Context, options: ListOptions): Promise<J
         ],
   );
   const header = ['ID', 'STATUS', 'AGE', 'PROMPT', 'SAVED / LINK'];
-  printTable(ctx.out, header, table, { shrinkable: [3, 4, 1] });
+  printTable(ctx.out, header, table, { shrinkable: [3, 4, 1], pathColumns: [4] });
   // Said only where a person reads the table, and only when some status shown may have moved on since.
   if (terminal && shown.some((entry) => entryState(entry, now) === 'running')) {
     ctx.out.info('Statuses are as last seen; `veo sync` asks the service again (and saves what is finished).');
