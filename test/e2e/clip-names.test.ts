@@ -157,7 +157,9 @@ describe('output templates, .info.json sidecars and variations', () => {
     const created = await world.veo(['create', 'a red kite']);
     assert.equal(created.code, 0, created.stderr);
     const id = created.stdout.trim();
-    const synced = await world.veo(['sync', '--dir', 'synced', '--write-info-json', ...[]], {});
+    // sync asks once and saves what is finished: the task is let finish first, so the test does not race it.
+    assert.equal((await world.veo(['wait', id, ...fast])).code, 0);
+    const synced = await world.veo(['sync', '--dir', 'synced', '--write-info-json']);
     assert.equal(synced.code, 0, synced.stderr);
     const path = join(world.workDir, 'synced', 'glabs-veo-3-1-fast', `a-red-kite-${id}.mp4`);
     assert.match(synced.stdout, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
