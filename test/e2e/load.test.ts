@@ -50,7 +50,10 @@ describe('load', () => {
       let peak = 0;
       let lines = 0;
       const started = Date.now();
+      // The rate is bounded by the floor between checks (1 s in use, scaled down here like the interval): the
+      // schedule may check sooner than --interval, which is the longest gap, never sooner than the floor.
       const run = await world.veo(['wait', id, '--interval', '0.02', '--timeout', '1m'], {
+        env: { VEO_MIN_INTERVAL_MS: '20' },
         // A line per status change, the last (done) just before the process ends: the high-water mark read then
         // covers the whole wait.
         onStderr: (text, child) => {
