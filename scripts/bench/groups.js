@@ -1,6 +1,6 @@
 // @ts-check
 // The start-up, result and download groups: veo against bare node and curl.
-import { cpSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_KEY, MiB, TARGETS, VEO, runs, sizes } from './options.js';
 import { NODE_GET, NODE_POST, interleave, run, runWithRss, work } from './runner.js';
@@ -64,9 +64,22 @@ export function sameJournal(configDir) {
   const snapshot = `${configDir}.snapshot`;
   rmSync(snapshot, { recursive: true, force: true });
   cpSync(configDir, snapshot, { recursive: true, preserveTimestamps: true });
+  const journal = join(configDir, 'journal.jsonl');
+  const before = statSync(journal, { throwIfNoEntry: false });
   return async () => {
-    rmSync(configDir, { recursive: true, force: true });
-    cpSync(snapshot, configDir, { recursive: true, preserveTimestamps: true });
+    // The journal is cut back in place rather than copied: its summary is valid only for this very file (inode
+    // and birth time), and a copy would make every run rebuild it, which no user's run does.
+    const now = statSync(journal, { throwIfNoEntry: false });
+    const inPlace = before !== undefined && now !== undefined && now.ino === before.ino && now.size >= before.size;
+    if (inPlace) truncateSync(journal, before.size);
+    for (const name of readdirSync(snapshot)) {
+      if (inPlace && name === 'journal.jsonl') continue;
+      rmSync(join(configDir, name), { recursive: true, force: true });
+      cpSync(join(snapshot, name), join(configDir, name), { recursive: true, preserveTimestamps: true });
+    }
+    for (const name of readdirSync(configDir)) {
+      if (!existsSync(join(snapshot, name))) rmSync(join(configDir, name), { recursive: true, force: true });
+    }
   };
 }
 

@@ -2,6 +2,9 @@ import type { Context } from '../context.js';
 import type { JournalEntry } from '../store/journal.js';
 import { expectedDuration, HISTORY_SIZE, nextPollDelay } from './poll-schedule.js';
 
+/** How many of the newest journaled tasks a wait looks at for durations. */
+const HISTORY_LOOKBACK = 4 * HISTORY_SIZE;
+
 /**
  * How long earlier tasks took from creation to done: the latest the journal has a duration for (veo watched them
  * finish), read once per process and only when a wait needs them, then the tasks this process sees finish (a
@@ -31,8 +34,13 @@ class TaskTimings {
   private async fromJournal(): Promise<number[]> {
     try {
       const journal = await this.ctx.journal();
-      const { entries } = await journal.recent(HISTORY_SIZE, timed);
-      return entries.map((entry) => entry.tookMs!);
+      // Only the newest tasks are looked at: a journal of thousands without a duration (older versions wrote
+      // none) would otherwise be parsed whole before every wait.
+      const { entries } = await journal.recent(HISTORY_LOOKBACK);
+      return entries
+        .filter(timed)
+        .map((entry) => entry.tookMs!)
+        .slice(-HISTORY_SIZE);
     } catch {
       // A history is a help, not a need: without one the schedule still keeps its bounds.
       return [];

@@ -26,7 +26,8 @@ const waitCommandSchema = onFirstUse(() =>
 export type WaitCommandOptions = z.infer<ReturnType<typeof waitCommandSchema>>;
 
 export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
-  const entry = await (await ctx.journal()).get(id).catch(() => undefined);
+  // The journal's values name a templated file; without -o nothing needs them (and a lookup reads the journal).
+  const entry = options.output === undefined ? undefined : await (await ctx.journal()).get(id).catch(() => undefined);
   const values = valuesOfEntry(id, entry);
   const target =
     options.output === undefined
