@@ -11,24 +11,13 @@ import type { DownloadInput } from './index.js';
 import { embedWanted } from '../../task/clip-tags.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { describeSaved, saveWithStatus, waitWithStatus } from '../../task/wait-and-save.js';
-import { parseOptions, waitOptionsSchema } from '../shared/option-schemas.js';
+import { parseOptions, savingOptionsSchema } from '../shared/option-schemas.js';
 import { pathExists } from '../../api/local-files.js';
-import { onFirstUse } from '../../core/first-use.js';
 import { defaultNamePlan, destinationOf, planOutput, type Destination } from '../../task/output-target.js';
 import { valuesOfEntry } from '../../task/output-names.js';
 import { writesInfoJson } from '../../task/run-settings.js';
 
-const downloadSchema = onFirstUse(() =>
-  z.intersection(
-    z.object({
-      output: z.optional(z.string().check(z.minLength(1))),
-      force: z._default(z.boolean(), false),
-      embedMetadata: z.optional(z.boolean()),
-      writeInfoJson: z.optional(z.boolean()),
-    }),
-    waitOptionsSchema(),
-  ),
-);
+const downloadSchema = savingOptionsSchema;
 export type DownloadCommandOptions = z.infer<ReturnType<typeof downloadSchema>>;
 
 /** A file name from a video URL, kept to a safe alphabet so that a URL can never steer the path elsewhere. */

@@ -120,3 +120,16 @@ export const repeatOption = () =>
       z.transform(Number),
     )
     .check(z.refine((n: number) => n >= 1 && n <= 100, { message: '--repeat must be from 1 to 100' }));
+
+/** The options of a command that waits for one task and may save its video (wait, download). */
+export const savingOptionsSchema = onFirstUse(() =>
+  z.intersection(
+    z.object({
+      output: z.optional(z.string().check(z.minLength(1))),
+      force: z._default(z.boolean(), false),
+      embedMetadata: z.optional(z.boolean()),
+      writeInfoJson: z.optional(z.boolean()),
+    }),
+    waitOptionsSchema(),
+  ),
+);

@@ -1,28 +1,17 @@
 import * as z from 'zod/mini';
 import '../../core/zod-english.js';
 import type { Context } from '../../context.js';
-import { onFirstUse } from '../../core/first-use.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { WaitInput } from './index.js';
 import { embedWanted } from '../../task/clip-tags.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
-import { parseOptions, parseTaskId, waitOptionsSchema } from '../shared/option-schemas.js';
+import { parseOptions, parseTaskId, savingOptionsSchema } from '../shared/option-schemas.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 import { valuesOfEntry } from '../../task/output-names.js';
 import { writesInfoJson } from '../../task/run-settings.js';
 
-const waitCommandSchema = onFirstUse(() =>
-  z.intersection(
-    z.object({
-      output: z.optional(z.string().check(z.minLength(1))),
-      force: z._default(z.boolean(), false),
-      embedMetadata: z.optional(z.boolean()),
-      writeInfoJson: z.optional(z.boolean()),
-    }),
-    waitOptionsSchema(),
-  ),
-);
+const waitCommandSchema = savingOptionsSchema;
 export type WaitCommandOptions = z.infer<ReturnType<typeof waitCommandSchema>>;
 
 export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
