@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, realpath } from 'node:fs/promises';
 import { MAX_VIDEO_BYTES } from '../api/download-run.js';
-import { localFileError, READ_NO_LINK } from '../api/local-files.js';
+import { errnoOf, READ_NO_LINK } from '../api/local-files.js';
 import { Mp4LayoutError, readClipTags } from '../api/mp4-embed.js';
 import type { ClipTags } from '../api/mp4-tags.js';
 import type { Context } from '../context.js';
@@ -103,20 +103,35 @@ export function factsOfEntry(entry: JournalEntry): ClipFacts {
   });
 }
 
-async function journalOf(ctx: Context, sha256: string): Promise<ClipReport['journal']> {
+/**
+ * The journal's task for these bytes. Two tasks can have served the very same bytes (a simulator does, and a
+ * copy saved twice would), so a hash alone picks a task only when it is the only one: otherwise the task saved at
+ * this very path, or the one the sidecar or the tags name, or none (a rerun must never take another task's prompt).
+ */
+async function journalOf(
+  ctx: Context,
+  sha256: string,
+  file: string,
+  namedIds: (string | undefined)[],
+): Promise<ClipReport['journal']> {
   let entries: JournalEntry[];
   try {
     entries = (await (await ctx.journal()).load()).entries;
   } catch {
     return null;
   }
-  // The newest first: a clip saved twice is described by its latest task.
-  for (const entry of entries.toReversed()) {
+  const matches = entries.flatMap((entry) => {
     const matched = entry.savedFile?.sha256 === sha256 ? 'saved' : entry.sha256 === sha256 ? 'served' : undefined;
-    if (!matched) continue;
-    return { matched, status: entry.status, savedPath: entry.savedPath, facts: factsOfEntry(entry) };
-  }
-  return null;
+    return matched ? [{ entry, matched: matched as 'saved' | 'served' }] : [];
+  });
+  const chosen =
+    matches.length === 1
+      ? matches[0]
+      : (matches.find((m) => m.entry.savedPath === file) ??
+        matches.find((m) => namedIds.some((id) => id !== undefined && id === m.entry.id)));
+  if (!chosen) return null;
+  const { entry, matched } = chosen;
+  return { matched, status: entry.status, savedPath: entry.savedPath, facts: factsOfEntry(entry) };
 }
 
 /** Everything known of the clip at `path`. A file that cannot be read is a usage error (exit 2). */
@@ -129,12 +144,17 @@ export async function reportClip(ctx: Context, path: string): Promise<ClipReport
     hashed = await hashFile(file);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw localFileError(error, path);
+    // A clip is read here, never written: say so in the words of a read.
+    throw new UsageError(`Cannot read ${path}: ${errnoWords(error)}.`, {
+      code: 'CANNOT_READ',
+      errno: errnoOf(error),
+      cause: error,
+    });
   }
-  const [embedded, sidecar, journal] = await Promise.all([
-    embeddedOf(file),
-    sidecarOf(file),
-    journalOf(ctx, hashed.sha256),
+  const [embedded, sidecar] = await Promise.all([embeddedOf(file), sidecarOf(file)]);
+  const journal = await journalOf(ctx, hashed.sha256, file, [
+    sidecar.sidecar?.facts.taskId,
+    embedded.embedded?.facts.taskId,
   ]);
   const clip = mergeFacts(journal?.facts, sidecar.sidecar?.facts, embedded.embedded?.facts);
   return { file, ...hashed, ...embedded, ...sidecar, journal, clip };

@@ -148,6 +148,12 @@ describe('output templates, .info.json sidecars and variations', () => {
   it('names a folder target, sync and a templated --dir by the output-template setting', async () => {
     assert.equal((await world.veo(['config', 'set', 'output-template', '{model}/{slug:12}-{id}.{ext}'])).code, 0);
     assert.equal((await world.veo(['config', 'set', 'output-template', '{bogus}.mp4'])).code, 2);
+    for (const climbing of ['{id}/../../x.{ext}', '../x/{id}.{ext}']) {
+      const refused = await world.veo(['config', 'set', 'output-template', climbing]);
+      assert.equal(refused.code, 2, `${climbing} is refused when set, not at every later save`);
+      assert.match(refused.stderr, /climbs out of the output folder/);
+    }
+    assert.equal((await world.veo(['config', 'set', 'output-dir', 'out/{model}/../..'])).code, 2);
     const dir = await folder('by-setting');
     const saved = await world.veo(['create', 'a paper boat', '-o', 'by-setting/', ...fast]);
     assert.equal(saved.code, 0, saved.stderr);

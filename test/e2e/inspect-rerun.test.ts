@@ -172,3 +172,34 @@ describe('veo rerun', () => {
     assert.equal(creates(world).length, 1);
   });
 });
+
+describe('two tasks that served the same bytes', () => {
+  const world = useWorld({ taskMs: 1 });
+
+  it('each file is told by its own task, and a copy nothing names is not given either prompt', async () => {
+    // veo-sim serves one sample for every task: the bytes alone cannot tell these two apart.
+    for (const [prompt, file] of [
+      ['a red fox running', 'fox.mp4'],
+      ['a small dog', 'dog.mp4'],
+    ] as const) {
+      const made = await world.veo(['create', prompt, '-o', file, '--interval', '0.05']);
+      assert.equal(made.code, 0, made.stderr);
+    }
+    const fox = JSON.parse((await world.veo(['inspect', 'fox.mp4', '--json'])).stdout);
+    const dog = JSON.parse((await world.veo(['inspect', 'dog.mp4', '--json'])).stdout);
+    assert.equal(fox.clip.prompt, 'a red fox running');
+    assert.equal(dog.clip.prompt, 'a small dog');
+    await copyFile(join(world.workDir, 'fox.mp4'), join(world.workDir, 'copy.mp4'));
+    const copy = await world.veo(['inspect', 'copy.mp4', '--json']);
+    assert.equal(copy.code, 0, copy.stderr);
+    assert.equal(JSON.parse(copy.stdout).clip.prompt, undefined, 'neither task is picked by the bytes alone');
+    const missing = await world.veo(['inspect', 'nosuch.mp4']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Cannot read nosuch\.mp4: /);
+    assert.doesNotMatch(missing.stderr, /write/i);
+    const before = creates(world).length;
+    const rerun = await world.veo(['rerun', 'copy.mp4', '--dry-run']);
+    assert.notEqual(rerun.code, 0, rerun.stdout);
+    assert.equal(creates(world).length, before);
+  });
+});

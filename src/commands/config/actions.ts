@@ -7,6 +7,7 @@ import { writeConfig } from '../../config/writer.js';
 import { expandHome } from '../../task/output-target.js';
 import { parseEmbedSetting } from '../../task/clip-tags.js';
 import { parseTemplate } from '../../task/name-template.js';
+import { planNames } from '../../task/output-names.js';
 import { BOOLEAN_VALUES, parseMaxItems } from '../../task/run-settings.js';
 import type { Context } from '../../context.js';
 import type { KeyInput, KeyValueInput } from './index.js';
@@ -80,8 +81,20 @@ export async function setSetting(ctx: Context, input: KeyValueInput): Promise<vo
       throw error;
     }
   }
-  if (key === 'output-template') parseTemplate(value, 'output-template');
-  if (key === 'output-dir') parseTemplate(value, 'output-dir');
+  if (key === 'output-template') {
+    parseTemplate(value, 'output-template');
+    // Checked now, not at every later save: the template names files inside the output folder.
+    if (value.split(/[/\\]/).includes('..')) {
+      throw new UsageError(`output-template ${value} climbs out of the output folder with "..".`, {
+        code: 'BAD_TEMPLATE',
+        hint: 'The template names files inside the output folder; choose the folder with `veo config set output-dir`.',
+      });
+    }
+  }
+  if (key === 'output-dir') {
+    parseTemplate(value, 'output-dir');
+    planNames(value, '{id}.{ext}');
+  }
   if (key === 'write-info-json' && !BOOLEAN_VALUES.includes(value)) {
     throw new UsageError(`write-info-json takes true or false, not "${value}".`);
   }
