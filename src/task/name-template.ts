@@ -68,10 +68,15 @@ export function parseTemplate(source: string, what = 'the output template'): Tem
       i++;
     } else if (char === '{') {
       const end = source.indexOf('}', i);
-      const match = end < 0 ? null : FIELD.exec(source.slice(i + 1, end));
+      if (end < 0) {
+        throw new UsageError(`An unclosed { in ${what}: ${source.slice(i)} (write {{ for a literal brace).`, {
+          code: 'BAD_TEMPLATE',
+        });
+      }
+      const match = FIELD.exec(source.slice(i + 1, end));
       const name = match?.[1];
       if (!match || !name || !(TEMPLATE_FIELDS as readonly string[]).includes(name)) {
-        throw new UsageError(`Unknown field in ${what}: ${end < 0 ? source.slice(i) : source.slice(i, end + 1)}.`, {
+        throw new UsageError(`Unknown field in ${what}: ${source.slice(i, end + 1)}.`, {
           code: 'BAD_TEMPLATE',
           hint: `Fields: ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(' ')}; {prompt:40} and {slug:30} cut the text; {{ and }} are literal braces.`,
         });

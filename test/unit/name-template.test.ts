@@ -81,6 +81,7 @@ describe('output name templates', () => {
     assert.deepEqual(rendered, { ok: false, missing: ['id'] });
     assert.throws(() => parseTemplate('{nope}.mp4'), /Unknown field/);
     assert.throws(() => parseTemplate('a}b'), /lone \}/);
+    assert.throws(() => parseTemplate('{slug'), /An unclosed \{ in the output template: \{slug/);
     assert.equal(render('{{literal}}-{n}'), '{literal}-3');
   });
 });
