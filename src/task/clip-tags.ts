@@ -30,15 +30,6 @@ export function clipTagsOf(
   return tags;
 }
 
-/**
- * The tags for a task, from what the journal knows of it; without an entry, only the id is known, and a video
- * fetched by a URL that names no task gets the settings comment alone, with a null task id.
- */
-export async function clipTagsFor(ctx: Context, id: string | undefined): Promise<ClipTags> {
-  const entry = id === undefined ? undefined : await (await ctx.journal()).get(id).catch(() => undefined);
-  return clipTagsOf(entry ?? { id: id ?? null });
-}
-
 const YES = new Set(['true', 'yes', 'on', '1']);
 const NO = new Set(['false', 'no', 'off', '0']);
 

@@ -5,6 +5,7 @@ import type { Task } from '../api/schemas.js';
 import { formatMs } from '../core/duration.js';
 import { awaitingLink, taskPhase } from '../api/status.js';
 import type { Context } from '../context.js';
+import type { JournalEntry } from '../store/journal.js';
 import { RetryNotice } from '../ui/retry-notice.js';
 import { pollFailures } from './poll-failures.js';
 import type { StatusLine } from '../ui/status-line.js';
@@ -16,7 +17,7 @@ import { outputArgument, type Destination } from './output-target.js';
 import { MIN_INTERVAL_MS, pollInterval } from './poll-interval.js';
 import { creationTimeOf, observedDuration } from './poll-schedule.js';
 import { taskTimings } from './task-timings.js';
-import { clipTagsFor } from './clip-tags.js';
+import { clipTagsOf } from './clip-tags.js';
 import { formatBytes, progressText, watchForStall } from './download-progress.js';
 import { writeSidecar } from './write-sidecar.js';
 
@@ -129,6 +130,11 @@ export async function waitWithStatus(
   }
 }
 
+/** What the journal knows of a task, looked up once for the tags and the sidecar alike (it may read the journal). */
+async function journaled(ctx: Context, id: string | undefined): Promise<JournalEntry | undefined> {
+  return id === undefined ? undefined : (await ctx.journal()).get(id).catch(() => undefined);
+}
+
 /** The journal keeps the hash of the video as served, and that of the file as saved when tags changed it. */
 async function recordSave(ctx: Context, id: string | undefined, result: DownloadResult): Promise<void> {
   if (!id) return;
@@ -188,7 +194,8 @@ export async function saveWithStatus(
       return { ...result, path: '-', resumed: false, id: target.id };
     }
     const record = (result: DownloadResult) => recordSave(ctx, target.id, result);
-    const embed = target.embed ? await clipTagsFor(ctx, target.id) : undefined;
+    const known = target.embed || target.infoJson ? await journaled(ctx, target.id) : undefined;
+    const embed = target.embed ? clipTagsOf(known ?? { id: target.id ?? null }) : undefined;
     const result = await downloadVideo({
       ...common,
       path: to.path,
@@ -201,7 +208,7 @@ export async function saveWithStatus(
     }
     // Recorded again when another veo saved it: the journal of this config folder may not be the other one's.
     if (result.alreadySaved) await record(result);
-    if (target.infoJson && target.id) await writeSidecar(ctx, target.id, result);
+    if (target.infoJson && target.id) await writeSidecar(ctx, target.id, result, known);
     return { ...result, id: target.id };
   } catch (error) {
     status.clear();

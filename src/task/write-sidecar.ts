@@ -1,16 +1,21 @@
 import type { DownloadResult } from '../api/download.js';
 import type { Context } from '../context.js';
+import type { JournalEntry } from '../store/journal.js';
 import { errnoWords } from '../core/errno-words.js';
 import { writeInfoJson } from './info-json.js';
 import { loadCatalog, priceOf } from './model-catalog.js';
 
 /**
- * Writes `<name>.info.json` beside a video just saved, from what the journal knows of its task. The video is saved
+ * Writes `<name>.info.json` beside a video just saved, from what the journal knew of its task before the save. The video is saved
  * and journaled whatever happens here, so a sidecar that cannot be written is a warning, not a failure.
  */
-export async function writeSidecar(ctx: Context, id: string, saved: DownloadResult): Promise<void> {
+export async function writeSidecar(
+  ctx: Context,
+  id: string,
+  saved: DownloadResult,
+  entry: JournalEntry | undefined,
+): Promise<void> {
   try {
-    const entry = await (await ctx.journal()).get(id);
     const catalog = await loadCatalog(ctx, undefined);
     const variation =
       entry?.batch?.choices !== undefined || entry?.batch?.variant !== undefined ? entry.batch : undefined;

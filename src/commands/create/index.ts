@@ -1,6 +1,9 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
 import {
   anyModelFlag,
+  forceOutputFlag,
+  retryUnconfirmedFlag,
+  waitForUrlFlag,
   ASPECT_RATIOS,
   DEFAULT_MODEL,
   embedFlags,
@@ -42,22 +45,19 @@ export const create: CommandDeclaration<CreateInput> = {
     { flags: '--image <url>', description: 'first frame: a public http(s) image URL' },
     { flags: '--model <id>', description: 'model id', default: DEFAULT_MODEL },
     anyModelFlag,
-    { flags: '--wait', description: 'wait for the video and print its URL' },
+    waitForUrlFlag,
     {
       flags: '-o, --output <path>',
       description:
         'wait, then save the video here: a file, a folder, or a template such as "{slug:40}-{id}.{ext}" (implies --wait; - for stdout)',
     },
-    { flags: '--force', description: 'overwrite the output file if it exists' },
+    forceOutputFlag,
     ...embedFlags,
     infoJsonFlag,
     repeatFlag,
     yesFlag,
     { flags: '--dry-run', description: 'print the request that would be sent, and send nothing' },
-    {
-      flags: '--retry-unconfirmed',
-      description: 'create it even though the same create was sent before and never answered (may pay twice)',
-    },
+    retryUnconfirmedFlag,
     ...timingFlags,
   ],
   examples: [

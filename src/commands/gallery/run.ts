@@ -59,7 +59,7 @@ async function checkPageTarget(path: string, force: boolean): Promise<void> {
   if (info.isDirectory()) throw new UsageError(`${path} is a folder; -o takes the path of the page.`);
   if (force) return;
   if (info.isFile()) {
-    const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     const head = Buffer.alloc(4096);
     const { bytesRead } = await fh.read(head, 0, head.length, 0).finally(() => fh.close());
     if (head.subarray(0, bytesRead).includes(`<meta name="generator" content="${GENERATOR}`)) return;

@@ -1,5 +1,14 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { anyModelFlag, embedFlags, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
+import {
+  anyModelFlag,
+  forceOutputFlag,
+  retryUnconfirmedFlag,
+  waitForUrlFlag,
+  embedFlags,
+  timingFlags,
+  type EmbedInput,
+  type TimingInput,
+} from '../shared/flags.js';
 
 export type RerunInput = CommandInput<
   { source: string },
@@ -22,15 +31,12 @@ export const rerun: CommandDeclaration<RerunInput> = {
   flags: [
     { flags: '-y, --yes', description: 'create without asking (required when not on a terminal)' },
     anyModelFlag,
-    { flags: '--wait', description: 'wait for the video and print its URL' },
+    waitForUrlFlag,
     { flags: '-o, --output <path>', description: 'wait, then save the video here (implies --wait; - for stdout)' },
-    { flags: '--force', description: 'overwrite the output file if it exists' },
+    forceOutputFlag,
     ...embedFlags,
     { flags: '--dry-run', description: 'print the request and its cost, and send nothing' },
-    {
-      flags: '--retry-unconfirmed',
-      description: 'create it even though the same create was sent before and never answered (may pay twice)',
-    },
+    retryUnconfirmedFlag,
     ...timingFlags,
   ],
   examples: [

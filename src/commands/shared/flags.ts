@@ -27,6 +27,22 @@ export const concurrencyFlag = {
   default: '3',
 } as const satisfies FlagDeclaration;
 
+/** Flags every command that makes a paid create shares (create, rerun), worded once. */
+export const waitForUrlFlag = {
+  flags: '--wait',
+  description: 'wait for the video and print its URL',
+} as const satisfies FlagDeclaration;
+
+export const forceOutputFlag = {
+  flags: '--force',
+  description: 'overwrite the output file if it exists',
+} as const satisfies FlagDeclaration;
+
+export const retryUnconfirmedFlag = {
+  flags: '--retry-unconfirmed',
+  description: 'create it even though the same create was sent before and never answered (may pay twice)',
+} as const satisfies FlagDeclaration;
+
 export const anyModelFlag = {
   flags: '--any-model',
   description: 'send a model veo does not know to make video (only the Veo family, glabs-veo-*, is known)',
