@@ -2,6 +2,7 @@ import type { VeoClient } from './api/client.js';
 import { maskApiKey } from './api/key.js';
 import { ENV_KNOBS, knobFromEnv } from './config/env-knobs.js';
 import type { Journal } from './store/journal.js';
+import { RunEvents } from './task/run-events.js';
 import {
   keySourceName,
   requireApiKey,
@@ -28,6 +29,10 @@ export interface Context {
   journal(): Promise<Journal>;
   /** Create requests on their way: a signal handler tells the user that their answers are awaited. */
   creates: CreatesInFlight;
+  /** What happens during the run, for the event stream, hooks, notifications and the step summary. */
+  events: RunEvents;
+  /** The command being run, as typed (`batch`, `auth login`): set once it is known. */
+  command?: string;
 }
 
 export interface CreatesInFlight {
@@ -77,6 +82,7 @@ export function createContext(
   const context: Context = {
     tuning,
     creates,
+    events: new RunEvents(),
     globals,
     out,
     signal,

@@ -138,14 +138,19 @@ async function runCommand(
 ): Promise<void> {
   out = await Output.create(outputOptions(globals));
   const ctx = createContext(globals, out, controller.signal, process.env, creates);
-  current = ctx;
+  (current = ctx).command = declaration.name;
   const module = await (declaration as CommandDeclaration).load?.();
   await module?.run(ctx, { args, options });
   if (declaration.remindsOfExpiring) {
     const { remindExpiring } = await import('./task/expiry-reminder.js');
     await remindExpiring(ctx);
   }
+  // A failure that let the run go on (a hook that failed after its clip was saved) decides the exit code now.
+  ctx.events.throwLate();
 }
+
+/** The run is over: listeners (a notifier, the step summary, the event stream) hear how it ended. */
+const tellTheEnd = (exitCode: number) => current?.events.end(current.command ?? '', exitCode) ?? exitCode;
 
 /** commander's own message, with its "(Did you mean …?)" line made the hint it is. */
 function commanderUsageError(text: string): UsageError {
@@ -261,7 +266,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await parseAndRun(argv, said);
     // A command that finished its work after a signal still says it was stopped, as the shell expects.
-    return signalName ? SIGNAL_EXIT[signalName] : EXIT_OK;
+    return await tellTheEnd(signalName ? SIGNAL_EXIT[signalName] : EXIT_OK);
   } catch (error) {
     const { renderError } = await import('./ui/render-error.js');
     const commanderError = await asCommanderError(error);
@@ -290,6 +295,6 @@ export async function main(argv: string[]): Promise<number> {
     await nameTheKeyUsed(error);
     await nameTheBaseUrl(error);
     const code = renderError(out, error);
-    return signalName && code === 130 ? SIGNAL_EXIT[signalName] : code;
+    return tellTheEnd(signalName && code === 130 ? SIGNAL_EXIT[signalName] : code);
   }
 }

@@ -133,6 +133,13 @@ export async function createPaidTask(
     ctx.creates.received.delete(task.id);
     ctx.creates.count--;
   }
+  await ctx.events.emit({
+    type: 'created',
+    id: task.id,
+    model: input.model,
+    prompt: input.prompt,
+    ...(options.batch ? { line: options.batch.line } : {}),
+  });
   return { task, intent, recorded, createdAtMs };
 }
 

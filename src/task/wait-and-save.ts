@@ -143,6 +143,12 @@ async function recordSave(ctx: Context, id: string | undefined, result: Download
   await recordSafely(ctx, { id, savedPath: result.path, bytes, sha256, savedFile });
 }
 
+/** Hooks, the event stream and the step summary hear of a video in its final place. */
+async function announceSaved(ctx: Context, id: string | undefined, result: DownloadResult): Promise<void> {
+  const { path, url, bytes, sha256 } = result;
+  await ctx.events.emit({ type: 'saved', id, path, url, bytes, sha256, alreadySaved: result.alreadySaved ?? false });
+}
+
 /**
  * Saves a finished task's video with progress on the status line, and records where it went. When another veo
  * saved this very video there meanwhile, the result says `alreadySaved` and nothing was downloaded.
@@ -209,6 +215,7 @@ export async function saveWithStatus(
     // Recorded again when another veo saved it: the journal of this config folder may not be the other one's.
     if (result.alreadySaved) await record(result);
     if (target.infoJson && target.id) await writeSidecar(ctx, target.id, result, known);
+    await announceSaved(ctx, target.id, result);
     return { ...result, id: target.id };
   } catch (error) {
     status.clear();
