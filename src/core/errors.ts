@@ -6,7 +6,17 @@ import { errnoCode } from './errno-words.js';
  * in one table; nothing in this layer decides how the process ends.
  */
 export type ErrorKind =
-  'usage' | 'auth' | 'account' | 'timeout' | 'generation' | 'network' | 'expired' | 'interrupted' | 'internal';
+  | 'usage'
+  | 'auth'
+  | 'account'
+  | 'timeout'
+  | 'generation'
+  | 'network'
+  | 'expired'
+  | 'budget'
+  | 'hook'
+  | 'interrupted'
+  | 'internal';
 
 export interface ErrorDetails {
   taskId?: string;
@@ -98,6 +108,18 @@ export class AuthError extends VeoError {
     });
     this.code = details.code ?? 'AUTH';
   }
+}
+
+/** A spending cap (--max-cost, budget.daily, budget.monthly) would be passed: nothing was sent (exit 9). */
+export class SpendingCapError extends VeoError {
+  readonly kind = 'budget';
+  readonly code = 'SPENDING_CAP';
+}
+
+/** A --exec command failed after its clip was saved (exit 10): the clip is kept, the run went on. */
+export class HookFailedError extends VeoError {
+  readonly kind = 'hook';
+  readonly code = 'HOOK_FAILED';
 }
 
 /** API code 5: the balance is too low, nothing was created (exit 4); never retried. */

@@ -10,6 +10,8 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   generation: 6,
   network: 7,
   expired: 8,
+  budget: 9,
+  hook: 10,
   interrupted: 130,
 };
 
@@ -22,8 +24,10 @@ const SEVERITY: ErrorKind[] = [
   'internal',
   'auth',
   'account',
+  'budget',
   'network',
   'usage',
+  'hook',
   'expired',
   'generation',
   'timeout',
