@@ -5,6 +5,7 @@ import { errnoWords } from './core/errno-words.js';
 import { UsageError, InterruptedError, isVeoError } from './core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from './api/safety.js';
 import type { CommandDeclaration } from './commands/declaration.js';
+import { attachRunListeners } from './commands/shared/run-listeners.js';
 import { createContext, type Context, type CreatesInFlight } from './context.js';
 import { fastRoute } from './fast-route.js';
 import { EXIT_CODES, EXIT_OK, EXIT_TERMINATED } from './core/exit-codes.js';
@@ -120,13 +121,8 @@ function preliminaryGlobals(argv: string[]): GlobalOptions {
   };
 }
 
-function outputOptions(globals: GlobalOptions) {
-  return {
-    json: Boolean(globals.json),
-    quiet: Boolean(globals.quiet),
-    verbose: Boolean(globals.verbose),
-    color: globals.color !== false,
-  };
+function outputOptions({ json, quiet, verbose, color }: GlobalOptions) {
+  return { json: Boolean(json), quiet: Boolean(quiet), verbose: Boolean(verbose), color: color !== false };
 }
 
 /** Runs a declared command with its positionals by name and its flags, then reminds of expiring videos if it says so. */
@@ -140,6 +136,7 @@ async function runCommand(
   const ctx = createContext(globals, out, controller.signal, process.env, creates);
   (current = ctx).command = declaration.name;
   const module = await (declaration as CommandDeclaration).load?.();
+  await attachRunListeners(ctx, options);
   await module?.run(ctx, { args, options });
   if (declaration.remindsOfExpiring) {
     const { remindExpiring } = await import('./task/expiry-reminder.js');

