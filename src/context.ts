@@ -96,11 +96,14 @@ export function createContext(
       return settings;
     },
     client() {
-      client ??= context.settings().then((resolved) => buildClient(resolved, out, tuning));
+      client ??= context.settings().then((resolved) => buildClient(resolved, out, tuning, context.events));
       return client;
     },
     async clientFor(apiKey) {
-      return buildClient(await context.settings(), out, tuning, { value: apiKey, from: 'the key given' });
+      return buildClient(await context.settings(), out, tuning, context.events, {
+        value: apiKey,
+        from: 'the key given',
+      });
     },
     journal() {
       journal ??= (async () => {
@@ -120,6 +123,7 @@ async function buildClient(
   resolved: Settings,
   out: Output,
   tuning: Tuning,
+  events: RunEvents,
   given?: { value: string; from: string },
 ): Promise<VeoClient> {
   const noted = new Set<string>();
@@ -157,7 +161,19 @@ async function buildClient(
       if (out.json) out.jsonLine({ warning: note });
       else out.warn(note.message);
     },
-    onRetry: (event) =>
+    onRetry: (event) => {
+      // Told as it happens: a listener's own failure is its own business (see run-events.ts).
+      void events
+        .emit({
+          type: 'retry',
+          ...(event.taskId ? { id: event.taskId } : {}),
+          what: event.request,
+          attempt: event.attempt,
+          attempts: event.attempts,
+          delayMs: event.delayMs,
+          error: event.error instanceof Error ? event.error.message : String(event.error),
+        })
+        .catch(() => undefined);
       retries.failed({
         what: event.what.endsWith('request') ? event.what : `the request for ${event.what}`,
         error: event.error,
@@ -165,6 +181,7 @@ async function buildClient(
         attempt: event.attempt,
         attempts: event.attempts,
         trace: `retrying ${event.what} in ${event.delayMs}ms (attempt ${event.attempt + 1}): ${(event.error as Error).message}`,
-      }),
+      });
+    },
   });
 }

@@ -33,7 +33,8 @@ export interface ClientOptions {
   retry?: RetryPolicy;
   userAgent?: string;
   onTrace?: (event: TraceEvent) => void;
-  onRetry?: (event: RetryEvent & { what: string }) => void;
+  /** `request` names the API call by the last part of its path (create, result, models, balance). */
+  onRetry?: (event: RetryEvent & { what: string; request: string; taskId?: string }) => void;
   /** Oddities in an answer that were worked around (a value too deep to print, a create answer's odd fields). */
   onNote?: (note: AnswerNote) => void;
 }
@@ -130,7 +131,13 @@ export class VeoClient {
         operation: call.operation,
         policy: call.attempts === undefined ? policy : { ...policy, attempts: Math.max(1, call.attempts) },
         signal: call.signal,
-        onRetry: (event) => this.#options.onRetry?.({ ...event, what: call.what }),
+        onRetry: (event) =>
+          this.#options.onRetry?.({
+            ...event,
+            what: call.what,
+            request: call.path.slice(call.path.lastIndexOf('/') + 1),
+            ...(call.taskId ? { taskId: call.taskId } : {}),
+          }),
       });
     } catch (error) {
       if (call.operation === 'create' && mayHaveCreated(error)) {

@@ -7,13 +7,18 @@ const REMIND_WITHIN_MS = 12 * 3600 * 1000;
 /**
  * One line on stderr when finished videos nobody saved will lose their link within 12 hours. Never in --json or
  * --quiet, and never allowed to fail the command it follows. It runs after almost every command, so it reads the
- * journal's summary, never the whole journal.
+ * journal's summary, never the whole journal. Listeners (the event stream) hear of each such video whatever the
+ * output mode.
  */
 export async function remindExpiring(ctx: Context): Promise<void> {
-  if (!ctx.out.chatty) return;
+  if (!ctx.out.chatty && !ctx.events.listening) return;
   try {
     const journal = await ctx.journal();
     const { expiring: soon, intents } = await journal.glance(REMIND_WITHIN_MS);
+    for (const { id, expiresAt } of soon) {
+      await ctx.events.emit({ type: 'expiring', id, expiresAt }).catch(() => undefined);
+    }
+    if (!ctx.out.chatty) return;
     if (soon.length > 0) {
       const what = soon.length === 1 ? `1 finished video (${soon[0]?.id}) is` : `${soon.length} finished videos are`;
       const it = soon.length === 1 ? 'it' : 'them';

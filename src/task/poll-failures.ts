@@ -19,6 +19,17 @@ export function pollFailures(
       const { message, requests } = retriedRequests(error);
       polling.failedInARow += requests;
       const count = polling.failedInARow;
+      // No number of attempts: a wait goes on checking until its timeout.
+      void ctx.events
+        .emit({
+          type: 'retry',
+          id,
+          what: 'poll',
+          attempt: count,
+          delayMs: timing.intervalMs,
+          error: error instanceof Error ? error.message : String(error),
+        })
+        .catch(() => undefined);
       const inARow = `the request failed ${count === 1 ? 'once' : `${count} times in a row`}`;
       const until = Number.isFinite(timing.deadline)
         ? `until the timeout at ${clockTime(timing.deadline)}`

@@ -21,7 +21,8 @@ export type RunEvent =
       id?: string;
       what: string;
       attempt: number;
-      attempts: number;
+      /** How many attempts in all; a wait's failed checks go on until its timeout instead (left out). */
+      attempts?: number;
       delayMs: number;
       error: string;
     }
@@ -40,11 +41,15 @@ export type RunEvent =
   | { type: 'expiring'; id: string; expiresAt: string }
   | {
       type: 'item';
-      line: number;
+      /** The batch file's line; left out for a video `veo sync` looked at. */
+      line?: number;
       id?: string;
       outcome: string;
       path?: string;
       prompt?: string;
+      /** Why an item did not end saved. */
+      code?: string;
+      message?: string;
     }
   | {
       type: 'end';

@@ -20,6 +20,8 @@ import { taskTimings } from './task-timings.js';
 import { clipTagsOf } from './clip-tags.js';
 import { formatBytes, progressText, watchForStall } from './download-progress.js';
 import { writeSidecar } from './write-sidecar.js';
+import { isFileInTheWay, tellFailure } from './failure-event.js';
+import { progressEvents } from './progress-events.js';
 
 export interface SavedVideo extends DownloadResult {
   id: string | undefined;
@@ -76,6 +78,8 @@ export async function waitWithStatus(
   const started = Date.now();
   let label = `waiting for ${id}`;
   let lastStatus: string | undefined;
+  /** The last status listeners were told: each change once, the final one included. */
+  let toldStatus: string | undefined;
   const intervalMs = pollInterval(ctx, timing.interval);
   const minMs = Math.min(ctx.tuning.minIntervalMs ?? MIN_INTERVAL_MS, intervalMs);
   const createdAtMs = options.createdAtMs ?? creationTimeOf(id);
@@ -103,6 +107,13 @@ export async function waitWithStatus(
         else doneSentMs = sentAt;
         label = awaitingLink(task) ? `${id}: done, waiting for its video link` : `${id}: ${task.status}`;
         status.update(label, formatMs(elapsedMs));
+        if (task.status !== toldStatus) {
+          const previous = toldStatus;
+          toldStatus = task.status;
+          void ctx.events
+            .emit({ type: 'status', id, status: task.status, ...(previous === undefined ? {} : { previous }) })
+            .catch(() => undefined);
+        }
         // The final answer is recorded once below, awaited; this keeps the journal current while it runs.
         if (task.status !== lastStatus && taskPhase(task) === 'running') {
           lastStatus = task.status;
@@ -123,7 +134,9 @@ export async function waitWithStatus(
     if (isVeoError(error) && error.code === 'GENERATION_FAILED') {
       await recordSafely(ctx, { id, status: 'failed', reason: (error as { reason?: string }).reason ?? error.message });
     }
-    throw withResume(error, id, options.resume, 'task');
+    const told = withResume(error, id, options.resume, 'task');
+    await tellFailure(ctx, id, told);
+    throw told;
   } finally {
     clearInterval(ticker);
     failures.stop();
@@ -164,6 +177,7 @@ export async function saveWithStatus(
   const label = `downloading ${target.id ?? (target.to.kind === 'file' ? basename(target.to.path) : 'to stdout')}`;
   const failures = new RetryNotice(ctx.out, status);
   const stall = watchForStall(status, label);
+  const told = progressEvents(ctx, target.id);
   const common = {
     url: target.url,
     apiOrigin: (await ctx.settings()).baseUrl.value,
@@ -177,8 +191,20 @@ export async function saveWithStatus(
       failures.progressed();
       stall.progressed(progress);
       status.update(label, progressText(progress));
+      told.progressed(progress);
     },
-    onRetry: (retry: { attempt: number; attempts: number; delayMs: number; error: Error }) =>
+    onRetry: (retry: { attempt: number; attempts: number; delayMs: number; error: Error }) => {
+      void ctx.events
+        .emit({
+          type: 'retry',
+          ...(target.id ? { id: target.id } : {}),
+          what: 'download',
+          attempt: retry.attempt,
+          attempts: retry.attempts,
+          delayMs: retry.delayMs,
+          error: retry.error.message,
+        })
+        .catch(() => undefined);
       failures.failed({
         what: label,
         error: retry.error,
@@ -186,7 +212,8 @@ export async function saveWithStatus(
         attempt: retry.attempt,
         attempts: retry.attempts,
         trace: `download interrupted (${retry.error.message}); resuming in ${retry.delayMs}ms`,
-      }),
+      });
+    },
     onWarning: (message: string) => ctx.out.warn(message),
     onTrace: (line: string) => ctx.out.trace(line),
   };
@@ -197,6 +224,7 @@ export async function saveWithStatus(
       // A stream cannot be rewritten once sent, and moov may come after the media: it goes out as served.
       if (target.embed) ctx.out.warn('Metadata is not embedded in a video written to stdout; it is sent as served.');
       const result = await streamVideo({ ...common, sink: ctx.out.streams.stdout });
+      await told.finished(result.bytes);
       return { ...result, path: '-', resumed: false, id: target.id };
     }
     const record = (result: DownloadResult) => recordSave(ctx, target.id, result);
@@ -209,6 +237,7 @@ export async function saveWithStatus(
       onSaved: record,
       ...(embed ? { embed } : {}),
     });
+    if (!result.alreadySaved) await told.finished(result.bytes);
     if (result.embedding && !result.embedding.embedded) {
       ctx.out.warn(`The metadata could not be embedded (${result.embedding.problem}); ${result.path} is as served.`);
     }
@@ -228,7 +257,9 @@ export async function saveWithStatus(
     } else if (target.id && to.kind === 'file') {
       await rememberUnfinished(ctx, target.id, to.path);
     }
-    throw withResume(error, target.id, resume, to.kind === 'stdout' ? 'stream' : 'download');
+    const failure = withResume(error, target.id, resume, to.kind === 'stdout' ? 'stream' : 'download');
+    if (!isFileInTheWay(failure)) await tellFailure(ctx, target.id, failure);
+    throw failure;
   } finally {
     stall.stop();
   }

@@ -12,6 +12,9 @@ export interface OutputOptions {
   color: boolean;
 }
 
+/** A result that stdout would have carried: a printed line (exact text, redacted) or the --json document. */
+export type DivertedResult = { text: string } | { data: unknown };
+
 export interface Streams {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
@@ -50,6 +53,8 @@ export class Output {
    * on after it), but one more failure in a row, with the time polling goes on until.
    */
   polling: { deadline: number; failedInARow: number } | undefined;
+  /** Set when stdout carries the event stream: results go there instead, to travel as an event. */
+  #divert: ((result: DivertedResult) => void) | undefined;
 
   private constructor(options: OutputOptions, streams: Streams, chalk: ChalkInstance | undefined) {
     this.options = options;
@@ -98,24 +103,37 @@ export class Output {
     return this.#chalk ? this.#chalk[style](text) : text;
   }
 
+  /**
+   * stdout becomes the event stream's (`--events -`): from now on every result is handed to `divert` rather than
+   * printed, so that stdout never carries two formats. Returns the writer of the stream's lines.
+   */
+  divertResults(divert: (result: DivertedResult) => void): (line: string) => void {
+    this.#divert = divert;
+    return (line) => this.#toStdout(this.redact(line));
+  }
+
   /** One line of result on stdout. */
   result(line: string): void {
-    this.#toStdout(`${this.show(line)}\n`);
+    if (this.#divert) this.#divert({ text: this.redact(line) });
+    else this.#toStdout(`${this.show(line)}\n`);
   }
 
   /** One row of tab-separated cells on stdout: each cell made showable, so that the only tabs are the separators. */
   resultRow(cells: string[]): void {
-    this.#toStdout(`${cells.map((cell) => this.show(cell)).join('\t')}\n`);
+    if (this.#divert) this.#divert({ text: this.redact(cells.join('\t')) });
+    else this.#toStdout(`${cells.map((cell) => this.show(cell)).join('\t')}\n`);
   }
 
   /** A table's header line: bold on a terminal. */
   heading(line: string): void {
-    this.#toStdout(`${this.paint('bold', this.show(line))}\n`);
+    if (this.#divert) this.#divert({ text: this.redact(line) });
+    else this.#toStdout(`${this.paint('bold', this.show(line))}\n`);
   }
 
   /** The single JSON document of --json mode: exact values (JSON escapes control characters), the key redacted. */
   data(value: unknown): void {
-    this.#toStdout(`${this.redact(JSON.stringify(value, null, 2))}\n`);
+    if (this.#divert) this.#divert({ data: JSON.parse(this.redact(JSON.stringify(value))) as unknown });
+    else this.#toStdout(`${this.redact(JSON.stringify(value, null, 2))}\n`);
   }
 
   info(message: string): void {

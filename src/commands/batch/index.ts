@@ -13,12 +13,15 @@ import {
   timingFlags,
   type EmbedInput,
   type TimingInput,
+  eventsFlag,
+  type EventsInput,
 } from '../shared/flags.js';
 
 export type BatchInput = CommandInput<
   { file: string },
   TimingInput &
-    EmbedInput & {
+    EmbedInput &
+    EventsInput & {
       concurrency: string;
       dir?: string;
       model?: string;
@@ -69,6 +72,7 @@ export const batch: CommandDeclaration<BatchInput> = {
       description: 'create again the items whose earlier create was never answered (may pay twice)',
     },
     ...timingFlags,
+    eventsFlag,
   ],
   examples: [
     'veo batch prompts.txt --dir clips',
@@ -76,6 +80,7 @@ export const batch: CommandDeclaration<BatchInput> = {
     'veo batch prompts.txt --template "{n}-{variant}-{slug:30}.{ext}" --repeat 2',
     'veo batch shots.jsonl --concurrency 5 --ar 9:16',
     'grep -v draft ideas.txt | veo batch - --json > results.json',
+    "veo batch prompts.txt --events - | jq -c 'select(.type == \"item\")'",
   ],
   epilogue:
     '\nRe-running the same command resumes: saved items are skipped and no item is created twice.\n' +

@@ -13,12 +13,15 @@ import {
   yesFlag,
   type EmbedInput,
   type TimingInput,
+  eventsFlag,
+  type EventsInput,
 } from '../shared/flags.js';
 
 export type CreateInput = CommandInput<
   { prompt?: string },
   TimingInput &
-    EmbedInput & {
+    EmbedInput &
+    EventsInput & {
       promptFile?: string;
       ar?: string;
       image?: string;
@@ -59,10 +62,12 @@ export const create: CommandDeclaration<CreateInput> = {
     { flags: '--dry-run', description: 'print the request that would be sent, and send nothing' },
     retryUnconfirmedFlag,
     ...timingFlags,
+    eventsFlag,
   ],
   examples: [
     'veo create "a paper boat on a rainy street" --ar 9:16',
     'veo create "timelapse of a city at night" -o city.mp4',
+    'veo create "a lighthouse at dawn" -o dawn.mp4 --events events.jsonl',
     'veo create --prompt-file prompt.txt --image https://example.com/a.jpg --wait',
     'echo "a cat playing piano" | veo create - --dry-run',
     'veo create "a {red|blue} kite" --repeat 2 -o "kites/{variant}-{slug}.{ext}"',

@@ -1,9 +1,17 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { embedFlags, infoJsonFlag, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
+import {
+  embedFlags,
+  infoJsonFlag,
+  timingFlags,
+  type EmbedInput,
+  type TimingInput,
+  eventsFlag,
+  type EventsInput,
+} from '../shared/flags.js';
 
 export type DownloadInput = CommandInput<
   { target: string },
-  TimingInput & EmbedInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
+  TimingInput & EmbedInput & EventsInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
 >;
 
 export const download: CommandDeclaration<DownloadInput> = {
@@ -19,6 +27,7 @@ export const download: CommandDeclaration<DownloadInput> = {
     ...embedFlags,
     infoJsonFlag,
     ...timingFlags,
+    eventsFlag,
   ],
   examples: [
     'veo download 684e5b2214bed9a815408cb3',

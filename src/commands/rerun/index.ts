@@ -8,12 +8,15 @@ import {
   timingFlags,
   type EmbedInput,
   type TimingInput,
+  eventsFlag,
+  type EventsInput,
 } from '../shared/flags.js';
 
 export type RerunInput = CommandInput<
   { source: string },
   TimingInput &
-    EmbedInput & {
+    EmbedInput &
+    EventsInput & {
       yes?: boolean;
       anyModel?: boolean;
       wait?: boolean;
@@ -38,6 +41,7 @@ export const rerun: CommandDeclaration<RerunInput> = {
     { flags: '--dry-run', description: 'print the request and its cost, and send nothing' },
     retryUnconfirmedFlag,
     ...timingFlags,
+    eventsFlag,
   ],
   examples: [
     'veo rerun clip.mp4 --dry-run',

@@ -94,3 +94,14 @@ export const yesFlag = {
   flags: '--yes',
   description: 'create more clips than the max-items setting allows (variations, --repeat)',
 } as const satisfies FlagDeclaration;
+
+export const eventsFlag = {
+  flags: '--events <file|->',
+  description:
+    'write what happens (created, status, retry, progress, saved, failed, item, end) as JSON lines to a file (appended), or - for stdout; see README "Event stream"',
+} as const satisfies FlagDeclaration;
+
+/** What --events gives a command: the place named, opened by the run's listeners before the command starts. */
+export interface EventsInput {
+  events?: string;
+}

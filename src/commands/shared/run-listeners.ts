@@ -6,6 +6,8 @@ import type { Context } from '../../context.js';
  * summary. Each is loaded only when asked for, so the hot paths pay nothing.
  */
 export async function attachRunListeners(ctx: Context, options: Record<string, unknown>): Promise<void> {
-  void ctx;
-  void options;
+  if (typeof options.events === 'string') {
+    const { attachEventStream } = await import('./event-stream.js');
+    attachEventStream(ctx, options.events, options);
+  }
 }

@@ -1,9 +1,9 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { dirFlag, embedFlags, infoJsonFlag, type EmbedInput } from '../shared/flags.js';
+import { dirFlag, embedFlags, infoJsonFlag, type EmbedInput, eventsFlag, type EventsInput } from '../shared/flags.js';
 
 export type SyncInput = CommandInput<
   Record<string, never>,
-  EmbedInput & { dir?: string; force?: boolean; writeInfoJson?: boolean }
+  EmbedInput & EventsInput & { dir?: string; force?: boolean; writeInfoJson?: boolean }
 >;
 
 export const sync: CommandDeclaration<SyncInput> = {
@@ -14,6 +14,7 @@ export const sync: CommandDeclaration<SyncInput> = {
     { flags: '--force', description: 'overwrite files that are in the way' },
     ...embedFlags,
     infoJsonFlag,
+    eventsFlag,
   ],
   examples: ['veo sync', 'veo sync --quiet --dir ~/videos'],
   // sync saves what the reminder would point at.

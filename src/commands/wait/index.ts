@@ -1,9 +1,17 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { embedFlags, infoJsonFlag, timingFlags, type EmbedInput, type TimingInput } from '../shared/flags.js';
+import {
+  embedFlags,
+  infoJsonFlag,
+  timingFlags,
+  type EmbedInput,
+  type TimingInput,
+  eventsFlag,
+  type EventsInput,
+} from '../shared/flags.js';
 
 export type WaitInput = CommandInput<
   { id: string },
-  TimingInput & EmbedInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
+  TimingInput & EmbedInput & EventsInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
 >;
 
 export const wait: CommandDeclaration<WaitInput> = {
@@ -16,6 +24,7 @@ export const wait: CommandDeclaration<WaitInput> = {
     ...embedFlags,
     infoJsonFlag,
     ...timingFlags,
+    eventsFlag,
   ],
   examples: ['veo wait 684e5b2214bed9a815408cb3', 'veo wait 684e5b2214bed9a815408cb3 --timeout 30m -o clip.mp4'],
   remindsOfExpiring: true,
