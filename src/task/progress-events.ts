@@ -13,11 +13,14 @@ export function progressEvents(
   id: string | undefined,
 ): { progressed(progress: DownloadProgress): void; finished(bytes: number): Promise<void> } {
   let toldAt = -Infinity;
+  let toldBytes: number | undefined;
   let total: number | undefined;
-  const tell = (bytes: number) =>
-    ctx.events
+  const tell = (bytes: number) => {
+    toldBytes = bytes;
+    return ctx.events
       .emit({ type: 'progress', ...(id ? { id } : {}), bytes, ...(total === undefined ? {} : { total }) })
       .catch(() => undefined);
+  };
   return {
     progressed(progress) {
       if (!ctx.events.listening) return;
@@ -30,7 +33,7 @@ export function progressEvents(
     async finished(bytes) {
       if (!ctx.events.listening) return;
       total ??= bytes;
-      await tell(bytes);
+      if (bytes !== toldBytes) await tell(bytes);
     },
   };
 }

@@ -40,6 +40,8 @@ export interface Tracked {
   changedFile?: string;
   /** Another live veo was creating it when the plan was made: what it did is read again once the item is ours. */
   elsewhere?: boolean;
+  /** Listeners have heard how the item ended: once per item. */
+  told?: boolean;
 }
 
 export interface RunSettings extends WaitTiming {

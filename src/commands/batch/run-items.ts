@@ -14,8 +14,27 @@ import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-crea
 import { finalName } from '../../task/output-names.js';
 import { runPool } from '../shared/pool.js';
 import { fail, startFrom, type RunSettings, type Tracked } from './item-state.js';
+import { tellFailure } from '../../task/failure-event.js';
 
 export { startFrom, type ItemResult, type ItemStatus, type RunSettings, type Tracked } from './item-state.js';
+
+/** Listeners hear once how an item ended: saved, failed, already saved, not created, or still pending at a stop. */
+async function tellItem(ctx: Context, tracked: Tracked): Promise<void> {
+  if (tracked.told) return;
+  tracked.told = true;
+  const { line, id, status, path, prompt, error } = tracked.result;
+  await ctx.events
+    .emit({
+      type: 'item',
+      line,
+      ...(id ? { id } : {}),
+      outcome: status,
+      prompt,
+      ...(path ? { path } : {}),
+      ...(error ? { code: error.code, message: error.message } : {}),
+    })
+    .catch(() => undefined);
+}
 
 /** Creates the item's task; the journal holds its intent before the request leaves, and its id once it answers. */
 async function create(ctx: Context, run: RunSettings, tracked: Tracked): Promise<PaidTask> {
@@ -98,6 +117,7 @@ async function runItem(
   const prefix = `[${item.index}/${total}]`;
   if (!tracked.result.id && state.cause) {
     fail(tracked, state.cause.kind, 'NOT_CREATED', `not created after an earlier item failed: ${state.cause.message}`);
+    await tellItem(ctx, tracked);
     return undefined;
   }
   const line = run.board.line(prefix, shorten(item.prompt, 40));
@@ -113,7 +133,10 @@ async function runItem(
   let handedOver = false;
   try {
     claim = await claimOrWait(ctx, run, tracked, line, prefix);
-    if (!claim) return undefined;
+    if (!claim) {
+      if (tracked.result.status === 'failed') await tellItem(ctx, tracked);
+      return undefined;
+    }
     if (claim.touched || tracked.elsewhere) {
       const fresh = await refresh(run, tracked);
       Object.assign(tracked, fresh);
@@ -121,6 +144,7 @@ async function runItem(
         const said =
           fresh.result.status === 'already-saved' ? `saved by another veo: ${fresh.result.path}` : fresh.result.status;
         run.board.event(`${prefix} ${said}`, true);
+        await tellItem(ctx, tracked);
         return undefined;
       }
     }
@@ -148,21 +172,21 @@ async function runItem(
       .catch(failed)
       .finally(letGo);
   } catch (error) {
-    failed(error);
+    await failed(error);
     return undefined;
   } finally {
     if (!handedOver) await letGo();
   }
 }
 
-/** An item that failed: told on the board; an account-wide cause stops further creates. */
-function reportFailure(
+/** An item that failed: told on the board and to listeners; an account-wide cause stops further creates. */
+async function reportFailure(
   ctx: Context,
   run: RunSettings,
   state: RunState,
   tracked: Tracked,
   what: { line: StatusLine; prefix: string; error: unknown },
-): void {
+): Promise<void> {
   const { line, prefix, error } = what;
   const kind = failureKind(error);
   if (kind === 'interrupted' && ctx.signal.aborted) return;
@@ -177,6 +201,8 @@ function reportFailure(
   if (!tracked.result.id && (kind === 'auth' || kind === 'account')) state.cause ??= error as VeoError;
   line.clear();
   run.board.event(`${prefix} failed: ${message}`, true);
+  await tellFailure(ctx, tracked.result.id ?? undefined, error);
+  await tellItem(ctx, tracked);
 }
 
 /** {date} and {time} are those of the task's creation, as journaled: a resumed run names the clip the same way. */
@@ -212,6 +238,7 @@ async function saveItem(
   tracked.result.path = saved.path;
   line.clear();
   run.board.event(`${prefix} saved ${saved.path}`, true);
+  await tellItem(ctx, tracked);
 }
 
 interface RunState {
@@ -222,6 +249,8 @@ interface RunState {
 /** Works through the items that need work, at most `concurrency` at a time, until done or interrupted. */
 export async function runItems(ctx: Context, run: RunSettings, tracked: Tracked[]): Promise<void> {
   const todo = tracked.filter((t) => t.result.status === 'pending' || t.result.status === 'not-created');
+  // Settled by an earlier run (saved, failed, unconfirmed): told before the work starts.
+  for (const t of tracked) if (!todo.includes(t)) await tellItem(ctx, t);
   const state: RunState = { cause: undefined };
   ctx.creates.announcesOwnStop = true;
   const onAbort = () => {
@@ -246,6 +275,8 @@ export async function runItems(ctx: Context, run: RunSettings, tracked: Tracked[
       () => ctx.signal.aborted,
     );
     await Promise.all(saving);
+    // What a stop left undone.
+    for (const t of tracked) await tellItem(ctx, t);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }

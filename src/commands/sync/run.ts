@@ -17,6 +17,7 @@ import { embedWanted } from '../../task/clip-tags.js';
 import { valuesOfEntry } from '../../task/output-names.js';
 import { writesInfoJson } from '../../task/run-settings.js';
 import { removeExpiredParts } from '../../task/expired-parts.js';
+import { tellFailure } from '../../task/failure-event.js';
 
 const syncSchema = z.object({
   dir: z.optional(z.string().check(z.minLength(1))),
@@ -57,7 +58,7 @@ async function savedMeanwhile(ctx: Context, id: string, path: string): Promise<b
   return entry !== undefined && entry.savedPath === path && (await stillSaved(entry));
 }
 
-type Fail = (id: string, error: unknown) => void;
+type Fail = (id: string, error: unknown) => Promise<void>;
 
 /** The journal's entries, the running ones asked about once more (and recorded) so that finished ones get saved. */
 async function refreshRunning(ctx: Context, entries: JournalEntry[], fail: Fail): Promise<JournalEntry[]> {
@@ -75,7 +76,7 @@ async function refreshRunning(ctx: Context, entries: JournalEntry[], fail: Fail)
       current.push({ ...entry, ...patch });
     } catch (error) {
       if (ctx.signal.aborted) throw error;
-      fail(entry.id, error);
+      await fail(entry.id, error);
     }
   }
   return current;
@@ -131,7 +132,7 @@ async function saveEntry(
     if (isVeoError(error) && error.kind === 'expired') summary.expired.push(entry.id);
     else if (error instanceof NotVideoResultError) {
       summary.notVideo.push({ id: entry.id, code: error.code, message: error.message, hint: error.hint ?? '' });
-    } else fail(entry.id, error);
+    } else await fail(entry.id, error);
   }
 }
 
@@ -148,7 +149,8 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     reportedLost: new Set(),
   };
   const kinds: ErrorKind[] = [];
-  const fail: Fail = (id, error) => {
+  const fail: Fail = async (id, error) => {
+    await tellFailure(ctx, id, error);
     kinds.push(failureKind(error));
     summary.failed.push({
       id,
@@ -184,6 +186,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
   }
 
   report(ctx, summary);
+  await tellOutcomes(ctx, summary, new Map(entries.map((entry) => [entry.id, entry.prompt])));
   // A video lost for good fails the sync that finds it (exit 8), once: the journal remembers it was reported, so a
   // cron job is told, and the syncs after it are not failed forever by a loss nobody can undo.
   const lost = summary.expired.filter((id) => !summary.reportedLost.has(id));
@@ -225,6 +228,27 @@ function videosOf(summary: SyncSummary): SyncedVideo[] {
       error: { code, message, hint },
     })),
   ];
+}
+
+/** Listeners hear of every video looked at, as the --json document lists them (no line: sync reads no file). */
+async function tellOutcomes(
+  ctx: Context,
+  summary: SyncSummary,
+  prompts: Map<string, string | undefined>,
+): Promise<void> {
+  if (!ctx.events.listening) return;
+  for (const video of videosOf(summary)) {
+    await ctx.events
+      .emit({
+        type: 'item',
+        id: video.id,
+        outcome: video.state,
+        prompt: prompts.get(video.id),
+        ...(video.path ? { path: video.path } : {}),
+        ...(video.error ? { code: video.error.code, message: video.error.message } : {}),
+      })
+      .catch(() => undefined);
+  }
 }
 
 function report(ctx: Context, summary: SyncSummary): void {
