@@ -3,6 +3,7 @@ import { maskApiKey } from './api/key.js';
 import { ENV_KNOBS, knobFromEnv } from './config/env-knobs.js';
 import type { Journal } from './store/journal.js';
 import { RunEvents } from './task/run-events.js';
+import { tellRetry } from './task/event-tellers.js';
 import {
   keySourceName,
   requireApiKey,
@@ -162,18 +163,7 @@ async function buildClient(
       else out.warn(note.message);
     },
     onRetry: (event) => {
-      // Told as it happens: a listener's own failure is its own business (see run-events.ts).
-      void events
-        .emit({
-          type: 'retry',
-          ...(event.taskId ? { id: event.taskId } : {}),
-          what: event.request,
-          attempt: event.attempt,
-          attempts: event.attempts,
-          delayMs: event.delayMs,
-          error: event.error instanceof Error ? event.error.message : String(event.error),
-        })
-        .catch(() => undefined);
+      tellRetry(events, event.taskId, { ...event, what: event.request });
       retries.failed({
         what: event.what.endsWith('request') ? event.what : `the request for ${event.what}`,
         error: event.error,

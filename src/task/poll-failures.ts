@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { tellRetry } from './event-tellers.js';
 import { clockTime, formatDelay, retriedRequests, shortReason, type RetryNotice } from '../ui/retry-notice.js';
 
 /**
@@ -20,16 +21,7 @@ export function pollFailures(
       polling.failedInARow += requests;
       const count = polling.failedInARow;
       // No number of attempts: a wait goes on checking until its timeout.
-      void ctx.events
-        .emit({
-          type: 'retry',
-          id,
-          what: 'poll',
-          attempt: count,
-          delayMs: timing.intervalMs,
-          error: error instanceof Error ? error.message : String(error),
-        })
-        .catch(() => undefined);
+      tellRetry(ctx.events, id, { what: 'poll', attempt: count, delayMs: timing.intervalMs, error });
       const inARow = `the request failed ${count === 1 ? 'once' : `${count} times in a row`}`;
       const until = Number.isFinite(timing.deadline)
         ? `until the timeout at ${clockTime(timing.deadline)}`

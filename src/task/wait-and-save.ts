@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { DownloadProgress, DownloadResult } from '../api/download.js';
-import { InterruptedError, isVeoError, NotVideoResultError, WaitTimeoutError } from '../core/errors.js';
+import { isVeoError, NotVideoResultError } from '../core/errors.js';
 import type { Task } from '../api/schemas.js';
 import { formatMs } from '../core/duration.js';
 import { awaitingLink, taskPhase } from '../api/status.js';
@@ -21,36 +21,12 @@ import { clipTagsOf } from './clip-tags.js';
 import { formatBytes, progressText, watchForStall } from './download-progress.js';
 import { writeSidecar } from './write-sidecar.js';
 import { isFileInTheWay, tellFailure } from './failure-event.js';
+import { withResume } from './with-resume.js';
 import { progressEvents } from './progress-events.js';
+import { statusTeller, tellRetry } from './event-tellers.js';
 
 export interface SavedVideo extends DownloadResult {
   id: string | undefined;
-}
-
-/**
- * Adds the task id and the exact command that picks the work up again (with its -o) to an interruption or a
- * timeout; `what` says what is left behind.
- */
-function withResume(
-  error: unknown,
-  id: string | undefined,
-  resume: string,
-  what: 'task' | 'download' | 'stream',
-): unknown {
-  if (error instanceof InterruptedError || (isVeoError(error) && error.kind === 'interrupted')) {
-    const message =
-      what === 'download'
-        ? 'Interrupted; the part already downloaded is kept and the download resumes from it.'
-        : what === 'stream'
-          ? 'Interrupted; the video written to stdout is incomplete.'
-          : id
-            ? `Interrupted; task ${id} keeps running on the service.`
-            : 'Interrupted.';
-    return new InterruptedError(message, { taskId: id, hint: `Resume with: ${resume}`, cause: error });
-  }
-  if (error instanceof WaitTimeoutError) error.hint = `Resume with: ${resume}`;
-  if (isVeoError(error) && !error.taskId) error.taskId = id;
-  return error;
 }
 
 /** How often to ask and how long to wait, in milliseconds: --interval and --timeout, parsed. */
@@ -78,8 +54,7 @@ export async function waitWithStatus(
   const started = Date.now();
   let label = `waiting for ${id}`;
   let lastStatus: string | undefined;
-  /** The last status listeners were told: each change once, the final one included. */
-  let toldStatus: string | undefined;
+  const tellStatus = statusTeller(ctx, id);
   const intervalMs = pollInterval(ctx, timing.interval);
   const minMs = Math.min(ctx.tuning.minIntervalMs ?? MIN_INTERVAL_MS, intervalMs);
   const createdAtMs = options.createdAtMs ?? creationTimeOf(id);
@@ -107,13 +82,7 @@ export async function waitWithStatus(
         else doneSentMs = sentAt;
         label = awaitingLink(task) ? `${id}: done, waiting for its video link` : `${id}: ${task.status}`;
         status.update(label, formatMs(elapsedMs));
-        if (task.status !== toldStatus) {
-          const previous = toldStatus;
-          toldStatus = task.status;
-          void ctx.events
-            .emit({ type: 'status', id, status: task.status, ...(previous === undefined ? {} : { previous }) })
-            .catch(() => undefined);
-        }
+        tellStatus(task.status);
         // The final answer is recorded once below, awaited; this keeps the journal current while it runs.
         if (task.status !== lastStatus && taskPhase(task) === 'running') {
           lastStatus = task.status;
@@ -194,17 +163,7 @@ export async function saveWithStatus(
       told.progressed(progress);
     },
     onRetry: (retry: { attempt: number; attempts: number; delayMs: number; error: Error }) => {
-      void ctx.events
-        .emit({
-          type: 'retry',
-          ...(target.id ? { id: target.id } : {}),
-          what: 'download',
-          attempt: retry.attempt,
-          attempts: retry.attempts,
-          delayMs: retry.delayMs,
-          error: retry.error.message,
-        })
-        .catch(() => undefined);
+      tellRetry(ctx.events, target.id, { ...retry, what: 'download' });
       failures.failed({
         what: label,
         error: retry.error,
@@ -248,21 +207,32 @@ export async function saveWithStatus(
     return { ...result, id: target.id };
   } catch (error) {
     status.clear();
-    if (target.id && isVeoError(error) && error.kind === 'expired') {
-      await recordSafely(ctx, { id: target.id, status: 'expired' });
-      const earlier = await (await ctx.journal()).get(target.id).catch(() => undefined);
-      await removeExpiredParts(ctx, target.id, [to.kind === 'file' ? to.path : undefined, earlier?.unfinishedDownload]);
-    } else if (error instanceof NotVideoResultError) {
-      await explainNotVideo(ctx, error, target);
-    } else if (target.id && to.kind === 'file') {
-      await rememberUnfinished(ctx, target.id, to.path);
-    }
-    const failure = withResume(error, target.id, resume, to.kind === 'stdout' ? 'stream' : 'download');
-    if (!isFileInTheWay(failure)) await tellFailure(ctx, target.id, failure);
-    throw failure;
+    throw await afterFailedSave(ctx, target, error, resume);
   } finally {
     stall.stop();
   }
+}
+
+/** What a failed save leaves is put in order (an expired link, a part to resume), and the failure told. */
+async function afterFailedSave(
+  ctx: Context,
+  target: { id?: string; url: string; to: Destination },
+  error: unknown,
+  resume: string,
+): Promise<unknown> {
+  const { to } = target;
+  if (target.id && isVeoError(error) && error.kind === 'expired') {
+    await recordSafely(ctx, { id: target.id, status: 'expired' });
+    const earlier = await (await ctx.journal()).get(target.id).catch(() => undefined);
+    await removeExpiredParts(ctx, target.id, [to.kind === 'file' ? to.path : undefined, earlier?.unfinishedDownload]);
+  } else if (error instanceof NotVideoResultError) {
+    await explainNotVideo(ctx, error, target);
+  } else if (target.id && to.kind === 'file') {
+    await rememberUnfinished(ctx, target.id, to.path);
+  }
+  const failure = withResume(error, target.id, resume, to.kind === 'stdout' ? 'stream' : 'download');
+  if (!isFileInTheWay(failure)) await tellFailure(ctx, target.id, failure);
+  return failure;
 }
 
 export function describeSaved(saved: SavedVideo): string {

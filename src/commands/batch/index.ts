@@ -80,7 +80,7 @@ export const batch: CommandDeclaration<BatchInput> = {
     'veo batch prompts.txt --template "{n}-{variant}-{slug:30}.{ext}" --repeat 2',
     'veo batch shots.jsonl --concurrency 5 --ar 9:16',
     'grep -v draft ideas.txt | veo batch - --json > results.json',
-    "veo batch prompts.txt --events - | jq -c 'select(.type == \"item\")'",
+    'veo batch prompts.txt --events - | jq -c \'select(.type == "item")\'',
   ],
   epilogue:
     '\nRe-running the same command resumes: saved items are skipped and no item is created twice.\n' +
