@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
+import { Journal } from '../../src/store/journal.js';
 import { KEY, ROOT, useWorld, VEO, type World } from '../helpers/cli.js';
 import { validate, type Schema } from '../helpers/json-schema.js';
 
@@ -373,5 +374,25 @@ describe('--events: the event stream', () => {
     assert.equal(mine?.prompt, 'a sync fox');
     assert.equal(mine?.line, null);
     assert.ok(existsSync(String(mine?.path)));
+  });
+  it('expiring: a finished video nobody saved, told even in --json mode where the reminder is not shown', async () => {
+    const journal = new Journal(world.configDir);
+    const id = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+    const doneAt = new Date(Date.now() - 40 * 3600 * 1000);
+    await journal.record({
+      id,
+      status: 'done',
+      url: `${world.sim.fileBaseUrl}/predication/${id}_result.mp4`,
+      doneAt: doneAt.toISOString(),
+    });
+    const path = eventsFile('expiring.jsonl');
+    const run = await world.veo(['--json', 'create', 'anything', '--events', path]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    const events = eventsOf(await readFile(path, 'utf8'));
+    assert.deepEqual(typesOf(events), ['created', 'expiring', 'end']);
+    assert.equal(events[1]?.id, id);
+    assert.equal(events[1]?.expiresAt, new Date(doneAt.getTime() + 48 * 3600 * 1000).toISOString());
+    await journal.record({ id, status: 'expired', lostReportedAt: new Date().toISOString() });
   });
 });
