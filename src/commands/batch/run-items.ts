@@ -250,7 +250,8 @@ interface RunState {
 export async function runItems(ctx: Context, run: RunSettings, tracked: Tracked[]): Promise<void> {
   const todo = tracked.filter((t) => t.result.status === 'pending' || t.result.status === 'not-created');
   // Settled by an earlier run (saved, failed, unconfirmed): told before the work starts.
-  for (const t of tracked) if (!todo.includes(t)) await tellItem(ctx, t);
+  const working = new Set(todo);
+  for (const t of tracked) if (!working.has(t)) await tellItem(ctx, t);
   const state: RunState = { cause: undefined };
   ctx.creates.announcesOwnStop = true;
   const onAbort = () => {
