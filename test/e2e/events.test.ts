@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { Journal } from '../../src/store/journal.js';
-import { KEY, ROOT, useWorld, VEO, type World } from '../helpers/cli.js';
+import { KEY, ROOT, signalOnCreate, useWorld, VEO, type World } from '../helpers/cli.js';
 import { validate, type Schema } from '../helpers/json-schema.js';
 
 const schema = JSON.parse(await readFile(join(ROOT, 'docs', 'events-v1.schema.json'), 'utf8')) as Schema;
@@ -197,6 +197,31 @@ describe('--events: the event stream', () => {
     for (const { id } of created) {
       const own = phases(events.filter((e) => e.id === id && e.type !== 'progress'));
       assert.ok(own[0] === 'created' && own.at(-1) === 'item', `${id}: ${own.join(' ')}`);
+    }
+  });
+
+  it('a batch stopped by Ctrl-C still tells every item once, then end with 130', async () => {
+    world.sim.configure({ taskMs: 5000 });
+    try {
+      const file = join(world.workDir, 'stopped.txt');
+      await writeFile(file, 'one stop\ntwo stop\nthree stop\nfour stop\n');
+      const path = eventsFile('stopped.jsonl');
+      const run = await world.veo(['batch', file, '--dir', 'stopped', '--concurrency', '2', '--events', path], {
+        onStart: signalOnCreate(world.sim, 'SIGINT'),
+      });
+      assert.equal(run.code, 130, run.stderr);
+      const events = eventsOf(await readFile(path, 'utf8'));
+      const items = events.filter((e) => e.type === 'item');
+      assert.deepEqual(items.map((e) => e.line).sort(), [1, 2, 3, 4]);
+      for (const item of items)
+        assert.ok(['pending', 'not-created'].includes(String(item.outcome)), JSON.stringify(item));
+      for (const event of events.filter((e) => e.type === 'created')) {
+        assert.equal(items.find((item) => item.id === event.id)?.outcome, 'pending', 'a created task is left pending');
+      }
+      assert.equal(events.filter((e) => e.type === 'failed').length, 0, 'a stop is not a failure');
+      assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'end', command: 'batch', exitCode: 130 });
+    } finally {
+      world.sim.configure({ taskMs: 300 });
     }
   });
 
