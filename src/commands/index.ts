@@ -11,6 +11,7 @@ import { list } from './list/index.js';
 import { models } from './models/index.js';
 import { rerun } from './rerun/index.js';
 import { result } from './result/index.js';
+import { spend } from './spend/index.js';
 import { sync } from './sync/index.js';
 import { wait } from './wait/index.js';
 
@@ -29,5 +30,6 @@ export const COMMANDS: readonly CommandDeclaration<never>[] = [
   rerun,
   models,
   balance,
+  spend,
   config,
 ];

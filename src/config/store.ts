@@ -16,6 +16,8 @@ export const CONFIG_KEYS = [
   'output-template',
   'write-info-json',
   'max-items',
+  'budget.daily',
+  'budget.monthly',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type ConfigValues = Partial<Record<ConfigKey, string>>;

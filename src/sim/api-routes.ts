@@ -11,7 +11,7 @@ import {
 import { answerWithFields } from './answer-faults.js';
 import { validateCreate } from './create-validation.js';
 import { jsonReply, type Reply, type SimRequest } from './http-io.js';
-import { MODELS, findModel } from './models.js';
+import { findModel, pricedModels } from './models.js';
 import { isObjectId } from './object-id.js';
 import { createdAtSeconds, statusAt, type StoredTask, type TaskStore } from './tasks.js';
 import type { Fault, RecordedRoute, ResolvedSimOptions } from './types.js';
@@ -132,9 +132,9 @@ function create(ctx: ApiContext, req: SimRequest, fault: Fault | undefined): Rep
   const checked = validateCreate(req.body);
   if ('issues' in checked) return envelope(CODE_INVALID_INPUT, undefined, { issues: checked.issues });
   const { input } = checked;
-  const price = findModel(input.model)?.price ?? 0;
-  if (!ctx.charge(price)) return envelope(CODE_LOW_BALANCE);
   const options = ctx.options();
+  const price = options.prices?.[input.model] ?? findModel(input.model)?.price ?? 0;
+  if (!ctx.charge(price)) return envelope(CODE_LOW_BALANCE);
   const fails = options.failPattern !== null && new RegExp(options.failPattern).test(input.prompt);
   const task = ctx.store.create(
     { ...input, cost: price, durationMs: options.taskMs, failReason: fails ? options.failReason : null },
@@ -189,7 +189,7 @@ export function handleApiRequest(ctx: ApiContext, req: SimRequest, fault: Fault 
     case 'result':
       return result(ctx, req, fault);
     case 'models':
-      return jsonReply(200, { code: 0, models: MODELS });
+      return jsonReply(200, { code: 0, models: pricedModels(options.prices) });
     default:
       return envelope(CODE_NO_METHOD);
   }

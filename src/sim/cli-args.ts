@@ -19,6 +19,7 @@ Options:
   --wrong-key K          the one key the API rejects with code 2 (default shds-wrong-key)
   --balance N            starting balance in rubles (default 1000; a negative one as --balance=-50)
   --credit-limit N       how far below zero the balance may go (default 0)
+  --price ID=N           what model ID costs, in rubles, in the model list and per create (repeatable)
   --tls-cert FILE        serve both origins over https with this PEM certificate (chain)...
   --tls-key FILE         ...and this PEM key; clients trust a private authority via NODE_EXTRA_CA_CERTS
   --url-host NAME        the host name in the URLs handed out (default: the --host address)
@@ -91,6 +92,7 @@ export function parseCli(argv: string[]): CliRequest {
         'wrong-key': { type: 'string' },
         balance: { type: 'string' },
         'credit-limit': { type: 'string' },
+        price: { type: 'string', multiple: true },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'url-host': { type: 'string' },
@@ -136,6 +138,15 @@ export function parseCli(argv: string[]): CliRequest {
   }
   if (v.balance !== undefined) options.balance = decimal('balance', v.balance);
   if (v['credit-limit'] !== undefined) options.creditLimit = decimal('credit-limit', v['credit-limit']);
+  if (v.price !== undefined) {
+    const prices: Record<string, number> = {};
+    for (const given of v.price) {
+      const cut = given.indexOf('=');
+      if (cut < 1) throw new UsageError(`--price expects ID=RUBLES, got "${given}"`);
+      prices[given.slice(0, cut)] = decimal('price', given.slice(cut + 1), 0);
+    }
+    options.prices = prices;
+  }
   const serving = servingFiles(v['tls-cert'], v['tls-key'], v['url-host']);
   return { action: 'run', options, detach: v.detach === true, ...(serving ? { serving } : {}) };
 }

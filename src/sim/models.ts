@@ -38,6 +38,12 @@ export const MODELS: readonly ModelEntry[] = Object.freeze([
   entry('elevenlabs-sfx', 6),
 ]);
 
+/** The list as served, with any price the options replace. */
+export function pricedModels(prices: Record<string, number> | null): readonly ModelEntry[] {
+  if (!prices) return MODELS;
+  return MODELS.map((model) => (prices[model.id] === undefined ? model : { ...model, price: prices[model.id] ?? 0 }));
+}
+
 export function findModel(id: string): ModelEntry | undefined {
   return MODELS.find((model) => model.id === id);
 }

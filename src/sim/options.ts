@@ -14,6 +14,7 @@ export const DEFAULT_OPTIONS: Readonly<ResolvedSimOptions> = Object.freeze({
   linkTtlMs: 48 * 60 * 60 * 1000,
   balance: 1000,
   creditLimit: 0,
+  prices: null,
 });
 
 const KNOWN_KEYS = new Set(Object.keys(DEFAULT_OPTIONS));
@@ -103,6 +104,13 @@ export function applyOptions(base: ResolvedSimOptions, patch: unknown, running: 
       case 'wrongKey':
         next.wrongKey = text(key, raw, false);
         break;
+      case 'prices': {
+        if (typeof raw !== 'object' || Array.isArray(raw)) fail('prices must be an object of model id to rubles');
+        const prices: Record<string, number> = {};
+        for (const [id, price] of Object.entries(raw)) prices[id] = finiteNumber(`prices.${id}`, price, 0);
+        next.prices = prices;
+        break;
+      }
     }
   }
   return next;

@@ -26,6 +26,8 @@ export interface SimOptions {
   balance?: number;
   /** Rubles the balance may go below zero. Default 0. */
   creditLimit?: number;
+  /** Prices (rubles) that replace the listed ones, by model id: in the model list and in what a create costs. */
+  prices?: Record<string, number>;
 }
 
 /** A patch for `configure()`: a key given as null (or undefined) goes back to its default. */
@@ -44,6 +46,7 @@ export interface ResolvedSimOptions {
   linkTtlMs: number;
   balance: number;
   creditLimit: number;
+  prices: Record<string, number> | null;
 }
 
 /** Routes a fault can be aimed at. 'any-api' matches every API-origin request that has no fault of its own queued. */

@@ -39,6 +39,10 @@ export interface TaskFields {
   lostReportedAt?: string;
   /** The final path of a download of this video that stopped unfinished: its `.part` may be there. */
   unfinishedDownload?: string;
+  /** What the task cost, in rubles: as the service answered it (`cost`), else the model's listed price at create. */
+  price?: number;
+  /** Where `price` comes from: `service` (an answer's cost) or `catalog` (the model list, an estimate). */
+  priceFrom?: string;
 }
 
 /** One task line as written: unknown fields, also inside `params` and `batch`, are kept. */
@@ -72,6 +76,8 @@ export interface IntentPatch {
   reason?: string;
   /** Where `create -o` was to save the video, so that a task found later can be saved there. */
   output?: string;
+  /** The model's listed price when the create was sent: what an unanswered create counts as spent. */
+  price?: number;
   [key: string]: unknown;
 }
 
@@ -115,6 +121,8 @@ const time: Check = (v) =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 8.64e15
     ? undefined
     : 'expected a time in ms since the epoch';
+const rubles: Check = (v) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'expected an amount of rubles >= 0';
 const matching =
   (pattern: RegExp, what: string): Check =>
   (v) =>
@@ -163,6 +171,8 @@ const checkPatchFields = object({
   batch: optional(object({ key: str, dir: optional(str), file: optional(str), ...variation })),
   intent: optional(matching(INTENT_ID, 'not an intent id')),
   unfinishedDownload: optional(str),
+  price: optional(rubles),
+  priceFrom: optional(str),
 });
 
 const checkIntentFields = object({
@@ -185,6 +195,7 @@ const checkIntentFields = object({
   startedAt: optional(date),
   reason: optional(str),
   output: optional(str),
+  price: optional(rubles),
 });
 
 /** Validates a patch; returns it (the same object, unknown fields kept) or a human-readable problem. */

@@ -37,6 +37,8 @@ export interface CreateIntent {
   reason?: string;
   /** Where `create -o` was to save the video. */
   output?: string;
+  /** The model's listed price when the create was sent, in rubles. */
+  price?: number;
   updatedAt: string;
 }
 

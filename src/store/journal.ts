@@ -114,6 +114,31 @@ export class Journal {
     });
   }
 
+  /**
+   * Records a create intent only if `allow`, shown the journal as it is under the writers' lock, does not throw.
+   * Every other writer waits meanwhile, so a check against what is spent sees the intents of every create already
+   * under way (in this process or another) and no two creates can both pass it on the same room.
+   */
+  async recordIntentIf(update: IntentUpdate, allow: (journal: LoadedJournal) => void | Promise<void>): Promise<void> {
+    const { updatedAt: _updatedAt, ...given } = update as IntentUpdate & { updatedAt?: unknown };
+    const fields = this.#redact ? (redactStrings(given, this.#redact) as typeof given) : given;
+    const checked = checkIntent({ ...fields, at: 0 });
+    if ('problem' in checked) throw new Error(`invalid journal record for intent ${update.intent}: ${checked.problem}`);
+    const line = checked.intent;
+    // A refusal is the caller's own error, passed on as it is rather than worded as a journal that cannot be written.
+    const refusal = await this.#locked(async () => {
+      try {
+        await allow(await this.load());
+      } catch (error) {
+        return { error };
+      }
+      line.at = this.#now();
+      await this.#appendLines([serializeIntent(line)]);
+      return undefined;
+    });
+    if (refusal) throw refusal.error;
+  }
+
   /** Proves the journal can be written now (folder, lock, file) without adding anything to it. */
   async checkWritable(): Promise<void> {
     await this.#locked(async () => {

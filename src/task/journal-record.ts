@@ -19,6 +19,12 @@ export function entryFromTask(task: Task): Partial<JournalEntry> & { id: string 
   if (typeof task.status === 'string') patch.status = task.status;
   if (typeof task.model === 'string' && task.model) patch.model = task.model;
   if (typeof task.url === 'string' && task.url) patch.url = task.url;
+  // What the service says the task cost (seen on result answers of other models): the most faithful price.
+  const cost = (task as Record<string, unknown>).cost;
+  if (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0) {
+    patch.price = cost;
+    patch.priceFrom = 'service';
+  }
   const reason = (task as Record<string, unknown>).error;
   if (typeof reason === 'string' && reason) patch.reason = reason;
   return patch;

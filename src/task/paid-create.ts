@@ -4,12 +4,15 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { VeoClient } from '../api/client.js';
-import { InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../core/errors.js';
+import { InterruptedError, isVeoError, SpendingCapError, UnconfirmedCreateError, UsageError } from '../core/errors.js';
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import type { BatchTag, IntentUpdate } from '../store/journal.js';
 import { currentProcess } from '../core/process-identity.js';
 import { entryFromTask, recordCreated } from './journal-record.js';
+import { loadCatalog, priceOf, type Catalog } from './model-catalog.js';
+import { budgetsOf, checkBudgets } from './spending-caps.js';
+import { spendsOf, toKopecks } from './spent.js';
 
 export interface PaidCreate {
   /** The batch item the task is for. */
@@ -20,6 +23,8 @@ export interface PaidCreate {
   supersedes?: string;
   /** Where the video is to be saved (`create -o`), kept with the intent for a task found later. */
   output?: string;
+  /** The model's listed price in rubles, when the caller has the model list at hand (else read from its cache). */
+  price?: number;
 }
 
 export interface PaidTask {
@@ -86,9 +91,29 @@ export async function createPaidTask(
     owner: currentProcess(),
     startedAt: new Date().toISOString(),
   };
+  const budgets = await budgetsOf(ctx);
+  // The price is journaled with the intent: an answer that never comes still counts as spent at that price.
+  let catalog: Catalog | undefined;
+  const listed = async () => (catalog ??= await loadCatalog(ctx, undefined));
+  const price = options.price ?? priceOf(await listed(), input.model);
+  if (price !== undefined) record.price = price;
   try {
-    await journal.recordIntent(record);
+    if (budgets.length === 0) await journal.recordIntent(record);
+    else {
+      const models = await listed();
+      const kopecks = price === undefined ? undefined : toKopecks(price);
+      // Under the journal's lock: intents of creates under way elsewhere are counted, and none can slip in between.
+      await journal.recordIntentIf(record, (loaded) =>
+        checkBudgets(
+          budgets,
+          spendsOf(loaded, (model) => priceOf(models, model)),
+          input.model,
+          kopecks,
+        ),
+      );
+    }
   } catch (error) {
+    if (error instanceof SpendingCapError) throw error;
     throw journalUnwritable(error, journal.path);
   }
   // Counted until the id is journaled, not only until the answer: a signal in between must not lose it.
@@ -124,7 +149,11 @@ export async function createPaidTask(
   ctx.creates.received.add(task.id);
   let recorded: boolean;
   try {
-    const tags = { intent, ...(options.batch ? { batch: options.batch } : {}) };
+    const tags = {
+      intent,
+      ...(options.batch ? { batch: options.batch } : {}),
+      ...(price !== undefined && !answeredCost(task) ? { price, priceFrom: 'catalog' } : {}),
+    };
     recorded = await recordCreated(ctx, task, input, tags, options.context);
     if (recorded && options.supersedes) {
       await journal.recordIntent({ intent: options.supersedes, state: 'dismissed' }).catch(() => undefined);
@@ -167,6 +196,10 @@ export async function recordAgain(
       () => (paid.recorded = true),
       () => undefined,
     );
+}
+
+function answeredCost(task: Task): boolean {
+  return entryFromTask(task).price !== undefined;
 }
 
 // Written before the request left, the intent is in the journal even when this last update failed.

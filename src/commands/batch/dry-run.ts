@@ -1,5 +1,7 @@
 import type { Context } from '../../context.js';
-import { BalanceError } from '../../core/errors.js';
+import { BalanceError, type SpendingCapError } from '../../core/errors.js';
+import { previewCaps } from '../../task/spending-caps.js';
+import { kopecksOf } from '../../task/spent.js';
 import { coverage, describeShortfall, describeTotal, sumKnown } from './cost.js';
 import type { PreparedBatch, Resumption } from './plan.js';
 import { balanceIfAvailable, describeBalance, formatRubles } from '../../task/pricing.js';
@@ -18,7 +20,11 @@ const STATE_NAMES: Record<Resumption['kind'], string> = {
 };
 
 /** `veo batch --dry-run`: every item with its price and state, and the cost of the new ones. Sends no create. */
-export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Promise<void> {
+export async function printBatchPlan(
+  ctx: Context,
+  prepared: PreparedBatch,
+  maxCost: number | undefined,
+): Promise<void> {
   const { planned, resumptions, catalog } = prepared;
   const fresh = planned.filter((_, index) => {
     const kind = resumptions[index]?.kind;
@@ -28,6 +34,12 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
   const balance = fresh.length > 0 ? await balanceIfAvailable(ctx, prepared.client) : undefined;
   const overCap = fresh.some((item) => item.variation) && fresh.length > prepared.cap;
   const covered = coverage(balance, prices);
+  const caps = await previewCaps(
+    ctx,
+    maxCost,
+    fresh.map((item) => ({ model: item.model, kopecks: kopecksOf(priceOf(catalog, item.model)) })),
+    (model) => priceOf(catalog, model),
+  );
   // Fails as the real run would (exit 4), so a script can check before it pays; the plan was still printed.
   const short = (): BalanceError | undefined =>
     covered === undefined || !balance
@@ -58,8 +70,9 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
         ...(planned.some((item) => item.variation) ? { maxItems: prepared.cap, needsYes: overCap } : {}),
       },
       balance: balance ?? null,
+      caps: caps.checks.map(({ said: _said, ...check }) => check),
     });
-    const error = short();
+    const error = short() ?? dryRunCap(caps.error);
     if (error) throw error;
     return;
   }
@@ -89,6 +102,13 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
   if (overCap)
     ctx.out.info(`The real run needs --yes: ${fresh.length} new clips is more than max-items (${prepared.cap}).`);
   if (balance) ctx.out.info(`account: ${describeBalance(balance)}`);
-  const error = short();
+  for (const check of caps.checks) ctx.out.info(check.said);
+  const error = short() ?? dryRunCap(caps.error);
   if (error) throw error;
+}
+
+/** A cap the real run would meet fails the dry run the same way (exit 9); the plan was still printed. */
+function dryRunCap(error: SpendingCapError | undefined): SpendingCapError | undefined {
+  if (error) error.message = `Dry run: ${error.message}`;
+  return error;
 }

@@ -15,6 +15,7 @@ import {
   type TimingInput,
   eventsFlag,
   type EventsInput,
+  maxCostFlag,
 } from '../shared/flags.js';
 
 export type BatchInput = CommandInput<
@@ -29,6 +30,7 @@ export type BatchInput = CommandInput<
       ar?: string;
       force?: boolean;
       dryRun?: boolean;
+      maxCost?: string;
       allowDuplicates?: boolean;
       retryUnconfirmed?: boolean;
       template?: string;
@@ -60,6 +62,7 @@ export const batch: CommandDeclaration<BatchInput> = {
     ...embedFlags,
     { flags: '--dry-run', description: 'check every line and print the total cost; send nothing' },
     repeatFlag,
+    maxCostFlag,
     yesFlag,
     infoJsonFlag,
     { flags: '--allow-duplicates', description: 'make one clip per line even when lines repeat (each is paid for)' },
@@ -77,6 +80,7 @@ export const batch: CommandDeclaration<BatchInput> = {
   examples: [
     'veo batch prompts.txt --dir clips',
     'veo batch prompts.txt --dry-run',
+    'veo batch prompts.txt --max-cost 500',
     'veo batch prompts.txt --template "{n}-{variant}-{slug:30}.{ext}" --repeat 2',
     'veo batch shots.jsonl --concurrency 5 --ar 9:16',
     'grep -v draft ideas.txt | veo batch - --json > results.json',

@@ -198,7 +198,9 @@ async function reportFailure(
         : String(error);
   fail(tracked, kind, isVeoError(error) ? error.code : 'INTERNAL', message);
   // Without a key or a balance every further create would fail the same way (and a busy service needs a rest).
-  if (!tracked.result.id && (kind === 'auth' || kind === 'account')) state.cause ??= error as VeoError;
+  // A budget reached stops further creates too; tasks already created are still waited for and saved.
+  if (!tracked.result.id && (kind === 'auth' || kind === 'account' || kind === 'budget'))
+    state.cause ??= error as VeoError;
   line.clear();
   run.board.event(`${prefix} failed: ${message}`, true);
   await tellFailure(ctx, tracked.result.id ?? undefined, error);

@@ -20,8 +20,11 @@ import { reportBatch } from './report.js';
 import { runItems, startFrom } from './run-items.js';
 import { balanceIfAvailable } from '../../task/pricing.js';
 import { isVeoModel, lookUpModels, priceOf } from '../../task/model-catalog.js';
+import { enforceMaxCost } from '../../task/spending-caps.js';
+import { kopecksOf } from '../../task/spent.js';
 import {
   aspectRatioOption,
+  maxCostOption,
   modelIdOption,
   parseOptions,
   repeatOption,
@@ -62,6 +65,7 @@ const batchSchema = onFirstUse(() =>
       yes: z._default(z.boolean(), false),
       writeInfoJson: z.optional(z.boolean()),
       ignoreBalance: z._default(z.boolean(), false),
+      maxCost: z.optional(maxCostOption()),
     }),
     waitOptionsSchema(),
   ),
@@ -88,6 +92,7 @@ function resumeCommand(options: BatchOptions, given: BatchInput['options'], base
   if (given.timeout !== undefined && given.timeout !== timeoutFlag.default)
     parts.push('--timeout', shellQuote(given.timeout));
   if (options.repeat) parts.push('--repeat', String(options.repeat));
+  if (options.maxCost !== undefined) parts.push('--max-cost', String(options.maxCost / 100));
   if (options.template) parts.push('--template', shellQuote(options.template));
   if (options.allowDuplicates) parts.push('--allow-duplicates');
   if (options.force) parts.push('--force');
@@ -226,7 +231,7 @@ export async function batchCommand(
   resumeOf: (options: BatchOptions) => string = (o) => resumeCommand(o, given, ctx.globals.baseUrl),
 ): Promise<void> {
   const prepared = await prepare(ctx, options, source ?? (await readSource(ctx, options)));
-  if (options.dryRun) return printBatchPlan(ctx, prepared);
+  if (options.dryRun) return printBatchPlan(ctx, prepared, options.maxCost);
   const { planned, resumptions, catalog, client, file, dir, since } = prepared;
   if (!client) throw new Error('a real batch run always has a client');
   // Every item's task is recorded before it is paid for: refuse the run now rather than item by item.
@@ -241,6 +246,11 @@ export async function batchCommand(
       fresh.map((t) => t.item),
       prepared.cap,
     );
+  // Every clip still to be created counts; items saved or created by an earlier run cost nothing more.
+  enforceMaxCost(
+    options.maxCost,
+    fresh.map((t) => ({ model: t.item.model, kopecks: kopecksOf(priceOf(catalog, t.item.model)) })),
+  );
   if (fresh.length > 0) {
     const prices = fresh.map((t) => priceOf(catalog, t.item.model));
     if (prices.some((price) => price !== undefined))

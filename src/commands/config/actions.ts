@@ -9,6 +9,7 @@ import { parseEmbedSetting } from '../../task/clip-tags.js';
 import { parseTemplate } from '../../task/name-template.js';
 import { planNames } from '../../task/output-names.js';
 import { BOOLEAN_VALUES, parseMaxItems } from '../../task/run-settings.js';
+import { parseRubles } from '../../task/spent.js';
 import type { Context } from '../../context.js';
 import type { KeyInput, KeyValueInput } from './index.js';
 
@@ -99,6 +100,8 @@ export async function setSetting(ctx: Context, input: KeyValueInput): Promise<vo
     throw new UsageError(`write-info-json takes true or false, not "${value}".`);
   }
   if (key === 'max-items') parseMaxItems(value);
+  // Stored as written once checked: 49.5 and 49.50 are the same cap.
+  if (key === 'budget.daily' || key === 'budget.monthly') parseRubles(value, key);
   if (!value.trim()) throw new UsageError(`The value for ${key} is empty.`);
   // A relative folder would move with the current directory of each later command: it is fixed now.
   const stored =

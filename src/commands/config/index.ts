@@ -10,8 +10,13 @@ const key = { name: 'key', syntax: '<key>' };
 export const config: CommandDeclaration = {
   name: 'config',
   description:
-    'read and change settings (base-url, output-dir, output-template, embed-metadata, write-info-json, max-items)',
-  examples: ['veo config list', 'veo config set output-dir ~/videos', 'veo config path'],
+    'read and change settings (base-url, output-dir, output-template, embed-metadata, write-info-json, max-items, budget.daily, budget.monthly)',
+  examples: [
+    'veo config list',
+    'veo config set output-dir ~/videos',
+    'veo config set budget.daily 500',
+    'veo config path',
+  ],
   remindsOfExpiring: false,
   subcommands: [
     {

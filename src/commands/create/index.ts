@@ -15,6 +15,7 @@ import {
   type TimingInput,
   eventsFlag,
   type EventsInput,
+  maxCostFlag,
 } from '../shared/flags.js';
 
 export type CreateInput = CommandInput<
@@ -31,6 +32,7 @@ export type CreateInput = CommandInput<
       output?: string;
       force?: boolean;
       dryRun?: boolean;
+      maxCost?: string;
       retryUnconfirmed?: boolean;
       repeat?: string;
       yes?: boolean;
@@ -58,6 +60,7 @@ export const create: CommandDeclaration<CreateInput> = {
     ...embedFlags,
     infoJsonFlag,
     repeatFlag,
+    maxCostFlag,
     yesFlag,
     { flags: '--dry-run', description: 'print the request that would be sent, and send nothing' },
     retryUnconfirmedFlag,
@@ -71,6 +74,7 @@ export const create: CommandDeclaration<CreateInput> = {
     'veo create --prompt-file prompt.txt --image https://example.com/a.jpg --wait',
     'echo "a cat playing piano" | veo create - --dry-run',
     'veo create "a {red|blue} kite" --repeat 2 -o "kites/{variant}-{slug}.{ext}"',
+    'veo create "a lighthouse at dawn" --repeat 3 --max-cost 150 -o clips/',
   ],
   remindsOfExpiring: true,
   load: () => import('./run.js'),

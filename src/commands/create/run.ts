@@ -3,7 +3,16 @@ import '../../core/zod-english.js';
 import { onFirstUse } from '../../core/first-use.js';
 import type { VeoClient } from '../../api/client.js';
 import { DEFAULT_MODEL } from '../shared/flags.js';
-import { BalanceError, InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../../core/errors.js';
+import {
+  BalanceError,
+  InterruptedError,
+  isVeoError,
+  SpendingCapError,
+  UnconfirmedCreateError,
+  UsageError,
+} from '../../core/errors.js';
+import { enforceMaxCost, previewCaps } from '../../task/spending-caps.js';
+import { toKopecks } from '../../task/spent.js';
 import { maskApiKey } from '../../api/key.js';
 import type { Balance, CreateTaskInput } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
@@ -22,6 +31,7 @@ import {
 import {
   aspectRatioOption,
   httpUrl,
+  maxCostOption,
   modelIdOption,
   parseOptions,
   repeatOption,
@@ -62,6 +72,7 @@ export const createOptionsSchema = onFirstUse(() =>
       repeat: z.optional(repeatOption()),
       yes: z._default(z.boolean(), false),
       writeInfoJson: z.optional(z.boolean()),
+      maxCost: z.optional(maxCostOption()),
     }),
     waitOptionsSchema(),
   ),
@@ -109,7 +120,7 @@ async function checkModel(ctx: Context, client: VeoClient | undefined, model: st
   return catalog;
 }
 
-async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
+async function dryRun(ctx: Context, input: CreateTaskInput, maxCost: number | undefined): Promise<void> {
   const settings = await ctx.settings();
   // Without a key the dry run still works, from the cached model list alone.
   const client = settings.apiKey ? await ctx.client() : undefined;
@@ -124,11 +135,19 @@ async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
     body: input,
   };
   const short = balance !== undefined && price !== undefined && spendable(balance) < price;
+  const caps = await previewCaps(
+    ctx,
+    maxCost,
+    [{ model: input.model, kopecks: price === undefined ? undefined : toKopecks(price) }],
+    (model) => priceOf(catalog, model),
+  );
   if (ctx.out.json) {
     const cost = { model: input.model, price: price ?? null, currency: 'RUB', priceFrom: catalog.source };
     const covered = balance === undefined || price === undefined ? null : !short;
-    ctx.out.data({ dryRun: true, request, cost: { ...cost, balance: balance ?? null, covered } });
+    const checks = caps.checks.map(({ said: _said, ...check }) => check);
+    ctx.out.data({ dryRun: true, request, cost: { ...cost, balance: balance ?? null, covered }, caps: checks });
     if (short) throw dryRunShortError(input.model, price, balance);
+    if (caps.error) throw dryRunCapError(caps.error);
     return;
   }
   ctx.out.result(`POST ${url}`);
@@ -145,7 +164,15 @@ async function dryRun(ctx: Context, input: CreateTaskInput): Promise<void> {
       : `price: ${formatRubles(price)} per clip (${input.model}${listed})`,
   );
   if (balance) ctx.out.info(`account: ${describeBalance(balance)}`);
+  for (const check of caps.checks) ctx.out.info(check.said);
   if (short) throw dryRunShortError(input.model, price, balance);
+  if (caps.error) throw dryRunCapError(caps.error);
+}
+
+/** A dry run that meets a cap fails as the real run would (exit 9); the request was still printed. */
+function dryRunCapError(error: SpendingCapError): SpendingCapError {
+  error.message = `Dry run: ${error.message}`;
+  return error;
 }
 
 /**
@@ -186,7 +213,7 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   }
   const input = buildCreateInput(variations[0]?.prompt ?? prompt, options);
   if (options.dryRun) {
-    await dryRun(ctx, input);
+    await dryRun(ctx, input, options.maxCost);
     return;
   }
   const client = await ctx.client();
@@ -194,6 +221,10 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   const known = knownValues(input);
   const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force, known);
   const catalog = await checkModel(ctx, client, input.model);
+  const price = priceOf(catalog, input.model);
+  enforceMaxCost(options.maxCost, [
+    { model: input.model, kopecks: price === undefined ? undefined : toKopecks(price) },
+  ]);
   const earlier = await sameUnconfirmed(ctx, input);
   if (earlier && !options.retryUnconfirmed) throw repeatRefused(earlier);
   const status = await ctx.out.statusLine({ spinnerOnly: !options.wait && target === undefined });
@@ -204,6 +235,7 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     paid = await createPaidTask(ctx, client, input, {
       ...(earlier ? { supersedes: earlier.intent } : {}),
       ...(saveAs ? { output: saveAs } : {}),
+      ...(price !== undefined ? { price } : {}),
     });
   } catch (error) {
     status.clear();

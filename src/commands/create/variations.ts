@@ -40,6 +40,7 @@ function resumeCommand(ctx: Context, prompt: string, options: CreateOptions, rep
   if (options.ar) parts.push('--ar', options.ar);
   if (options.image) parts.push('--image', shellQuote(options.image));
   if (repeat > 1) parts.push('--repeat', String(repeat));
+  if (options.maxCost !== undefined) parts.push('--max-cost', String(options.maxCost / 100));
   if (options.output) parts.push('-o', shellQuote(options.output));
   if (options.force) parts.push('--force');
   if (options.yes) parts.push('--yes');
@@ -76,6 +77,7 @@ export async function createVariations(ctx: Context, prompt: string, options: Cr
     retryUnconfirmed: options.retryUnconfirmed,
     yes: options.yes,
     ignoreBalance: false,
+    ...(options.maxCost !== undefined ? { maxCost: options.maxCost } : {}),
     ...(place.dir ? { dir: place.dir } : {}),
     ...(place.template ? { template: place.template } : {}),
     ...(options.writeInfoJson !== undefined ? { writeInfoJson: options.writeInfoJson } : {}),

@@ -10,6 +10,7 @@ import {
   type TimingInput,
   eventsFlag,
   type EventsInput,
+  maxCostFlag,
 } from '../shared/flags.js';
 
 export type RerunInput = CommandInput<
@@ -23,6 +24,7 @@ export type RerunInput = CommandInput<
       output?: string;
       force?: boolean;
       dryRun?: boolean;
+      maxCost?: string;
       retryUnconfirmed?: boolean;
     }
 >;
@@ -37,6 +39,7 @@ export const rerun: CommandDeclaration<RerunInput> = {
     waitForUrlFlag,
     { flags: '-o, --output <path>', description: 'wait, then save the video here (implies --wait; - for stdout)' },
     forceOutputFlag,
+    maxCostFlag,
     ...embedFlags,
     { flags: '--dry-run', description: 'print the request and its cost, and send nothing' },
     retryUnconfirmedFlag,

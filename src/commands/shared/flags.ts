@@ -48,6 +48,12 @@ export const anyModelFlag = {
   description: 'send a model veo does not know to make video (only the Veo family, glabs-veo-*, is known)',
 } as const satisfies FlagDeclaration;
 
+export const maxCostFlag = {
+  flags: '--max-cost <rubles>',
+  description:
+    'refuse, before paying, a run whose new clips cost more than this in all (e.g. 100 or 49.50); exit 9, nothing sent',
+} as const satisfies FlagDeclaration;
+
 export const timingFlags = [intervalFlag, timeoutFlag] as const;
 
 /** What --interval and --timeout give a command before its schema parses them. */

@@ -4,6 +4,7 @@ import { normaliseTaskId } from '../../core/ids.js';
 import { onFirstUse } from '../../core/first-use.js';
 import '../../core/zod-english.js';
 import { ASPECT_RATIOS, intervalFlag, timeoutFlag } from './flags.js';
+import { parseRubles } from '../../task/spent.js';
 
 /** Turns a zod failure on command-line input into a usage error that names the offending option. */
 export function parseOptions<T extends z.ZodMiniType>(schema: T, raw: unknown): z.infer<T> {
@@ -55,6 +56,20 @@ export const durationOption = () =>
         const ms = parseDuration(value);
         if (ms <= 0) throw new UsageError('must be more than zero');
         return ms;
+      } catch (error) {
+        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
+        return z.NEVER;
+      }
+    }),
+  );
+
+/** --max-cost: rubles, at most two decimals, in kopecks once parsed. */
+export const maxCostOption = () =>
+  z.pipe(
+    z.string(),
+    z.transform((value: string, ctx) => {
+      try {
+        return parseRubles(value, '--max-cost');
       } catch (error) {
         ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
         return z.NEVER;

@@ -1,0 +1,144 @@
+import { UsageError } from '../../core/errors.js';
+import type { Context } from '../../context.js';
+import type { SpendInput } from './index.js';
+import { loadJournal } from '../../task/journal-record.js';
+import { loadCatalog, priceOf } from '../../task/model-catalog.js';
+import { budgetsOf, budgetStates, rubles } from '../../task/spending-caps.js';
+import { localDay, localMinute, spendsOf, sumKopecks, type Spend } from '../../task/spent.js';
+import { printTable } from '../../ui/table.js';
+import { counted } from '../../ui/text-format.js';
+
+/** `30d` (the last 30 days, today included), `2026-11-01` (local midnight), or `all`: the start, in local time. */
+export function parseSince(value: string, now = new Date()): Date | undefined {
+  const text = value.trim().toLowerCase();
+  if (text === 'all') return undefined;
+  const days = /^(\d{1,5})d$/.exec(text);
+  if (days && Number(days[1]) >= 1) {
+    return new Date(now.getFullYear(), now.getMonth(), now.getDate() - Number(days[1]) + 1);
+  }
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (date) {
+    const [y, m, d] = [Number(date[1]), Number(date[2]) - 1, Number(date[3])];
+    const start = new Date(y, m, d);
+    if (start.getFullYear() === y && start.getMonth() === m && start.getDate() === d) return start;
+  }
+  throw new UsageError(`--since takes a number of days (30d), a date (2026-11-01) or all, not "${value}".`, {
+    code: 'BAD_SINCE',
+  });
+}
+
+interface Group {
+  clips: number;
+  unconfirmed: number;
+  kopecks: number;
+  estimated: number;
+  unknown: number;
+}
+
+function group(spends: Spend[]): Group {
+  return {
+    clips: spends.length,
+    unconfirmed: spends.filter((spend) => spend.unconfirmed).length,
+    kopecks: sumKopecks(spends),
+    estimated: spends.filter((spend) => spend.from === 'catalog').length,
+    unknown: spends.filter((spend) => spend.from === 'unknown').length,
+  };
+}
+
+function groupBy<K>(spends: Spend[], key: (spend: Spend) => K): Map<K, Spend[]> {
+  const groups = new Map<K, Spend[]>();
+  for (const spend of spends) {
+    const k = key(spend);
+    const list = groups.get(k);
+    if (list) list.push(spend);
+    else groups.set(k, [spend]);
+  }
+  return groups;
+}
+
+function groupDocument(g: Group): Record<string, number> {
+  return {
+    clips: g.clips,
+    unconfirmed: g.unconfirmed,
+    spent: g.kopecks / 100,
+    estimated: g.estimated,
+    unknownPrices: g.unknown,
+  };
+}
+
+/** An amount as shown: `≥` when some prices are unknown (not counted), `~` when some come from the model list. */
+function shown(g: Group): string {
+  return `${g.unknown > 0 ? '≥ ' : g.estimated > 0 ? '~' : ''}${rubles(g.kopecks)}`;
+}
+
+export async function run(ctx: Context, input: SpendInput): Promise<void> {
+  const now = new Date();
+  const since = parseSince(input.options.since ?? '30d', now);
+  const budgets = await budgetsOf(ctx);
+  const catalog = await loadCatalog(ctx, undefined);
+  const listed = (model: string) => priceOf(catalog, model);
+  const all = spendsOf(await loadJournal(ctx), listed);
+  const spends = since === undefined ? all : all.filter((spend) => spend.at >= since.getTime());
+  const byDay = [...groupBy(spends, (spend) => `${localDay(spend.at)}\t${spend.model}`)].map(([key, list]) => {
+    const [day = '', model = ''] = key.split('\t');
+    return { day, model, ...group(list) };
+  });
+  const byModel = [...groupBy(spends, (spend) => spend.model)]
+    .map(([model, list]) => ({ model, ...group(list) }))
+    .sort((a, b) => b.kopecks - a.kopecks || a.model.localeCompare(b.model));
+  const total = group(spends);
+  const unconfirmed = group(spends.filter((spend) => spend.unconfirmed));
+  const states = budgetStates(budgets, all, now);
+  if (ctx.out.json) {
+    ctx.out.data({
+      since: since === undefined ? null : since.toISOString(),
+      currency: 'RUB',
+      days: byDay.map(({ day, model, ...g }) => ({ day, model, ...groupDocument(g) })),
+      models: byModel.map(({ model, ...g }) => ({ model, ...groupDocument(g) })),
+      total: groupDocument(total),
+      unconfirmed: { creates: unconfirmed.clips, spent: unconfirmed.kopecks / 100 },
+      budgets: states.map((state) => ({
+        cap: state.budget.key,
+        limit: state.budget.kopecks / 100,
+        spent: state.spent / 100,
+        left: Math.max(0, state.budget.kopecks - state.spent) / 100,
+        resetsAt: state.resetsAt.toISOString(),
+      })),
+    });
+    return;
+  }
+  const from = since === undefined ? 'everything in the journal' : `since ${localDay(since.getTime())}`;
+  if (spends.length === 0) {
+    ctx.out.info(`Nothing spent ${from === 'everything in the journal' ? 'that the journal shows' : from}.`);
+  } else {
+    printTable(
+      ctx.out,
+      ['DAY', 'MODEL', 'CLIPS', 'UNCONFIRMED', 'SPENT'],
+      byDay.map((row) => [row.day, row.model, String(row.clips), String(row.unconfirmed), shown(row)]),
+      { rightAligned: [2, 3, 4], shrinkable: [1] },
+    );
+  }
+  // Under the table on a terminal; in a pipe stdout is rows only, so the totals go with the notes on stderr.
+  const say = (line: string) => (ctx.out.streams.stdout.isTTY ? ctx.out.result(line) : ctx.out.info(line));
+  if (spends.length > 0) {
+    for (const row of byModel) say(`${row.model}: ${shown(row)} for ${counted(row.clips, 'clip')}`);
+    say(`total ${from}: ${shown(total)} for ${counted(total.clips, 'clip')}`);
+  }
+  if (unconfirmed.clips > 0) {
+    say(
+      `unconfirmed: ${counted(unconfirmed.clips, 'create')} without an answer, ${rubles(unconfirmed.kopecks)}, counted as spent (they may be billed; veo list shows them)`,
+    );
+  }
+  if (total.estimated > 0)
+    ctx.out.info(`~ ${counted(total.estimated, 'price')} from the model list (the service did not tell the cost).`);
+  if (total.unknown > 0)
+    ctx.out.info(
+      `≥ ${counted(total.unknown, 'clip')} of unknown price not counted (\`veo models\` refreshes the prices).`,
+    );
+  for (const state of states) {
+    const left = Math.max(0, state.budget.kopecks - state.spent);
+    say(
+      `${state.budget.key} ${rubles(state.budget.kopecks)}: ${rubles(state.spent)} spent ${state.budget.period === 'daily' ? 'today' : 'this month'}, ${rubles(left)} left (resets ${localMinute(state.resetsAt)})`,
+    );
+  }
+}
