@@ -22,6 +22,8 @@ export async function writeConfig(
     projectName: 'veo',
     configFileMode: PRIVATE_FILE_MODE,
     clearInvalidConfig: false,
+    // Keys are flat names: budget.daily is one key, not a daily field inside a budget object.
+    accessPropertiesByDotNotation: false,
   });
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) store.delete(key);
