@@ -117,3 +117,23 @@ export async function eachChunk(
   }
   if (held > 0) fn(buffer.subarray(0, held), base);
 }
+
+export function failure(what: string, err: unknown): Error {
+  return new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+/** The journal open for reading (never through a link), or undefined when there is none yet. */
+export async function openJournalForReading(path: string): Promise<FileHandle | undefined> {
+  let fh: FileHandle;
+  try {
+    fh = await openNoFollow(path, READ);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return undefined;
+    if (err instanceof JournalLinkError) throw err;
+    throw failure(`cannot read the task journal ${path}`, err);
+  }
+  const info = await fh.stat().catch(() => undefined);
+  if (info?.isFile()) return fh;
+  await fh.close();
+  throw failure(`cannot read the task journal ${path}`, new Error('not a regular file'));
+}

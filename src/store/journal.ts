@@ -14,15 +14,16 @@ import { AppendQueue } from './journal-queue.js';
 import {
   APPEND,
   errorCode,
+  failure,
   JournalLinkError,
+  openJournalForReading,
   openNoFollow,
-  READ,
   readAt,
   readNoFollow,
   syncDir,
   writeAll,
 } from './journal-files.js';
-import { checkIntent, checkPatch, serializeIntent, serializePatch } from './journal-format.js';
+import { checkIntent, checkPatch, serializeIntent, serializePatch, type IntentPatch } from './journal-format.js';
 import { parseJournal } from './journal-lines.js';
 import { linkExpiry } from './journal-merge.js';
 import { withLock } from './journal-lock.js';
@@ -56,10 +57,6 @@ export { JournalLinkError } from './journal-files.js';
 export { LINK_TTL_MS } from './journal-format.js';
 export { linkExpiry } from './journal-merge.js';
 export { JOURNAL_FILE, JOURNAL_LOCK_FILE } from './journal-compact.js';
-
-function failure(what: string, err: unknown): Error {
-  return new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-}
 
 export class Journal {
   readonly path: string;
@@ -103,40 +100,36 @@ export class Journal {
    * service may bill is never known only to a process that can die.
    */
   async recordIntent(update: IntentUpdate): Promise<void> {
-    const { updatedAt: _updatedAt, ...given } = update as IntentUpdate & { updatedAt?: unknown };
-    const fields = this.#redact ? (redactStrings(given, this.#redact) as typeof given) : given;
-    const checked = checkIntent({ ...fields, at: 0 });
-    if ('problem' in checked) throw new Error(`invalid journal record for intent ${update.intent}: ${checked.problem}`);
-    const line = checked.intent;
-    await this.#appends.add(() => {
-      line.at = this.#now();
-      return serializeIntent(line);
-    });
+    const line = this.#intentLine(update);
+    await this.#appends.add(() => serializeIntent({ ...line, at: this.#now() }));
   }
 
   /**
-   * Records a create intent only if `allow`, shown the journal as it is under the writers' lock, does not throw.
-   * Every other writer waits meanwhile, so a check against what is spent sees the intents of every create already
-   * under way (in this process or another) and no two creates can both pass it on the same room.
+   * Records a create intent only if `allow`, shown the journal as it is under the writers' lock, does not throw:
+   * a check of what is spent then sees every create already under way, here or in another process, and no two
+   * creates can pass it on the same room. A refusal is passed on as it is, not worded as an unwritable journal.
    */
   async recordIntentIf(update: IntentUpdate, allow: (journal: LoadedJournal) => void | Promise<void>): Promise<void> {
+    const line = this.#intentLine(update);
+    const refusal = await this.#locked(async () => {
+      const refused = await this.load()
+        .then(allow)
+        .then(
+          () => undefined,
+          (error: unknown) => ({ error }),
+        );
+      if (!refused) await this.#appendLines([serializeIntent({ ...line, at: this.#now() })]);
+      return refused;
+    });
+    if (refusal) throw refusal.error;
+  }
+
+  #intentLine(update: IntentUpdate): IntentPatch {
     const { updatedAt: _updatedAt, ...given } = update as IntentUpdate & { updatedAt?: unknown };
     const fields = this.#redact ? (redactStrings(given, this.#redact) as typeof given) : given;
     const checked = checkIntent({ ...fields, at: 0 });
     if ('problem' in checked) throw new Error(`invalid journal record for intent ${update.intent}: ${checked.problem}`);
-    const line = checked.intent;
-    // A refusal is the caller's own error, passed on as it is rather than worded as a journal that cannot be written.
-    const refusal = await this.#locked(async () => {
-      try {
-        await allow(await this.load());
-      } catch (error) {
-        return { error };
-      }
-      line.at = this.#now();
-      await this.#appendLines([serializeIntent(line)]);
-      return undefined;
-    });
-    if (refusal) throw refusal.error;
+    return checked.intent;
   }
 
   /** Proves the journal can be written now (folder, lock, file) without adding anything to it. */
@@ -242,19 +235,8 @@ export class Journal {
     return (await this.glance(withinMs)).expiring;
   }
 
-  async #openForReading(): Promise<FileHandle | undefined> {
-    let fh: FileHandle;
-    try {
-      fh = await openNoFollow(this.path, READ);
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') return undefined;
-      if (err instanceof JournalLinkError) throw err;
-      throw failure(`cannot read the task journal ${this.path}`, err);
-    }
-    const info = await fh.stat().catch(() => undefined);
-    if (info?.isFile()) return fh;
-    await fh.close();
-    throw failure(`cannot read the task journal ${this.path}`, new Error('not a regular file'));
+  #openForReading(): Promise<FileHandle | undefined> {
+    return openJournalForReading(this.path);
   }
 
   /** The summary of the journal open as `fh`, caught up; written back when it changed (a cache: best effort). */

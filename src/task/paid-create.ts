@@ -7,12 +7,12 @@ import type { VeoClient } from '../api/client.js';
 import { InterruptedError, isVeoError, SpendingCapError, UnconfirmedCreateError, UsageError } from '../core/errors.js';
 import type { CreateTaskInput, Task } from '../api/schemas.js';
 import type { Context } from '../context.js';
-import type { BatchTag, IntentUpdate } from '../store/journal.js';
+import type { BatchTag, IntentUpdate, LoadedJournal } from '../store/journal.js';
 import { currentProcess } from '../core/process-identity.js';
 import { entryFromTask, recordCreated } from './journal-record.js';
 import { loadCatalog, priceOf, type Catalog } from './model-catalog.js';
 import { budgetsOf, checkBudgets } from './spending-caps.js';
-import { spendsOf, toKopecks } from './spent.js';
+import { kopecksOf, spendsOf } from './spent.js';
 
 export interface PaidCreate {
   /** The batch item the task is for. */
@@ -66,6 +66,51 @@ export async function ensureJournalWritable(ctx: Context): Promise<void> {
 }
 
 /**
+ * Writes the create's intent with the model's price: an answer that never comes still counts as spent at that
+ * price. With a budget set, the intent is written only if the create fits, checked under the journal's lock so
+ * that the intents of creates under way (here or in another process) are counted and none slips in between.
+ */
+async function writeIntent(
+  ctx: Context,
+  input: CreateTaskInput,
+  options: PaidCreate,
+): Promise<{ intent: string; price: number | undefined }> {
+  const journal = await ctx.journal();
+  const intent = randomBytes(8).toString('hex');
+  const image = input.images?.[0];
+  const budgets = await budgetsOf(ctx);
+  let catalog: Catalog | undefined;
+  const listed = async () => (catalog ??= await loadCatalog(ctx, undefined));
+  const price = options.price ?? priceOf(await listed(), input.model);
+  const record: IntentUpdate = {
+    intent,
+    state: 'sending',
+    model: input.model,
+    prompt: input.prompt,
+    params: { ...(input.ar ? { ar: input.ar } : {}), ...(image ? { image } : {}) },
+    ...(options.batch ? { batch: options.batch } : {}),
+    ...(options.output ? { output: resolve(options.output) } : {}),
+    owner: currentProcess(),
+    startedAt: new Date().toISOString(),
+    ...(price !== undefined ? { price } : {}),
+  };
+  try {
+    if (budgets.length === 0) await journal.recordIntent(record);
+    else {
+      const models = await listed();
+      const spends = (loaded: LoadedJournal) => spendsOf(loaded, (model) => priceOf(models, model));
+      await journal.recordIntentIf(record, (loaded) =>
+        checkBudgets(budgets, spends(loaded), input.model, kopecksOf(price)),
+      );
+    }
+  } catch (error) {
+    if (error instanceof SpendingCapError) throw error;
+    throw journalUnwritable(error, journal.path);
+  }
+  return { intent, price };
+}
+
+/**
  * Creates a task with a write-ahead intent. Refuses (exit 2, nothing sent) when the intent cannot be written; a
  * failure that may hide a task leaves the intent unconfirmed and says so; the answer's id is journaled with it.
  */
@@ -78,44 +123,7 @@ export async function createPaidTask(
   if (ctx.signal.aborted)
     throw new InterruptedError('Interrupted before the create request was sent: nothing was created.');
   const journal = await ctx.journal();
-  const intent = randomBytes(8).toString('hex');
-  const image = input.images?.[0];
-  const record: IntentUpdate = {
-    intent,
-    state: 'sending',
-    model: input.model,
-    prompt: input.prompt,
-    params: { ...(input.ar ? { ar: input.ar } : {}), ...(image ? { image } : {}) },
-    ...(options.batch ? { batch: options.batch } : {}),
-    ...(options.output ? { output: resolve(options.output) } : {}),
-    owner: currentProcess(),
-    startedAt: new Date().toISOString(),
-  };
-  const budgets = await budgetsOf(ctx);
-  // The price is journaled with the intent: an answer that never comes still counts as spent at that price.
-  let catalog: Catalog | undefined;
-  const listed = async () => (catalog ??= await loadCatalog(ctx, undefined));
-  const price = options.price ?? priceOf(await listed(), input.model);
-  if (price !== undefined) record.price = price;
-  try {
-    if (budgets.length === 0) await journal.recordIntent(record);
-    else {
-      const models = await listed();
-      const kopecks = price === undefined ? undefined : toKopecks(price);
-      // Under the journal's lock: intents of creates under way elsewhere are counted, and none can slip in between.
-      await journal.recordIntentIf(record, (loaded) =>
-        checkBudgets(
-          budgets,
-          spendsOf(loaded, (model) => priceOf(models, model)),
-          input.model,
-          kopecks,
-        ),
-      );
-    }
-  } catch (error) {
-    if (error instanceof SpendingCapError) throw error;
-    throw journalUnwritable(error, journal.path);
-  }
+  const { intent, price } = await writeIntent(ctx, input, options);
   // Counted until the id is journaled, not only until the answer: a signal in between must not lose it.
   ctx.creates.count++;
   let task: Task;

@@ -5,7 +5,16 @@ import { SpendingCapError } from '../core/errors.js';
 import type { Context } from '../context.js';
 import { counted } from '../ui/text-format.js';
 import { formatRubles } from './pricing.js';
-import { localMinute, parseRubles, periodOf, spendsOf, sumKopecks, type BudgetPeriod, type Spend } from './spent.js';
+import {
+  kopecksOf,
+  localMinute,
+  parseRubles,
+  periodOf,
+  spendsOf,
+  sumKopecks,
+  type BudgetPeriod,
+  type Spend,
+} from './spent.js';
 
 export const BUDGET_KEYS = { daily: 'budget.daily', monthly: 'budget.monthly' } as const;
 
@@ -149,9 +158,10 @@ export interface CapPreview {
 export async function previewCaps(
   ctx: Context,
   maxCost: number | undefined,
-  prices: { model: string; kopecks: number | undefined }[],
+  models: string[],
   listed: (model: string) => number | undefined,
 ): Promise<{ checks: CapPreview[]; error: SpendingCapError | undefined }> {
+  const prices = models.map((model) => ({ model, kopecks: kopecksOf(listed(model)) }));
   const checks: CapPreview[] = [];
   let error: SpendingCapError | undefined;
   const unknown = prices.some((price) => price.kopecks === undefined);

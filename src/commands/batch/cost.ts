@@ -3,6 +3,16 @@ import { BalanceError } from '../../core/errors.js';
 import type { Balance } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
 import { describeBalance, formatRubles, spendable } from '../../task/pricing.js';
+import { priceOf, type Catalog } from '../../task/model-catalog.js';
+import { kopecksOf } from '../../task/spent.js';
+
+/** Each item's model and price in kopecks (undefined: not known), as the spending caps count them. */
+export function pricedItems(
+  items: { model: string }[],
+  catalog: Catalog,
+): { model: string; kopecks: number | undefined }[] {
+  return items.map((item) => ({ model: item.model, kopecks: kopecksOf(priceOf(catalog, item.model)) }));
+}
 
 /** The sum of the known prices, rounded to kopecks so that float noise never shows. */
 export function sumKnown(prices: (number | undefined)[]): number {

@@ -1,7 +1,6 @@
 import type { Context } from '../../context.js';
 import { BalanceError, type SpendingCapError } from '../../core/errors.js';
 import { previewCaps } from '../../task/spending-caps.js';
-import { kopecksOf } from '../../task/spent.js';
 import { coverage, describeShortfall, describeTotal, sumKnown } from './cost.js';
 import type { PreparedBatch, Resumption } from './plan.js';
 import { balanceIfAvailable, describeBalance, formatRubles } from '../../task/pricing.js';
@@ -20,11 +19,7 @@ const STATE_NAMES: Record<Resumption['kind'], string> = {
 };
 
 /** `veo batch --dry-run`: every item with its price and state, and the cost of the new ones. Sends no create. */
-export async function printBatchPlan(
-  ctx: Context,
-  prepared: PreparedBatch,
-  maxCost: number | undefined,
-): Promise<void> {
+export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Promise<void> {
   const { planned, resumptions, catalog } = prepared;
   const fresh = planned.filter((_, index) => {
     const kind = resumptions[index]?.kind;
@@ -34,12 +29,8 @@ export async function printBatchPlan(
   const balance = fresh.length > 0 ? await balanceIfAvailable(ctx, prepared.client) : undefined;
   const overCap = fresh.some((item) => item.variation) && fresh.length > prepared.cap;
   const covered = coverage(balance, prices);
-  const caps = await previewCaps(
-    ctx,
-    maxCost,
-    fresh.map((item) => ({ model: item.model, kopecks: kopecksOf(priceOf(catalog, item.model)) })),
-    (model) => priceOf(catalog, model),
-  );
+  const models = fresh.map((item) => item.model);
+  const caps = await previewCaps(ctx, prepared.maxCost, models, (model) => priceOf(catalog, model));
   // Fails as the real run would (exit 4), so a script can check before it pays; the plan was still printed.
   const short = (): BalanceError | undefined =>
     covered === undefined || !balance

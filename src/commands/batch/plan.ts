@@ -166,6 +166,8 @@ export interface PreparedBatch {
   dir: string;
   /** How items without an `output` are named: below `dir`. */
   names: NamePlan;
+  /** --max-cost in kopecks: what the new clips may cost in all. */
+  maxCost?: number;
   /** max-items: how many new clips variations may make without --yes. */
   cap: number;
   /** When the journal behind `resumptions` was read (ms). */

@@ -13,7 +13,7 @@ import { parseBatch, type BatchItem, type LineProblem } from './parse-file.js';
 import { filesInTheWay, NOT_VIDEO, problemsError, refuseOverCap } from './refusals.js';
 import { nameTemplateSetting, planNames } from '../../task/output-names.js';
 import { maxItems, writesInfoJson } from '../../task/run-settings.js';
-import { warnCoverage } from './cost.js';
+import { pricedItems, warnCoverage } from './cost.js';
 import { printBatchPlan } from './dry-run.js';
 import { intentsByKey, planOutputs, resumptionOf, tasksByKey, type PlannedItem, type PreparedBatch } from './plan.js';
 import { reportBatch } from './report.js';
@@ -21,7 +21,6 @@ import { runItems, startFrom } from './run-items.js';
 import { balanceIfAvailable } from '../../task/pricing.js';
 import { isVeoModel, lookUpModels, priceOf } from '../../task/model-catalog.js';
 import { enforceMaxCost } from '../../task/spending-caps.js';
-import { kopecksOf } from '../../task/spent.js';
 import {
   aspectRatioOption,
   maxCostOption,
@@ -220,6 +219,7 @@ async function prepare(ctx: Context, options: BatchOptions, source: BatchSource)
     since,
     retryUnconfirmed: options.retryUnconfirmed,
     cap: await maxItems(ctx),
+    ...(options.maxCost !== undefined ? { maxCost: options.maxCost } : {}),
   };
 }
 
@@ -231,7 +231,7 @@ export async function batchCommand(
   resumeOf: (options: BatchOptions) => string = (o) => resumeCommand(o, given, ctx.globals.baseUrl),
 ): Promise<void> {
   const prepared = await prepare(ctx, options, source ?? (await readSource(ctx, options)));
-  if (options.dryRun) return printBatchPlan(ctx, prepared, options.maxCost);
+  if (options.dryRun) return printBatchPlan(ctx, prepared);
   const { planned, resumptions, catalog, client, file, dir, since } = prepared;
   if (!client) throw new Error('a real batch run always has a client');
   // Every item's task is recorded before it is paid for: refuse the run now rather than item by item.
@@ -241,16 +241,10 @@ export async function batchCommand(
     startFrom(item, resumptions[index] ?? { kind: 'new' }, options.retryUnconfirmed),
   );
   const fresh = tracked.filter((t) => t.result.status === 'not-created');
-  if (!options.yes)
-    refuseOverCap(
-      fresh.map((t) => t.item),
-      prepared.cap,
-    );
+  const newItems = fresh.map((t) => t.item);
+  if (!options.yes) refuseOverCap(newItems, prepared.cap);
   // Every clip still to be created counts; items saved or created by an earlier run cost nothing more.
-  enforceMaxCost(
-    options.maxCost,
-    fresh.map((t) => ({ model: t.item.model, kopecks: kopecksOf(priceOf(catalog, t.item.model)) })),
-  );
+  enforceMaxCost(options.maxCost, pricedItems(newItems, catalog));
   if (fresh.length > 0) {
     const prices = fresh.map((t) => priceOf(catalog, t.item.model));
     if (prices.some((price) => price !== undefined))

@@ -1,33 +1,15 @@
 import * as z from 'zod/mini';
 import '../../core/zod-english.js';
 import { onFirstUse } from '../../core/first-use.js';
-import type { VeoClient } from '../../api/client.js';
 import { DEFAULT_MODEL } from '../shared/flags.js';
-import {
-  BalanceError,
-  InterruptedError,
-  isVeoError,
-  SpendingCapError,
-  UnconfirmedCreateError,
-  UsageError,
-} from '../../core/errors.js';
-import { enforceMaxCost, previewCaps } from '../../task/spending-caps.js';
-import { toKopecks } from '../../task/spent.js';
-import { maskApiKey } from '../../api/key.js';
-import type { Balance, CreateTaskInput } from '../../api/schemas.js';
+import { BalanceError, InterruptedError, isVeoError, UnconfirmedCreateError, UsageError } from '../../core/errors.js';
+import type { CreateTaskInput } from '../../api/schemas.js';
 import type { Context } from '../../context.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { CreateInput } from './index.js';
-import { balanceIfAvailable, describeBalance, formatRubles, spendable, warnIfShort } from '../../task/pricing.js';
+import { balanceIfAvailable, warnIfShort } from '../../task/pricing.js';
 import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
-import {
-  isVeoModel,
-  lookUpModels,
-  notVideoModelError,
-  priceOf,
-  unknownModelError,
-  type Catalog,
-} from '../../task/model-catalog.js';
+import { isVeoModel, notVideoModelError, priceOf } from '../../task/model-catalog.js';
 import {
   aspectRatioOption,
   httpUrl,
@@ -43,6 +25,7 @@ import { valuesOfEntry } from '../../task/output-names.js';
 import type { TemplateValues } from '../../task/name-template.js';
 import { writesInfoJson } from '../../task/run-settings.js';
 import { repeatRefused, sameUnconfirmed } from './unconfirmed.js';
+import { checkModel, dryRun, priceWithinCap } from './dry-run.js';
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 import { checkArgumentText, readTextSource } from '../shared/read-text.js';
@@ -113,78 +96,6 @@ export function buildCreateInput(
   return input;
 }
 
-/** The model's price, and an unknown model refused before anything is paid for (when the list can be had). */
-async function checkModel(ctx: Context, client: VeoClient | undefined, model: string): Promise<Catalog> {
-  const { catalog, unknown } = await lookUpModels(ctx, client, [model]);
-  if (unknown.length > 0) throw unknownModelError(model, catalog);
-  return catalog;
-}
-
-async function dryRun(ctx: Context, input: CreateTaskInput, maxCost: number | undefined): Promise<void> {
-  const settings = await ctx.settings();
-  // Without a key the dry run still works, from the cached model list alone.
-  const client = settings.apiKey ? await ctx.client() : undefined;
-  const [catalog, balance] = await Promise.all([checkModel(ctx, client, input.model), balanceIfAvailable(ctx, client)]);
-  const price = priceOf(catalog, input.model);
-  const url = new URL('/v1/media/create', settings.baseUrl.value).href;
-  const authorization = settings.apiKey ? maskApiKey(settings.apiKey.value) : '(no key set)';
-  const request = {
-    method: 'POST',
-    url,
-    headers: { authorization, 'content-type': 'application/json' },
-    body: input,
-  };
-  const short = balance !== undefined && price !== undefined && spendable(balance) < price;
-  const caps = await previewCaps(
-    ctx,
-    maxCost,
-    [{ model: input.model, kopecks: price === undefined ? undefined : toKopecks(price) }],
-    (model) => priceOf(catalog, model),
-  );
-  if (ctx.out.json) {
-    const cost = { model: input.model, price: price ?? null, currency: 'RUB', priceFrom: catalog.source };
-    const covered = balance === undefined || price === undefined ? null : !short;
-    const checks = caps.checks.map(({ said: _said, ...check }) => check);
-    ctx.out.data({ dryRun: true, request, cost: { ...cost, balance: balance ?? null, covered }, caps: checks });
-    if (short) throw dryRunShortError(input.model, price, balance);
-    if (caps.error) throw dryRunCapError(caps.error);
-    return;
-  }
-  ctx.out.result(`POST ${url}`);
-  ctx.out.result(`authorization: ${authorization}`);
-  ctx.out.result('content-type: application/json');
-  ctx.out.result('');
-  // Line by line: JSON escapes a newline inside a value, so each line break here is the layout's own.
-  for (const line of JSON.stringify(input, null, 2).split('\n')) ctx.out.result(line);
-  ctx.out.info('Dry run: nothing was sent.');
-  const listed = catalog.fetchedAt ? `, model list of ${new Date(catalog.fetchedAt).toISOString().slice(0, 10)}` : '';
-  ctx.out.info(
-    price === undefined
-      ? `price: unknown (${catalog.models ? 'the model list gives none' : 'the model list could not be read'})`
-      : `price: ${formatRubles(price)} per clip (${input.model}${listed})`,
-  );
-  if (balance) ctx.out.info(`account: ${describeBalance(balance)}`);
-  for (const check of caps.checks) ctx.out.info(check.said);
-  if (short) throw dryRunShortError(input.model, price, balance);
-  if (caps.error) throw dryRunCapError(caps.error);
-}
-
-/** A dry run that meets a cap fails as the real run would (exit 9); the request was still printed. */
-function dryRunCapError(error: SpendingCapError): SpendingCapError {
-  error.message = `Dry run: ${error.message}`;
-  return error;
-}
-
-/**
- * A dry run that finds the account short fails as the real create would (exit 4), so a script can check before it
- * pays; the request was still printed.
- */
-function dryRunShortError(model: string, price: number, balance: Balance): BalanceError {
-  return new BalanceError(
-    `Dry run: the account cannot cover a ${model} clip (${formatRubles(price)}): ${describeBalance(balance)}. Nothing was sent; a real create would be refused with "insufficient balance".`,
-  );
-}
-
 async function readCheckedPrompt(ctx: Context, options: CreateOptions): Promise<string> {
   const prompt = await readPrompt(options, ctx.signal);
   checkPromptLength(prompt, 'The prompt');
@@ -212,19 +123,13 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     return createVariations(ctx, prompt, options);
   }
   const input = buildCreateInput(variations[0]?.prompt ?? prompt, options);
-  if (options.dryRun) {
-    await dryRun(ctx, input, options.maxCost);
-    return;
-  }
+  if (options.dryRun) return dryRun(ctx, input, options.maxCost);
   const client = await ctx.client();
   // Refuse before paying for a clip that could not be saved where asked.
   const known = knownValues(input);
   const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force, known);
   const catalog = await checkModel(ctx, client, input.model);
-  const price = priceOf(catalog, input.model);
-  enforceMaxCost(options.maxCost, [
-    { model: input.model, kopecks: price === undefined ? undefined : toKopecks(price) },
-  ]);
+  const price = priceWithinCap(catalog, input.model, options.maxCost);
   const earlier = await sameUnconfirmed(ctx, input);
   if (earlier && !options.retryUnconfirmed) throw repeatRefused(earlier);
   const status = await ctx.out.statusLine({ spinnerOnly: !options.wait && target === undefined });
