@@ -1,5 +1,5 @@
 // What this machine's journal shows was spent: every task created here (its line names the create intent written
-// before it was paid for) and every create still without an answer, each at the price the service answered, else
+// before it was paid for, and what was asked for) and every create still without an answer, each at the price the service answered, else
 // at its model's listed price. Amounts are whole kopecks, so that sums and comparisons with a cap are exact.
 import type { CreateIntent, JournalEntry } from '../store/journal.js';
 import { intentStartedMs } from './intent-state.js';
@@ -57,8 +57,7 @@ function priced(
 }
 
 /**
- * The spends the journal shows. Tasks only looked up here (`veo result` of an id made elsewhere) name no intent and
- * are not counted; open intents (sending or unconfirmed) are. Failed tasks count: the service bills the create.
+ * The spends the journal shows. Tasks only looked up here (`veo result` of an id made elsewhere) are not counted; open intents (sending or unconfirmed) are. Failed tasks count: the service bills the create.
  */
 export function spendsOf(
   journal: { entries: JournalEntry[]; intents: CreateIntent[] },
@@ -66,7 +65,8 @@ export function spendsOf(
 ): Spend[] {
   const spends: Spend[] = [];
   for (const entry of journal.entries) {
-    if (entry.intent === undefined) continue;
+    // A create journals its intent and what was asked (params, a batch tag); a task only looked up has neither.
+    if (entry.intent === undefined && entry.params === undefined && entry.batch === undefined) continue;
     const model = entry.model ?? '?';
     spends.push({
       at: createdMs(entry),

@@ -100,6 +100,6 @@ export async function printBatchPlan(ctx: Context, prepared: PreparedBatch): Pro
 
 /** A cap the real run would meet fails the dry run the same way (exit 9); the plan was still printed. */
 function dryRunCap(error: SpendingCapError | undefined): SpendingCapError | undefined {
-  if (error) error.message = `Dry run: ${error.message}`;
+  if (error) error.message = `Dry run: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`;
   return error;
 }

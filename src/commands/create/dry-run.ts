@@ -63,7 +63,7 @@ export async function dryRun(ctx: Context, input: CreateTaskInput, maxCost: numb
 
 /** A dry run that meets a cap fails as the real run would (exit 9); the request was still printed. */
 function dryRunCapError(error: SpendingCapError): SpendingCapError {
-  error.message = `Dry run: ${error.message}`;
+  error.message = `Dry run: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`;
   return error;
 }
 

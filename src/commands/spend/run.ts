@@ -107,9 +107,9 @@ export async function run(ctx: Context, input: SpendInput): Promise<void> {
     });
     return;
   }
-  const from = since === undefined ? 'everything in the journal' : `since ${localDay(since.getTime())}`;
+  const from = since === undefined ? '' : ` since ${localDay(since.getTime())}`;
   if (spends.length === 0) {
-    ctx.out.info(`Nothing spent ${from === 'everything in the journal' ? 'that the journal shows' : from}.`);
+    ctx.out.info(`The journal shows nothing spent${from}.`);
   } else {
     printTable(
       ctx.out,
@@ -122,11 +122,11 @@ export async function run(ctx: Context, input: SpendInput): Promise<void> {
   const say = (line: string) => (ctx.out.streams.stdout.isTTY ? ctx.out.result(line) : ctx.out.info(line));
   if (spends.length > 0) {
     for (const row of byModel) say(`${row.model}: ${shown(row)} for ${counted(row.clips, 'clip')}`);
-    say(`total ${from}: ${shown(total)} for ${counted(total.clips, 'clip')}`);
+    say(`total${from || ' (the whole journal)'}: ${shown(total)} for ${counted(total.clips, 'clip')}`);
   }
   if (unconfirmed.clips > 0) {
     say(
-      `unconfirmed: ${counted(unconfirmed.clips, 'create')} without an answer, ${rubles(unconfirmed.kopecks)}, counted as spent (they may be billed; veo list shows them)`,
+      `unconfirmed: ${counted(unconfirmed.clips, 'create')} without an answer, ${rubles(unconfirmed.kopecks)}, counted as spent (${unconfirmed.clips === 1 ? 'it may be billed; veo list shows it' : 'they may be billed; veo list shows them'})`,
     );
   }
   if (total.estimated > 0)
