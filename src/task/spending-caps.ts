@@ -201,3 +201,35 @@ export async function previewCaps(
   }
   return { checks, error };
 }
+
+/**
+ * Before a run of several creates: warns when a budget leaves room for only some of them (counted in order), so
+ * the user knows at once that the rest will be reported as not created. Each create is still checked on its own.
+ */
+export async function warnBudgetRoom(
+  ctx: Context,
+  models: string[],
+  listed: (model: string) => number | undefined,
+): Promise<void> {
+  const budgets = await budgetsOf(ctx);
+  if (budgets.length === 0 || models.length === 0) return;
+  const { loadJournal } = await import('./journal-record.js');
+  const states = budgetStates(budgets, spendsOf(await loadJournal(ctx), listed));
+  const spent = states.map((state) => state.spent);
+  let fit = 0;
+  let blocking: BudgetState | undefined;
+  for (const model of models) {
+    const price = kopecksOf(listed(model));
+    if (price === undefined) return;
+    blocking = states.find((state, index) => (spent[index] ?? 0) + price > state.budget.kopecks);
+    if (blocking) break;
+    states.forEach((_, index) => (spent[index] = (spent[index] ?? 0) + price));
+    fit++;
+  }
+  if (!blocking) return;
+  const { budget } = blocking;
+  ctx.out.warn(
+    `${budget.key} (${rubles(budget.kopecks)}, ${rubles(blocking.spent)} spent ${WORDS[budget.period].span}) leaves room for ${fit} of the ${counted(models.length, 'new clip')}; the others will be reported as not created (exit 9).`,
+    'BUDGET',
+  );
+}

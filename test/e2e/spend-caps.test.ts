@@ -243,6 +243,8 @@ describe('spending caps and veo spend', () => {
     assert.equal(run.stdout.trim().split('\n').length, 2);
     assert.match(run.stderr, /2 saved, 0 already saved, 0 failed, 0 pending, 1 not created/);
     assert.match(run.stderr, /budget\.daily would be exceeded: spent 24\.68 RUB today, cap 30 RUB/);
+    // Said before the first create, so the user knows at once.
+    assert.match(run.stderr, /budget\.daily \(30 RUB, 0 RUB spent today\) leaves room for 2 of the 3 new clips/);
   });
 
   it('veo spend shows by day and by model what was created, as a table in a pipe and as JSON', async () => {

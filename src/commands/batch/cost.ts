@@ -5,6 +5,7 @@ import type { Context } from '../../context.js';
 import { describeBalance, formatRubles, spendable } from '../../task/pricing.js';
 import { priceOf, type Catalog } from '../../task/model-catalog.js';
 import { kopecksOf } from '../../task/spent.js';
+import { enforceMaxCost, warnBudgetRoom } from '../../task/spending-caps.js';
 
 /** Each item's model and price in kopecks (undefined: not known), as the spending caps count them. */
 export function pricedItems(
@@ -12,6 +13,24 @@ export function pricedItems(
   catalog: Catalog,
 ): { model: string; kopecks: number | undefined }[] {
   return items.map((item) => ({ model: item.model, kopecks: kopecksOf(priceOf(catalog, item.model)) }));
+}
+
+/**
+ * --max-cost over every item still to be created (items saved or created by an earlier run cost nothing more),
+ * refused as a whole before anything is sent; and a warning when a budget leaves room for only some of them.
+ */
+export async function checkRunCaps(
+  ctx: Context,
+  maxCost: number | undefined,
+  items: { model: string }[],
+  catalog: Catalog,
+): Promise<void> {
+  enforceMaxCost(maxCost, pricedItems(items, catalog));
+  await warnBudgetRoom(
+    ctx,
+    items.map((item) => item.model),
+    (model) => priceOf(catalog, model),
+  );
 }
 
 /** The sum of the known prices, rounded to kopecks so that float noise never shows. */

@@ -13,14 +13,13 @@ import { parseBatch, type BatchItem, type LineProblem } from './parse-file.js';
 import { filesInTheWay, NOT_VIDEO, problemsError, refuseOverCap } from './refusals.js';
 import { nameTemplateSetting, planNames } from '../../task/output-names.js';
 import { maxItems, writesInfoJson } from '../../task/run-settings.js';
-import { pricedItems, warnCoverage } from './cost.js';
+import { checkRunCaps, warnCoverage } from './cost.js';
 import { printBatchPlan } from './dry-run.js';
 import { intentsByKey, planOutputs, resumptionOf, tasksByKey, type PlannedItem, type PreparedBatch } from './plan.js';
 import { reportBatch } from './report.js';
 import { runItems, startFrom } from './run-items.js';
 import { balanceIfAvailable } from '../../task/pricing.js';
 import { isVeoModel, lookUpModels, priceOf } from '../../task/model-catalog.js';
-import { enforceMaxCost } from '../../task/spending-caps.js';
 import {
   aspectRatioOption,
   maxCostOption,
@@ -243,8 +242,7 @@ export async function batchCommand(
   const fresh = tracked.filter((t) => t.result.status === 'not-created');
   const newItems = fresh.map((t) => t.item);
   if (!options.yes) refuseOverCap(newItems, prepared.cap);
-  // Every clip still to be created counts; items saved or created by an earlier run cost nothing more.
-  enforceMaxCost(options.maxCost, pricedItems(newItems, catalog));
+  await checkRunCaps(ctx, options.maxCost, newItems, catalog);
   if (fresh.length > 0) {
     const prices = fresh.map((t) => priceOf(catalog, t.item.model));
     if (prices.some((price) => price !== undefined))
