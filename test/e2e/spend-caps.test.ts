@@ -52,6 +52,12 @@ describe('spending caps and veo spend', () => {
     assert.equal(at.code, 0, at.stderr);
     assert.match(at.stdout, /^[0-9a-f]{24}\n$/);
     assert.equal(creates().length, 1);
+
+    // rerun pays through the same path: the same cap holds.
+    const rerun = await veo(['rerun', at.stdout.trim(), '--yes', '--max-cost', '12.33']);
+    assert.equal(rerun.code, 9, rerun.stderr);
+    assert.match(rerun.stderr, /12\.34 RUB for 1 new clip, more than --max-cost 12\.33 RUB/);
+    assert.equal(creates().length, 1);
   });
 
   it('--max-cost counts every clip of --repeat; --json errors are one document with SPENDING_CAP and 9', async () => {
