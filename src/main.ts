@@ -135,6 +135,7 @@ async function runCommand(
   out = await Output.create(outputOptions(globals));
   const ctx = createContext(globals, out, controller.signal, process.env, creates);
   (current = ctx).command = declaration.name;
+  out.command = declaration.name;
   const module = await (declaration as CommandDeclaration).load?.();
   await attachRunListeners(ctx, options);
   await module?.run(ctx, { args, options });
@@ -146,8 +147,9 @@ async function runCommand(
   ctx.events.throwLate();
 }
 
-/** The run is over: listeners (a notifier, the step summary, the event stream) hear how it ended. */
-const tellTheEnd = (exitCode: number) => current?.events.end(current.command ?? '', exitCode) ?? exitCode;
+/** The run is over: listeners (a notifier, the step summary, the event stream) hear how it ended, and why. */
+const tellTheEnd = (exitCode: number, error?: unknown) =>
+  current?.events.end(current.command ?? '', exitCode, error, (text) => current?.out.redact(text) ?? text) ?? exitCode;
 
 /** commander's own message, with its "(Did you mean …?)" line made the hint it is. */
 function commanderUsageError(text: string): UsageError {
@@ -292,6 +294,6 @@ export async function main(argv: string[]): Promise<number> {
     await nameTheKeyUsed(error);
     await nameTheBaseUrl(error);
     const code = renderError(out, error);
-    return tellTheEnd(signalName && code === 130 ? SIGNAL_EXIT[signalName] : code);
+    return tellTheEnd(signalName && code === 130 ? SIGNAL_EXIT[signalName] : code, error);
   }
 }

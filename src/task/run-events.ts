@@ -1,4 +1,4 @@
-import type { VeoError } from '../core/errors.js';
+import { isVeoError, type VeoError } from '../core/errors.js';
 import { mostSevere } from '../core/exit-codes.js';
 
 /**
@@ -55,13 +55,38 @@ export type RunEvent =
       type: 'end';
       command: string;
       exitCode: number;
+      /** What ended the run when it failed: the error's code and message (the key redacted). */
+      error?: { code: string; message: string };
     };
+
+/** One clip as a command's own final report tells it: a row of the GitHub step summary. */
+export interface ClipOutcome {
+  /** The task id; none when no task was created. */
+  id?: string;
+  prompt?: string;
+  /** saved, already saved, failed, not created, pending, unconfirmed, running, expired, not a video. */
+  status: string;
+  /** The error code of a clip that was not saved. */
+  code?: string;
+  /** Rubles, when known. */
+  price?: number;
+  /** Created, and so paid for, by this run. */
+  paidNow?: boolean;
+  path?: string;
+}
+
+/** What a command settled, clip by clip, once its final report is made: `counts` is its one-line tally. */
+export interface RunReport {
+  counts: string;
+  clips: ClipOutcome[];
+}
 
 export type RunListener = (event: RunEvent) => void | Promise<void>;
 
 export class RunEvents {
   #listeners: RunListener[] = [];
   #late: VeoError[] = [];
+  #reports: RunReport[] = [];
 
   on(listener: RunListener): void {
     this.#listeners.push(listener);
@@ -77,10 +102,31 @@ export class RunEvents {
     await Promise.all(this.#listeners.map((listener) => listener(event)));
   }
 
-  /** The last event, whatever listeners do with it: the exit code stays the one given. */
-  async end(command: string, exitCode: number): Promise<number> {
-    await this.emit({ type: 'end', command, exitCode }).catch(() => undefined);
+  /**
+   * The last event, whatever listeners do with it: the exit code stays the one given. A failed run's error is told
+   * by its code and its message, passed through `redact`.
+   */
+  async end(command: string, exitCode: number, error?: unknown, redact = (text: string) => text): Promise<number> {
+    const failure =
+      error === undefined
+        ? {}
+        : {
+            error: {
+              code: isVeoError(error) ? error.code : 'INTERNAL',
+              message: redact(error instanceof Error ? error.message : String(error)),
+            },
+          };
+    await this.emit({ type: 'end', command, exitCode, ...failure }).catch(() => undefined);
     return exitCode;
+  }
+
+  /** The command's account of its clips, kept (only when someone listens) for the listeners of the end. */
+  report(report: RunReport): void {
+    if (this.listening) this.#reports.push(report);
+  }
+
+  get reports(): readonly RunReport[] {
+    return this.#reports;
   }
 
   /** A failure that must not stop the run (the clip is kept) but decides the exit code once the run is over. */

@@ -249,13 +249,13 @@ export async function finishTask(
   task: Task,
   to: Destination | undefined,
   options: { force: boolean; status: StatusLine; embed?: boolean; infoJson?: boolean },
-): Promise<void> {
+): Promise<SavedVideo | undefined> {
   const { status } = options;
   if (to === undefined) {
     status.done();
     if (ctx.out.json) ctx.out.data(task);
     else ctx.out.result(task.url ?? '');
-    return;
+    return undefined;
   }
   const saved = await saveWithStatus(
     ctx,
@@ -286,4 +286,5 @@ export async function finishTask(
     if (ctx.out.json) ctx.out.stderr(`${JSON.stringify(document)}\n`);
   } else if (ctx.out.json) ctx.out.data(document);
   else ctx.out.result(saved.path);
+  return saved;
 }

@@ -3,6 +3,7 @@ import { redactKey } from '../api/key.js';
 import { absorbClosedStreams, isClosed } from './closed-streams.js';
 import { showable } from './showable.js';
 import { createStatusLine, type StatusLine } from './status-line.js';
+import { annotation, underGitHubActions } from './workflow-commands.js';
 
 export interface OutputOptions {
   json: boolean;
@@ -55,21 +56,40 @@ export class Output {
   polling: { deadline: number; failedInARow: number } | undefined;
   /** Set when stdout carries the event stream: results go there instead, to travel as an event. */
   #divert: ((result: DivertedResult) => void) | undefined;
+  /**
+   * Under GitHub Actions each error and warning shown is also an annotation line on stderr (the runner reads both
+   * streams), titled with the command. Not in --json mode: stderr carries JSON only there, and stdout the results.
+   */
+  #annotations: { title: string } | undefined;
 
-  private constructor(options: OutputOptions, streams: Streams, chalk: ChalkInstance | undefined) {
+  private constructor(options: OutputOptions, streams: Streams, chalk: ChalkInstance | undefined, annotate: boolean) {
     this.options = options;
     this.streams = streams;
     this.#chalk = chalk;
+    this.#annotations = annotate && !options.json ? { title: 'veo' } : undefined;
     absorbClosedStreams(streams);
   }
 
-  static async create(options: OutputOptions, streams: Streams = process): Promise<Output> {
+  static async create(options: OutputOptions, streams: Streams = process, env = process.env): Promise<Output> {
     let chalk: ChalkInstance | undefined;
-    if (colorWanted(options, streams.stderr)) {
+    if (colorWanted(options, streams.stderr, env)) {
       const { Chalk } = await import('chalk');
       chalk = new Chalk({ level: 1 });
     }
-    return new Output(options, streams, chalk);
+    return new Output(options, streams, chalk, underGitHubActions(env));
+  }
+
+  /** The command being run, once known: it titles the annotations (`veo batch`). */
+  set command(name: string) {
+    if (this.#annotations) this.#annotations.title = `veo ${name}`;
+  }
+
+  /**
+   * An annotation for the GitHub Actions runner, when running there: `text` is made of showable lines (a rendered
+   * error's), redacted here before its line breaks are escaped, so that the whole text is one annotation.
+   */
+  annotate(level: 'error' | 'warning', text: string): void {
+    if (this.#annotations) this.#toStderr(annotation(level, this.#annotations.title, this.redact(text)));
   }
 
   get json(): boolean {
@@ -147,7 +167,10 @@ export class Output {
    */
   warn(message: string, code = 'WARNING'): void {
     if (this.json) this.jsonLine({ warning: { code, message } });
-    else if (this.chatty) this.#toStderr(`${this.paint('yellow', 'warning:')} ${this.show(message)}\n`);
+    else if (this.chatty) {
+      this.#toStderr(`${this.paint('yellow', 'warning:')} ${this.show(message)}\n`);
+      this.annotate('warning', this.show(message));
+    }
   }
 
   /** One JSON document on a line of stderr (--json mode): exact values, the key redacted. */

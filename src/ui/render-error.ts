@@ -22,6 +22,14 @@ function frames(error: Error): string {
   return at < 0 ? '' : stack.slice(at);
 }
 
+/** The error as one annotation: the same showable lines, without colour or the `veo: error:` prefix. */
+function annotationText(error: VeoError): string {
+  const lines = [showable(error.message), ...error.details.map(showable), ...issueLines(error)];
+  if (error.taskId && !error.message.includes(error.taskId)) lines.push(`task: ${showable(error.taskId)}`);
+  if (error.hint) lines.push(`hint: ${showable(error.hint)}`);
+  return lines.join('\n');
+}
+
 /**
  * Errors as a person reads them, or as one JSON document on stderr in --json mode. Messages and hints carry text
  * from outside (an API's reason, a URL, a path): each part is made showable before the lines are joined.
@@ -38,6 +46,7 @@ export function renderError(out: Output, error: unknown): number {
       out.stderr(
         `${out.paint('red', 'veo: internal error:')} ${detail}\nThis is a bug in veo; please report it with the command you ran.\n`,
       );
+      out.annotate('error', `internal error: ${showable(error instanceof Error ? error.message : String(error))}`);
     }
     return exitCode;
   }
@@ -60,5 +69,6 @@ export function renderError(out: Output, error: unknown): number {
   if (error.taskId && !error.message.includes(error.taskId)) lines.push(`  task: ${showable(error.taskId)}`);
   if (error.hint) lines.push(`  ${out.paint('dim', 'hint:')} ${showable(error.hint)}`);
   out.stderr(`${lines.join('\n')}\n`);
+  out.annotate('error', annotationText(error));
   return exitCode;
 }

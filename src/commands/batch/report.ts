@@ -1,6 +1,7 @@
 import { InterruptedError, type ErrorKind } from '../../core/errors.js';
 import { throwIfItemsFailed } from '../../core/failed-items.js';
 import type { Context } from '../../context.js';
+import type { ClipOutcome } from '../../task/run-events.js';
 import type { Tracked } from './run-items.js';
 import { counted, shorten } from '../../ui/text-format.js';
 
@@ -9,12 +10,38 @@ function lines(tracked: Tracked[]): string {
   return `line${numbers.length === 1 ? '' : 's'} ${numbers.slice(0, 20).join(', ')}${numbers.length > 20 ? ', ...' : ''}`;
 }
 
+/** What the report needs to tell each item's price: the model's, and which items this run created (and paid). */
+export interface BatchPrices {
+  priceOf(model: string): number | undefined;
+  /** The items that had no task when the run started: those with one now were paid for by this run. */
+  fresh: ReadonlySet<Tracked>;
+}
+
+const SHOWN_STATUS: Record<string, string> = { 'already-saved': 'already saved', 'not-created': 'not created' };
+
+/** One item as the step summary shows it: a refused create (no task) was not created, whatever failed. */
+function outcomeOf(t: Tracked, prices: BatchPrices | undefined): ClipOutcome {
+  const { result } = t;
+  const id = result.id ?? undefined;
+  const status = result.status === 'failed' && !id ? 'not created' : (SHOWN_STATUS[result.status] ?? result.status);
+  const price = id ? prices?.priceOf(t.item.model) : undefined;
+  return {
+    status,
+    prompt: t.item.prompt,
+    ...(id ? { id } : {}),
+    ...(result.error ? { code: result.error.code } : {}),
+    ...(price !== undefined ? { price } : {}),
+    ...(id && prices?.fresh.has(t) && result.status !== 'already-saved' ? { paidNow: true } : {}),
+    ...(result.path ? { path: result.path } : {}),
+  };
+}
+
 /**
  * The results: one JSON array with --json; otherwise the saved paths on stdout (in line order, for scripts) and a
  * summary of what failed and why on stderr. Then the outcome as an exit code: 130 when interrupted, else the most
  * severe failure's.
  */
-export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): void {
+export function reportBatch(ctx: Context, tracked: Tracked[], resume: string, prices?: BatchPrices): void {
   const by = (...statuses: string[]) => tracked.filter((t) => statuses.includes(t.result.status));
   const saved = by('saved');
   const already = by('already-saved');
@@ -38,6 +65,12 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string): v
     ...(unconfirmed.length > 0 ? [`${unconfirmed.length} unconfirmed`] : []),
   ];
   ctx.out.info(`batch: ${counts.join(', ')} (of ${tracked.length})`);
+  if (ctx.events.listening) {
+    ctx.events.report({
+      counts: `${counts.join(', ')} (of ${tracked.length})`,
+      clips: tracked.map((t) => outcomeOf(t, prices)),
+    });
+  }
   for (const t of failed) {
     const id = t.result.id ? ` (${t.result.id})` : '';
     ctx.out.info(`  line ${t.item.line}${id}: ${t.result.error?.message ?? 'failed'}  [${shorten(t.item.prompt, 40)}]`);

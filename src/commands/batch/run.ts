@@ -286,7 +286,7 @@ export async function batchCommand(
   } finally {
     board.stop();
   }
-  reportBatch(ctx, tracked, resume);
+  reportBatch(ctx, tracked, resume, { priceOf: (model) => priceOf(catalog, model), fresh: new Set(fresh) });
 }
 
 export async function run(ctx: Context, input: BatchInput): Promise<void> {

@@ -10,6 +10,8 @@ import type { CreateInput } from './index.js';
 import { balanceIfAvailable, warnIfShort } from '../../task/pricing.js';
 import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
 import { isVeoModel, notVideoModelError, priceOf } from '../../task/model-catalog.js';
+import { noteSaved, withOutcome } from '../../task/clip-outcome.js';
+import type { ClipOutcome } from '../../task/run-events.js';
 import {
   aspectRatioOption,
   httpUrl,
@@ -124,12 +126,26 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
   }
   const input = buildCreateInput(variations[0]?.prompt ?? prompt, options);
   if (options.dryRun) return dryRun(ctx, input, options.maxCost);
+  if (options.output === undefined || !ctx.events.listening) return createOne(ctx, options, input);
+  return withOutcome(ctx, { prompt: input.prompt, status: 'not created' }, (outcome) =>
+    createOne(ctx, options, input, outcome),
+  );
+}
+
+/** One clip: created, then (with --wait or -o) waited for and saved. */
+async function createOne(
+  ctx: Context,
+  options: CreateOptions,
+  input: CreateTaskInput,
+  outcome?: ClipOutcome,
+): Promise<void> {
   const client = await ctx.client();
   // Refuse before paying for a clip that could not be saved where asked.
   const known = knownValues(input);
   const target = options.output === undefined ? undefined : await planOutput(ctx, options.output, options.force, known);
   const catalog = await checkModel(ctx, client, input.model);
   const price = priceWithinCap(catalog, input.model, options.maxCost);
+  if (outcome) outcome.price = price;
   const earlier = await sameUnconfirmed(ctx, input);
   if (earlier && !options.retryUnconfirmed) throw repeatRefused(earlier);
   const status = await ctx.out.statusLine({ spinnerOnly: !options.wait && target === undefined });
@@ -154,6 +170,7 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     throw error;
   }
   const { task } = paid;
+  if (outcome) Object.assign(outcome, { id: task.id, paidNow: true });
   if (!options.wait && target === undefined) {
     await recordAgain(ctx, paid, input);
     status.clear();
@@ -180,12 +197,13 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
       createdAtMs: paid.createdAtMs,
       resume,
     });
-    await finishTask(ctx, finished, to, {
+    const saved = await finishTask(ctx, finished, to, {
       force: options.force,
       status,
       embed: to !== undefined && (await embedWanted(ctx, options.embedMetadata)),
       infoJson: await writesInfoJson(ctx, options.writeInfoJson),
     });
+    if (outcome && saved) noteSaved(outcome, saved, to);
   } catch (error) {
     throw continuingTask(error, task.id, resume);
   } finally {

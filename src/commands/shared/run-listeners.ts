@@ -10,4 +10,9 @@ export async function attachRunListeners(ctx: Context, options: Record<string, u
     const { attachEventStream } = await import('./event-stream.js');
     attachEventStream(ctx, options.events, options);
   }
+  if (ctx.env.GITHUB_ACTIONS === 'true' && ctx.env.GITHUB_STEP_SUMMARY) {
+    const { attachStepSummary, stepSummaryFile } = await import('./step-summary.js');
+    const file = stepSummaryFile(ctx, options);
+    if (file) attachStepSummary(ctx, file, options);
+  }
 }

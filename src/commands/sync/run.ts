@@ -27,7 +27,7 @@ const syncSchema = z.object({
 });
 export type SyncOptions = z.infer<typeof syncSchema>;
 
-interface SyncSummary {
+export interface SyncSummary {
   saved: string[];
   alreadySaved: string[];
   running: string[];
@@ -41,9 +41,9 @@ interface SyncSummary {
   reportedLost: Set<string>;
 }
 
-type SyncState = 'saved' | 'already-saved' | 'running' | 'expired' | 'failed' | 'not-video';
+export type SyncState = 'saved' | 'already-saved' | 'running' | 'expired' | 'failed' | 'not-video';
 
-interface SyncedVideo {
+export interface SyncedVideo {
   id: string;
   state: SyncState;
   path: string | null;
@@ -187,6 +187,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
 
   report(ctx, summary);
   await tellOutcomes(ctx, summary, new Map(entries.map((entry) => [entry.id, entry.prompt])));
+  if (ctx.events.listening) await (await import('./outcomes.js')).reportOutcomes(ctx, summary, entries);
   // A video lost for good fails the sync that finds it (exit 8), once: the journal remembers it was reported, so a
   // cron job is told, and the syncs after it are not failed forever by a loss nobody can undo.
   const lost = summary.expired.filter((id) => !summary.reportedLost.has(id));
@@ -215,7 +216,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
 }
 
 /** Every video looked at, in one list: its state and, when saved, where. */
-function videosOf(summary: SyncSummary): SyncedVideo[] {
+export function videosOf(summary: SyncSummary): SyncedVideo[] {
   const withPath = (id: string, state: SyncState): SyncedVideo => ({ id, state, path: summary.paths.get(id) ?? null });
   return [
     ...summary.saved.map((id) => withPath(id, 'saved')),
@@ -263,16 +264,19 @@ function report(ctx: Context, summary: SyncSummary): void {
     const when = summary.reportedLost.has(id) ? ' (reported before)' : '';
     ctx.out.info(`${id}: the link expired before the video was saved; it is lost${when}`);
   }
-  const parts = [
+  // The summary is for people; stdout carries only the paths saved, so a quiet cron job stays silent when idle.
+  ctx.out.info(`sync: ${countsOf(summary)}`);
+}
+
+export function countsOf(summary: SyncSummary): string {
+  return [
     `${summary.saved.length} saved`,
     `${summary.alreadySaved.length} already saved`,
     `${summary.running.length} still running`,
     `${summary.expired.length} expired`,
     `${summary.failed.length} failed`,
     ...(summary.notVideo.length > 0 ? [`${summary.notVideo.length} not a video`] : []),
-  ];
-  // The summary is for people; stdout carries only the paths saved, so a quiet cron job stays silent when idle.
-  ctx.out.info(`sync: ${parts.join(', ')}`);
+  ].join(', ');
 }
 
 export async function run(ctx: Context, input: SyncInput): Promise<void> {

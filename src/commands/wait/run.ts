@@ -6,6 +6,9 @@ import type { WaitInput } from './index.js';
 import { embedWanted } from '../../task/clip-tags.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
 import { finishTask, waitWithStatus } from '../../task/wait-and-save.js';
+import { noteSaved, withOutcome } from '../../task/clip-outcome.js';
+import type { ClipOutcome } from '../../task/run-events.js';
+import { loadCatalog, priceOf } from '../../task/model-catalog.js';
 import { parseOptions, parseTaskId, savingOptionsSchema } from '../shared/option-schemas.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
 import { valuesOfEntry } from '../../task/output-names.js';
@@ -15,8 +18,23 @@ const waitCommandSchema = savingOptionsSchema;
 export type WaitCommandOptions = z.infer<ReturnType<typeof waitCommandSchema>>;
 
 export async function waitCommand(ctx: Context, id: string, options: WaitCommandOptions): Promise<void> {
+  if (options.output === undefined || !ctx.events.listening) return waitAndSave(ctx, id, options);
+  return withOutcome(ctx, { id, status: 'failed' }, (outcome) => waitAndSave(ctx, id, options, outcome));
+}
+
+async function waitAndSave(
+  ctx: Context,
+  id: string,
+  options: WaitCommandOptions,
+  outcome?: ClipOutcome,
+): Promise<void> {
   // The journal's values name a templated file; without -o nothing needs them (and a lookup reads the journal).
   const entry = options.output === undefined ? undefined : await (await ctx.journal()).get(id).catch(() => undefined);
+  if (outcome && entry) {
+    if (entry.prompt !== undefined) outcome.prompt = entry.prompt;
+    // Paid when it was created; the cached model list tells how much (a wait asks the API nothing more for it).
+    if (entry.model) outcome.price = priceOf(await loadCatalog(ctx, undefined), entry.model);
+  }
   const values = valuesOfEntry(id, entry);
   const target =
     options.output === undefined
@@ -30,12 +48,13 @@ export async function waitCommand(ctx: Context, id: string, options: WaitCommand
     resume: `veo wait ${id}${to ? ` -o ${shellQuote(outputArgument(to))}` : ''}`,
   });
   const embed = to !== undefined && (await embedWanted(ctx, options.embedMetadata));
-  await finishTask(ctx, task, to, {
+  const saved = await finishTask(ctx, task, to, {
     force: options.force,
     status,
     embed,
     infoJson: await writesInfoJson(ctx, options.writeInfoJson),
   });
+  if (outcome && saved) noteSaved(outcome, saved, to);
 }
 
 export async function run(ctx: Context, input: WaitInput): Promise<void> {
