@@ -5,6 +5,7 @@ import {
   concurrencyFlag,
   DEFAULT_MODEL,
   dirFlag,
+  GITHUB_ACTIONS_HELP,
   embedFlags,
   infoJsonFlag,
   repeatFlag,
@@ -88,7 +89,8 @@ export const batch: CommandDeclaration<BatchInput> = {
   ],
   epilogue:
     '\nRe-running the same command resumes: saved items are skipped and no item is created twice.\n' +
-    'A prompt with {a|b|c} makes one clip per choice (\\{ \\| \\} write the characters themselves).\n',
+    'A prompt with {a|b|c} makes one clip per choice (\\{ \\| \\} write the characters themselves).\n' +
+    GITHUB_ACTIONS_HELP,
   remindsOfExpiring: true,
   load: () => import('./run.js'),
 };

@@ -111,3 +111,8 @@ export const eventsFlag = {
 export interface EventsInput {
   events?: string;
 }
+
+/** The help's word on what a run under GitHub Actions adds (README: GitHub Actions). */
+export const GITHUB_ACTIONS_HELP =
+  'Under GitHub Actions (GITHUB_ACTIONS=true) errors are also ::error annotations, and a table of the clips ' +
+  '(prompt, status, price, path) is added to $GITHUB_STEP_SUMMARY.\n';
