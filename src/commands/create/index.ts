@@ -1,6 +1,5 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
 import {
-  GITHUB_ACTIONS_HELP,
   anyModelFlag,
   forceOutputFlag,
   retryUnconfirmedFlag,
@@ -77,7 +76,6 @@ export const create: CommandDeclaration<CreateInput> = {
     'veo create "a {red|blue} kite" --repeat 2 -o "kites/{variant}-{slug}.{ext}"',
     'veo create "a lighthouse at dawn" --repeat 3 --max-cost 150 -o clips/',
   ],
-  epilogue: `\n${GITHUB_ACTIONS_HELP}`,
   remindsOfExpiring: true,
   load: () => import('./run.js'),
 };
