@@ -169,6 +169,14 @@ describe('under GitHub Actions', () => {
     assert.deepEqual(tableAfter(text, /### veo wait/).rows, [[id, 'a blue kite', 'saved', PRICE, 'blue.mp4']]);
   });
 
+  it('a key that slipped into a prompt is masked in the summary', async () => {
+    const run = await veo(['create', `a kite ${KEY}`, '-o', 'masked.mp4']);
+    assert.equal(run.code, 0, run.stderr);
+    const text = await readFile(summary, 'utf8');
+    assert.ok(!text.includes(KEY), text);
+    assert.match(tableAfter(text, /### veo create/).rows[0]?.[1] ?? '', /^a kite shds-…/);
+  });
+
   it('a symbolic link at the summary path is refused with a warning; its target and the exit code are untouched', async () => {
     const target = join(world.workDir, 'target.md');
     await writeFile(target, 'not yours\n');

@@ -39,7 +39,8 @@ export function attachStepSummary(ctx: Context, file: string, options: Record<st
     const reports = ctx.events.reports;
     if (reports.length === 0 && (event.exitCode === 0 || !failureTold)) return;
     try {
-      await appendToSummary(file, summarySection(event, reports));
+      // The page is shown to everyone who can see the run: a key that slipped into any text is masked.
+      await appendToSummary(file, ctx.out.redact(summarySection(event, reports)));
     } catch (error) {
       ctx.out.warn(
         `The GitHub step summary was not written (${file}): ${(error as Error).message}. The run's outcome is unchanged.`,
