@@ -29,7 +29,8 @@ function outcomeOf(t: Tracked, prices: BatchPrices | undefined): ClipOutcome {
     status,
     prompt: t.item.prompt,
     ...(id ? { id } : {}),
-    ...(result.error ? { code: result.error.code } : {}),
+    // "not created: NOT_CREATED" would say it twice.
+    ...(result.error && result.error.code !== 'NOT_CREATED' ? { code: result.error.code } : {}),
     ...(price !== undefined ? { price } : {}),
     ...(id && prices?.fresh.has(t) && result.status !== 'already-saved' ? { paidNow: true } : {}),
     ...(result.path ? { path: result.path } : {}),
