@@ -127,6 +127,26 @@ describe('under GitHub Actions', () => {
     );
   });
 
+  it('a batch the balance covers in part: the refused items are rows "not created", with no price', async () => {
+    world.sim.configure({ balance: 49 });
+    const file = await writeLines('short.jsonl', [{ prompt: 'one' }, { prompt: 'two' }, { prompt: 'three' }]);
+    const run = await veo(['batch', file, '--dir', 'short', '--concurrency', '1']);
+    assert.equal(run.code, 4, run.stderr);
+    const text = await readFile(summary, 'utf8');
+    assert.match(text, /^Paid for in this run: 49 RUB for 1 new clip\.$/m);
+    const rows = tableAfter(text, /### veo batch/).rows;
+    assert.deepEqual(
+      rows.map((row) => row.slice(1, 4)),
+      [
+        ['one', 'saved', PRICE],
+        ['two', `not created: ${rows[1]?.[2]?.replace(/^not created: /, '')}`, '—'],
+        ['three', 'not created', '—'],
+      ],
+    );
+    assert.match(rows[1]?.[2] ?? '', /^not created: [A-Z_]+$/);
+    assert.deepEqual([rows[1]?.[0], rows[2]?.[0], rows[1]?.[4], rows[2]?.[4]], ['—', '—', '—', '—']);
+  });
+
   it('a batch refused before any item settles still writes a section: failed, with the code', async () => {
     const file = await writeLines('bad.jsonl', [{ prompt: 'fine' }, { prompt: 'x', ar: '4:3' }]);
     const run = await veo(['batch', file]);
