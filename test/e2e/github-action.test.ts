@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
 import { load } from 'js-yaml';
@@ -163,11 +163,14 @@ describe("action.yml's script, run as the runner runs it, against the simulator"
     const [table] = markdownTables(await readFile(summaryFile, 'utf8'));
     assert.equal(table?.rows[0]?.[2], 'saved');
 
+    // A re-run on a fresh runner: the journal comes back from the cache, the video does not.
+    await rm(path ?? '');
     await writeFile(outputFile, '');
     const again = await runAction({ prompt, 'api-key': key });
     assert.equal(again.code, 0, again.stderr);
     assert.equal(creates().length, 1, 'the re-run resumed from the journal and paid for nothing');
     assert.deepEqual(await pathsOutput(), [path]);
+    assert.ok(existsSync(path ?? ''), 'the video was fetched again');
   });
 
   it('a batch file with a failing line: the saved paths are still an output, and the exit code says it failed', async () => {
