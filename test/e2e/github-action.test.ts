@@ -191,6 +191,15 @@ describe("action.yml's script, run as the runner runs it, against the simulator"
     assert.ok(existsSync(join(world.workDir, 'journal')));
   });
 
+  it('max-cost reaches veo: a run that would cost more is refused before paying, exit 9, and says so', async () => {
+    const run = await runAction({ prompt: 'an expensive sunset', 'max-cost': '10', 'api-key': 'shds-anything' });
+    assert.equal(run.code, 9, run.stderr);
+    assert.match(run.stderr, /^::error title=veo batch::.*--max-cost 10/m);
+    assert.equal(creates().length, 0);
+    assert.match(await readFile(summaryFile, 'utf8'), /^### veo batch: failed$/m);
+    assert.deepEqual(await pathsOutput(), []);
+  });
+
   it('refuses both a prompt and a batch file, or neither, before anything is sent', async () => {
     const cases: Record<string, string>[] = [{ prompt: 'x', 'batch-file': 'prompts.txt' }, {}];
     for (const inputs of cases) {

@@ -20,7 +20,8 @@ export async function reportOutcomes(ctx: Context, summary: SyncSummary, entries
     .filter(listed)
     .map((video): ClipOutcome => {
       const entry = byId.get(video.id);
-      const price = catalog && entry?.model ? priceOf(catalog, entry.model) : undefined;
+      // The journal's price (the service's cost when it told one) before the model list's.
+      const price = entry?.price ?? (catalog && entry?.model ? priceOf(catalog, entry.model) : undefined);
       return {
         id: video.id,
         status: SHOWN_STATE[video.state] ?? video.state,

@@ -32,8 +32,9 @@ async function waitAndSave(
   const entry = options.output === undefined ? undefined : await (await ctx.journal()).get(id).catch(() => undefined);
   if (outcome && entry) {
     if (entry.prompt !== undefined) outcome.prompt = entry.prompt;
-    // Paid when it was created; the cached model list tells how much (a wait asks the API nothing more for it).
-    if (entry.model) outcome.price = priceOf(await loadCatalog(ctx, undefined), entry.model);
+    // Paid when it was created: the journal says how much, else the cached model list (a wait asks the API nothing
+    // more for it).
+    outcome.price = entry.price ?? (entry.model ? priceOf(await loadCatalog(ctx, undefined), entry.model) : undefined);
   }
   const values = valuesOfEntry(id, entry);
   const target =
