@@ -6,6 +6,8 @@ import {
   DEFAULT_MODEL,
   dirFlag,
   embedFlags,
+  runHookFlags,
+  type RunHookInput,
   infoJsonFlag,
   repeatFlag,
   templateFlag,
@@ -22,7 +24,8 @@ export type BatchInput = CommandInput<
   { file: string },
   TimingInput &
     EmbedInput &
-    EventsInput & {
+    EventsInput &
+    RunHookInput & {
       concurrency: string;
       dir?: string;
       model?: string;
@@ -76,11 +79,13 @@ export const batch: CommandDeclaration<BatchInput> = {
     },
     ...timingFlags,
     eventsFlag,
+    ...runHookFlags,
   ],
   examples: [
     'veo batch prompts.txt --dir clips',
     'veo batch prompts.txt --dry-run',
     'veo batch prompts.txt --max-cost 500',
+    "veo batch prompts.txt --dir clips --exec 'ffmpeg -i {path} -vf scale=640:-1 {path}.small.mp4' --notify",
     'veo batch prompts.txt --template "{n}-{variant}-{slug:30}.{ext}" --repeat 2',
     'veo batch shots.jsonl --concurrency 5 --ar 9:16',
     'grep -v draft ideas.txt | veo batch - --json > results.json',

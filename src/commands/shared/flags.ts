@@ -111,3 +111,27 @@ export const eventsFlag = {
 export interface EventsInput {
   events?: string;
 }
+
+export const execFlag = {
+  flags: '--exec <command>',
+  description:
+    'run a shell command after each clip is saved, with {path} {id} {prompt} {url} {sha256} passed safely (repeatable, run in order)',
+  repeatable: true,
+} as const satisfies FlagDeclaration;
+
+/** Both spellings: the stored notify and bell settings are the defaults, and either flag overrides them. */
+export const endSignalFlags = [
+  { flags: '--notify', description: 'show a desktop notification when the run ends (setting: notify)' },
+  { flags: '--no-notify', description: 'no desktop notification, whatever the notify setting says' },
+  { flags: '--bell', description: 'ring the terminal bell when the run ends (setting: bell)' },
+  { flags: '--no-bell', description: 'no bell, whatever the bell setting says' },
+] as const satisfies readonly FlagDeclaration[];
+
+/** Hooks and end signals: every command that waits for clips or saves them has all three. */
+export const runHookFlags = [execFlag, ...endSignalFlags] as const;
+
+export interface RunHookInput {
+  exec?: string | string[];
+  notify?: boolean;
+  bell?: boolean;
+}
