@@ -38,7 +38,8 @@ function addDeclared(parent: Command, declaration: CommandDeclaration<never>, ru
     const option = new Option(flag.flags, flag.description);
     if (flag.default !== undefined) option.default(flag.default);
     if (flag.choices) option.choices(flag.choices);
-    if (flag.repeatable) option.argParser((value: string, previous: unknown) => [...((previous as string[]) ?? []), value]);
+    if (flag.repeatable)
+      option.argParser((value: string, previous: unknown) => [...((previous as string[]) ?? []), value]);
     command.addOption(option);
   }
   command.addHelpText('after', (context) => {

@@ -91,5 +91,7 @@ function unknownField(name: string, template: string): UsageError {
 
 /** The environment a hook runs with: the fields' values, always set, whether or not the command names them. */
 export function hookEnvironment(values: Record<HookField, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(HOOK_FIELDS).map(([field, variable]) => [variable, values[field as HookField]]));
+  return Object.fromEntries(
+    Object.entries(HOOK_FIELDS).map(([field, variable]) => [variable, values[field as HookField]]),
+  );
 }

@@ -34,15 +34,11 @@ export function notificationText(command: string, exitCode: number, tally: RunTa
   if (tally.saved === 1 && tally.failed === 0 && tally.lastSaved) parts.push(`saved ${basename(tally.lastSaved)}`);
   else if (tally.saved > 0) parts.push(`${tally.saved} saved`);
   if (tally.failed > 0) parts.push(`${tally.failed} failed`);
-  const outcome =
-    exitCode === 0
-      ? parts.length === 0
-        ? 'done'
-        : ''
-      : exitCode === 130 || exitCode === 129 || exitCode === 143
-        ? `stopped (exit ${exitCode})`
-        : `failed (exit ${exitCode})`;
-  const body = [parts.join(', '), outcome].filter(Boolean).join(', ');
+  const stopped = exitCode === 130 || exitCode === 129 || exitCode === 143;
+  let body: string;
+  if (exitCode === 0) body = parts.length > 0 ? parts.join(', ') : 'done';
+  else if (tally.failed > 0) body = `${parts.join(', ')} (exit ${exitCode})`;
+  else body = [...parts, `${stopped ? 'stopped' : 'failed'} (exit ${exitCode})`].join(', ');
   const shown = showable(body);
   return { title, body: shown.length > MAX_BODY ? `${shown.slice(0, MAX_BODY - 1)}…` : shown };
 }
@@ -106,10 +102,7 @@ export function sendNotification(ctx: Context, title: string, body: string): Pro
 }
 
 /** Listens for the end of the run and then notifies, rings, or both. */
-export function attachEndSignals(
-  ctx: Context,
-  wanted: { notify: boolean; bell: boolean; onlyIfSaved: boolean },
-): void {
+export function attachEndSignals(ctx: Context, wanted: { notify: boolean; bell: boolean; onlyIfSaved: boolean }): void {
   const tally = new RunTally();
   ctx.events.on(async (event) => {
     tally.hear(event);

@@ -7,7 +7,14 @@ import { HookFailedError } from '../core/errors.js';
 import type { Context } from '../context.js';
 import { shellQuote } from '../ui/shell-quote.js';
 import { HOOK_FIELDS, hookCommandLine, hookEnvironment, type HookField } from './hook-command.js';
-import { describeOutcome, hookShell, runHookProcess, succeeded, type HookOutcome, type HookOutputListener } from './hook-process.js';
+import {
+  describeOutcome,
+  hookShell,
+  runHookProcess,
+  succeeded,
+  type HookOutcome,
+  type HookOutputListener,
+} from './hook-process.js';
 import type { RunEvent } from './run-events.js';
 
 /** Ten minutes: long enough for a transcode or an upload, short enough that a stuck hook does not hold a batch. */
@@ -36,6 +43,48 @@ export function execTemplates(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [String(value)];
 }
 
+/** What a failed hook left to say: a warning at once, and the one failure the run ends with, kept current. */
+class HookFailures {
+  #listed: string[] = [];
+  #error: HookFailedError | undefined;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly timeoutText: string,
+  ) {}
+
+  report(hook: Hook, saved: Saved, env: Record<string, string>, outcome: HookOutcome, skipped: number): void {
+    const { ctx } = this;
+    const how = describeOutcome(outcome, this.timeoutText);
+    const later =
+      skipped > 0 ? ` The ${skipped === 1 ? 'hook' : `${skipped} hooks`} after it did not run for this clip.` : '';
+    const message = `The hook ${JSON.stringify(hook.template)} failed for ${saved.path} (${how}); the clip is kept.${later}`;
+    if (ctx.out.json) {
+      const { exitCode, signal, timedOut, output } = outcome;
+      const id = saved.id ? { id: saved.id } : {};
+      const warning = { code: 'HOOK_FAILED', message, hook: hook.template, path: saved.path, ...id };
+      ctx.out.jsonLine({ warning: { ...warning, exitCode, signal, timedOut, output } });
+    } else {
+      ctx.out.warn(message, 'HOOK_FAILED');
+    }
+    this.#listed.push(`${saved.path}: ${JSON.stringify(hook.template)} ${how}`);
+    const n = this.#listed.length;
+    const details = this.#listed.slice(0, LISTED_FAILURES);
+    if (n > LISTED_FAILURES) details.push(`… and ${n - LISTED_FAILURES} more`);
+    const text = `${n === 1 ? 'A hook' : `${n} hooks`} failed; ${n === 1 ? 'its clip is' : 'their clips are'} saved.`;
+    if (this.#error) {
+      this.#error.message = text;
+      this.#error.details = details;
+      this.#error.hint = this.#error.hint?.replace(/^Run it again/, 'Run the first one again');
+      return;
+    }
+    // Told once, then kept current: the run ends with this failure unless a worse one happened.
+    const hint = `Run it again by hand: ${byHand(hook, env, saved.path)}`;
+    this.#error = new HookFailedError(text, { details, hint, ...(saved.id ? { taskId: saved.id } : {}) });
+    ctx.events.late(this.#error);
+  }
+}
+
 /** Checks every hook (an unknown field is exit 2, before anything is paid for) and runs them after each save. */
 export function attachHooks(ctx: Context, templates: string[]): void {
   const shell = hookShell();
@@ -46,47 +95,8 @@ export function attachHooks(ctx: Context, templates: string[]): void {
   }));
   const knob = knobFromEnv(ctx.env, ENV_KNOBS.hookTimeout);
   const timeoutMs = knob === undefined ? DEFAULT_HOOK_TIMEOUT_MS : knob * 1000;
-  const failures: string[] = [];
-  let failed: HookFailedError | undefined;
+  const failures = new HookFailures(ctx, formatLimitMs(timeoutMs));
   let saves = 0;
-
-  const report = (hook: Hook, saved: Saved, env: Record<string, string>, outcome: HookOutcome, skipped: number) => {
-    const how = describeOutcome(outcome, formatLimitMs(timeoutMs));
-    const later = skipped > 0 ? ` The ${skipped === 1 ? 'hook' : `${skipped} hooks`} after it did not run for this clip.` : '';
-    const message = `The hook ${JSON.stringify(hook.template)} failed for ${saved.path} (${how}); the clip is kept.${later}`;
-    if (ctx.out.json) {
-      ctx.out.jsonLine({
-        warning: {
-          code: 'HOOK_FAILED',
-          message,
-          hook: hook.template,
-          path: saved.path,
-          ...(saved.id ? { id: saved.id } : {}),
-          exitCode: outcome.exitCode,
-          signal: outcome.signal,
-          timedOut: outcome.timedOut,
-          output: outcome.output,
-        },
-      });
-    } else {
-      ctx.out.warn(message, 'HOOK_FAILED');
-    }
-    failures.push(`${saved.path}: ${JSON.stringify(hook.template)} ${how}`);
-    const listed = failures.slice(0, LISTED_FAILURES);
-    if (failures.length > LISTED_FAILURES) listed.push(`… and ${failures.length - LISTED_FAILURES} more`);
-    const n = failures.length;
-    const text = `${n === 1 ? 'A hook' : `${n} hooks`} failed; ${n === 1 ? 'its clip is' : 'their clips are'} saved.`;
-    const hint = `Run it again by hand: ${byHand(hook, env, saved.path)}`;
-    if (failed) {
-      failed.message = text;
-      failed.details = listed;
-      failed.hint = failed.hint?.replace(/^Run it again/, 'Run the first one again');
-      return;
-    }
-    // Told once, then kept current: the run ends with this failure unless a worse one happened.
-    failed = new HookFailedError(text, { details: listed, hint, ...(saved.id ? { taskId: saved.id } : {}) });
-    ctx.events.late(failed);
-  };
 
   ctx.events.on(async (event) => {
     if (event.type === 'end') {
@@ -115,7 +125,7 @@ export function attachHooks(ctx: Context, templates: string[]): void {
       });
       if (succeeded(outcome)) continue;
       if (ctx.signal.aborted && !outcome.timedOut) return;
-      report(hook, event, env, outcome, hooks.length - index - 1);
+      failures.report(hook, event, env, outcome, hooks.length - index - 1);
       return;
     }
   });
