@@ -19,6 +19,8 @@ import type { RunEvent } from './run-events.js';
 
 /** Ten minutes: long enough for a transcode or an upload, short enough that a stuck hook does not hold a batch. */
 export const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60 * 1000;
+/** Commands that save at most one clip (create and rerun without variations). */
+const ONE_CLIP = new Set(['create', 'rerun', 'wait', 'download']);
 /** The failures the final error lists one by one; the count says how many there were in all. */
 const LISTED_FAILURES = 10;
 
@@ -100,8 +102,11 @@ export function attachHooks(ctx: Context, templates: string[]): void {
 
   ctx.events.on(async (event) => {
     if (event.type === 'end') {
-      if (saves === 0 && event.exitCode === 0 && (event.command === 'create' || event.command === 'rerun')) {
-        ctx.out.warn('--exec did not run: no clip was saved (give -o to save the video).');
+      // A command of one clip that saved none to a file (no -o, or -o -) would leave the hook silently unrun.
+      if (saves === 0 && event.exitCode === 0 && ONE_CLIP.has(event.command)) {
+        ctx.out.warn(
+          '--exec did not run: this run saved no clip to a file (-o saves one; a clip saved before is not saved again).',
+        );
       }
       return;
     }

@@ -98,6 +98,25 @@ describe('--exec hooks', () => {
     assert.equal(await readFile(join(dir, 'downloaded.txt'), 'utf8'), join(dir, 'again.mp4'));
   });
 
+  it('runs the hooks of every clip sync saves, and says so when a command saved none', async () => {
+    const id = await createdId();
+    // Finished first: sync saves finished videos only.
+    assert.equal((await veo(['wait', id])).code, 0);
+    const synced = await world.veo(
+      ['sync', '--dir', 'synced', '--exec', 'printf "%s %s\\n" {id} {path} >> synced.txt'],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(synced.code, 0, synced.stderr);
+    const lines = (await readFile(join(dir, 'synced.txt'), 'utf8')).trim().split('\n');
+    assert.ok(lines.includes(`${id} ${join(dir, 'synced', `${id}.mp4`)}`), lines.join('\n'));
+    const again = await veo(['download', id, '-o', join(dir, 'synced', `${id}.mp4`), '--exec', 'touch ran']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(existsSync(join(dir, 'ran')), false, 'a clip saved before is not given to the hooks again');
+    assert.match(again.stderr, /--exec did not run: this run saved no clip to a file/);
+  });
+
   it('ends with exit 10 when a hook fails, keeps the clip, skips the later hooks and says how to run it again', async () => {
     const run = await veo([
       'create',
