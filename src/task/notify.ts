@@ -38,7 +38,10 @@ export function notificationText(command: string, exitCode: number, tally: RunTa
   let body: string;
   if (exitCode === 0) body = parts.length > 0 ? parts.join(', ') : 'done';
   else if (tally.failed > 0) body = `${parts.join(', ')} (exit ${exitCode})`;
-  else body = [...parts, `${stopped ? 'stopped' : 'failed'} (exit ${exitCode})`].join(', ');
+  else
+    body = [...parts, `${stopped ? 'stopped' : exitCode === 10 ? 'a hook failed' : 'failed'} (exit ${exitCode})`].join(
+      ', ',
+    );
   const shown = showable(body);
   return { title, body: shown.length > MAX_BODY ? `${shown.slice(0, MAX_BODY - 1)}…` : shown };
 }

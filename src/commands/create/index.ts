@@ -79,7 +79,7 @@ export const create: CommandDeclaration<CreateInput> = {
     'echo "a cat playing piano" | veo create - --dry-run',
     'veo create "a {red|blue} kite" --repeat 2 -o "kites/{variant}-{slug}.{ext}"',
     'veo create "a lighthouse at dawn" --repeat 3 --max-cost 150 -o clips/',
-    'veo create "a koi pond at dawn" -o koi.mp4 --exec \'ffprobe -hide_banner {path}\' --notify',
+    'veo create "a koi pond" -o koi.mp4 --exec \'ffprobe {path}\' --notify',
   ],
   remindsOfExpiring: true,
   load: () => import('./run.js'),
