@@ -71,6 +71,9 @@ export function runHookProcess(
     const forward = (signal: NodeJS.Signals) => () => signalGroup(child, signal);
     const forwarders = FORWARDED.map((signal) => [signal, forward(signal)] as const);
     for (const [signal, handler] of forwarders) process.on(signal, handler);
+    // veo quitting at once (a second Ctrl-C) does not leave the hook running on its own.
+    const onExit = () => signalGroup(child, 'SIGTERM');
+    process.on('exit', onExit);
     let killer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -105,6 +108,7 @@ export function runHookProcess(
       clearTimeout(timer);
       clearTimeout(killer);
       for (const [name, handler] of forwarders) process.off(name, handler);
+      process.off('exit', onExit);
       resolve({
         exitCode: exit?.code ?? code,
         signal: exit?.signal ?? signal,
