@@ -55,6 +55,35 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /**
+ * The hooks running now (a batch runs several at once). One listener per signal passes it on to all of them, however
+ * many there are, and is there only while one runs.
+ */
+const running = new (class RunningHooks {
+  #children = new Set<ChildProcess>();
+  #forwarders = [...FORWARDED.map((signal) => [signal, () => this.#signalAll(signal)] as const)];
+  // veo quitting at once (a second Ctrl-C) does not leave a hook running on its own.
+  #onExit = () => this.#signalAll('SIGTERM');
+
+  add(child: ChildProcess): void {
+    if (this.#children.size === 0) {
+      for (const [signal, handler] of this.#forwarders) process.on(signal, handler);
+      process.on('exit', this.#onExit);
+    }
+    this.#children.add(child);
+  }
+
+  delete(child: ChildProcess): void {
+    if (!this.#children.delete(child) || this.#children.size > 0) return;
+    for (const [signal, handler] of this.#forwarders) process.off(signal, handler);
+    process.off('exit', this.#onExit);
+  }
+
+  #signalAll(signal: NodeJS.Signals): void {
+    for (const child of this.#children) signalGroup(child, signal);
+  }
+})();
+
+/**
  * Runs `line` through the system shell. Resolves once it ended, whichever way; never rejects. A hook still running
  * after `timeoutMs` is sent SIGTERM, then SIGKILL, with every process of its group.
  */
@@ -68,12 +97,7 @@ export function runHookProcess(
     let startError: Error | undefined;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     const child = spawnShell(line, options.env);
-    const forward = (signal: NodeJS.Signals) => () => signalGroup(child, signal);
-    const forwarders = FORWARDED.map((signal) => [signal, forward(signal)] as const);
-    for (const [signal, handler] of forwarders) process.on(signal, handler);
-    // veo quitting at once (a second Ctrl-C) does not leave the hook running on its own.
-    const onExit = () => signalGroup(child, 'SIGTERM');
-    process.on('exit', onExit);
+    running.add(child);
     let killer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -107,8 +131,7 @@ export function runHookProcess(
       settled = true;
       clearTimeout(timer);
       clearTimeout(killer);
-      for (const [name, handler] of forwarders) process.off(name, handler);
-      process.off('exit', onExit);
+      running.delete(child);
       resolve({
         exitCode: exit?.code ?? code,
         signal: exit?.signal ?? signal,

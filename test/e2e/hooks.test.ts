@@ -196,6 +196,27 @@ describe('--exec hooks', () => {
     assert.equal(error?.exitCode, 10);
   });
 
+  it('runs the hooks of many items at once, listening for signals once for all of them', async () => {
+    const file = join(dir, 'many.txt');
+    await writeFile(file, Array.from({ length: 12 }, (_, i) => `shot ${i + 1}`).join('\n'));
+    const run = await veo([
+      'batch',
+      file,
+      '--dir',
+      'many',
+      '--concurrency',
+      '12',
+      '--json',
+      '--exec',
+      'sleep 0.2; echo {id} >> ids.txt',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    // Twelve hooks at once: one signal listener for all, so no warning about too many listeners on the process.
+    assert.doesNotMatch(run.stderr, /MaxListenersExceededWarning.*\[process\]/);
+    const ids = (await readFile(join(dir, 'ids.txt'), 'utf8')).trim().split('\n');
+    assert.equal(new Set(ids).size, 12);
+  });
+
   it('stops a hook that runs past VEO_HOOK_TIMEOUT, with what it started, and counts it as failed', async () => {
     const run = await veo(
       ['create', 'a slow kite', '-o', 'slow.mp4', '--exec', 'sleep 30 & echo $! > sleeper.pid; wait'],
