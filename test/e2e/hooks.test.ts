@@ -93,9 +93,20 @@ describe('--exec hooks', () => {
     assert.doesNotMatch(waited.stdout, /from-the-hook|on-stderr/);
     assert.match(waited.stderr, /hook clip\.mp4: on-stderr\n/);
 
-    const downloaded = await veo(['download', id, '-o', 'again.mp4', '--exec', 'printf %s {path} > downloaded.txt']);
+    const downloaded = await veo([
+      'download',
+      id,
+      '-o',
+      'again.mp4',
+      '--embed-metadata',
+      '--exec',
+      'printf "%s %s" {path} {sha256} > downloaded.txt',
+    ]);
     assert.equal(downloaded.code, 0, downloaded.stderr);
-    assert.equal(await readFile(join(dir, 'downloaded.txt'), 'utf8'), join(dir, 'again.mp4'));
+    // {sha256} is the hash of the file as saved: here the video with the prompt embedded in it.
+    const tagged = await sha(join(dir, 'again.mp4'));
+    assert.notEqual(tagged, videoSha);
+    assert.equal(await readFile(join(dir, 'downloaded.txt'), 'utf8'), `${join(dir, 'again.mp4')} ${tagged}`);
   });
 
   it('runs the hooks of every clip sync saves, and says so when a command saved none', async () => {
