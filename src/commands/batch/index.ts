@@ -85,7 +85,7 @@ export const batch: CommandDeclaration<BatchInput> = {
     'veo batch prompts.txt --dir clips',
     'veo batch prompts.txt --dry-run',
     'veo batch prompts.txt --max-cost 500',
-    "veo batch prompts.txt --dir clips --exec 'ffmpeg -i {path} -vf scale=640:-1 {path}.small.mp4' --notify",
+    "veo batch prompts.txt --dir clips --exec 'cp {path} /backup/' --notify",
     'veo batch prompts.txt --template "{n}-{variant}-{slug:30}.{ext}" --repeat 2',
     'veo batch shots.jsonl --concurrency 5 --ar 9:16',
     'grep -v draft ideas.txt | veo batch - --json > results.json',
