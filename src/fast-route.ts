@@ -35,6 +35,7 @@ interface Flag {
   takesValue: boolean;
   value: unknown;
   default?: string;
+  repeatable?: boolean;
 }
 
 /** Plain flags only: `-s, --long`, `--long <value>`, `--no-long`; anything else keeps the command on commander. */
@@ -51,6 +52,7 @@ function flagTable(declarations: readonly FlagDeclaration[]): Map<string, Flag> 
       takesValue: declaration.flags.endsWith('>'),
       value: !negated,
       default: declaration.default,
+      repeatable: declaration.repeatable,
     };
     table.set(`--${long}`, flag);
     if (short) table.set(short, flag);
@@ -95,7 +97,8 @@ export function fastRoute(argv: readonly string[]): FastRoute | undefined {
     }
     const value = argv[++i];
     if (value === undefined || (value.startsWith('-') && value !== '-')) return undefined;
-    into[flag.key] = value;
+    // As commander gives it: a repeatable flag's values in a list (given more than once, commander takes it).
+    into[flag.key] = flag.repeatable ? [value] : value;
   }
   if (!declaration || positionals.length !== (declaration.arguments ?? []).length) return undefined;
   for (const flag of commandTable?.values() ?? []) {

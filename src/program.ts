@@ -28,7 +28,7 @@ const TOP_LEVEL_EXAMPLES = [
 ];
 
 const EXIT_CODES_HELP =
-  'Exit codes: 0 ok, 1 internal error, 2 usage, 3 auth, 4 balance/capacity, 5 wait timed out, 6 generation failed, 7 network/service, 8 video link expired, 9 spending cap, 130 interrupted.';
+  'Exit codes: 0 ok, 1 internal error, 2 usage, 3 auth, 4 balance/capacity, 5 wait timed out, 6 generation failed, 7 network/service, 8 video link expired, 9 spending cap, 10 a --exec hook failed, 130 interrupted.';
 
 /** Adds one declared command (and its subcommands) to `parent`, exactly as the declaration says. */
 function addDeclared(parent: Command, declaration: CommandDeclaration<never>, runDeclared: RunDeclared): void {
@@ -38,6 +38,8 @@ function addDeclared(parent: Command, declaration: CommandDeclaration<never>, ru
     const option = new Option(flag.flags, flag.description);
     if (flag.default !== undefined) option.default(flag.default);
     if (flag.choices) option.choices(flag.choices);
+    if (flag.repeatable)
+      option.argParser((value: string, previous: unknown) => [...((previous as string[]) ?? []), value]);
     command.addOption(option);
   }
   command.addHelpText('after', (context) => {

@@ -34,6 +34,8 @@ export interface FlagDeclaration {
   /** The default, as text on the command line: the option schema parses it like any other value. */
   default?: string;
   choices?: readonly string[];
+  /** May be given more than once: the command receives every value, in order. */
+  repeatable?: boolean;
 }
 
 /** What commander hands a command: its positionals by name, its flags as given (parsed by the command). */

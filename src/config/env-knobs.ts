@@ -39,6 +39,11 @@ export const ENV_KNOBS = {
     valid: (v) => v >= 1 && Number.isSafeInteger(v),
     whole: true,
   },
+  hookTimeout: {
+    name: 'VEO_HOOK_TIMEOUT',
+    accepted: 'seconds above 0, such as 600 or 0.5',
+    valid: (v) => v > 0,
+  },
 } satisfies Record<string, Knob>;
 
 const DECIMAL = /^\d+(\.\d+)?$/;

@@ -18,6 +18,8 @@ export const CONFIG_KEYS = [
   'max-items',
   'budget.daily',
   'budget.monthly',
+  'notify',
+  'bell',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type ConfigValues = Partial<Record<ConfigKey, string>>;

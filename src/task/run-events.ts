@@ -34,6 +34,8 @@ export type RunEvent =
       url: string;
       bytes: number;
       sha256: string;
+      /** The hash of the file as saved, when it differs from the video as served (metadata embedded in it). */
+      fileSha256?: string;
       /** Another veo saved this very video there: nothing was downloaded now. */
       alreadySaved: boolean;
     }

@@ -127,8 +127,17 @@ async function recordSave(ctx: Context, id: string | undefined, result: Download
 
 /** Hooks, the event stream and the step summary hear of a video in its final place. */
 async function announceSaved(ctx: Context, id: string | undefined, result: DownloadResult): Promise<void> {
-  const { path, url, bytes, sha256 } = result;
-  await ctx.events.emit({ type: 'saved', id, path, url, bytes, sha256, alreadySaved: result.alreadySaved ?? false });
+  const { path, url, bytes, sha256, embedding } = result;
+  await ctx.events.emit({
+    type: 'saved',
+    id,
+    path,
+    url,
+    bytes,
+    sha256,
+    ...(embedding?.embedded ? { fileSha256: embedding.sha256 } : {}),
+    alreadySaved: result.alreadySaved ?? false,
+  });
 }
 
 /**

@@ -7,6 +7,8 @@ import {
   dirFlag,
   GITHUB_ACTIONS_HELP,
   embedFlags,
+  runHookFlags,
+  type RunHookInput,
   infoJsonFlag,
   repeatFlag,
   templateFlag,
@@ -23,7 +25,8 @@ export type BatchInput = CommandInput<
   { file: string },
   TimingInput &
     EmbedInput &
-    EventsInput & {
+    EventsInput &
+    RunHookInput & {
       concurrency: string;
       dir?: string;
       model?: string;
@@ -77,11 +80,13 @@ export const batch: CommandDeclaration<BatchInput> = {
     },
     ...timingFlags,
     eventsFlag,
+    ...runHookFlags,
   ],
   examples: [
     'veo batch prompts.txt --dir clips',
     'veo batch prompts.txt --dry-run',
     'veo batch prompts.txt --max-cost 500',
+    "veo batch prompts.txt --dir clips --exec 'cp {path} /backup/' --notify",
     'veo batch prompts.txt --template "{n}-{variant}-{slug:30}.{ext}" --repeat 2',
     'veo batch shots.jsonl --concurrency 5 --ar 9:16',
     'grep -v draft ideas.txt | veo batch - --json > results.json',

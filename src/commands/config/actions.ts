@@ -96,8 +96,8 @@ export async function setSetting(ctx: Context, input: KeyValueInput): Promise<vo
     parseTemplate(value, 'output-dir');
     planNames(value, '{id}.{ext}');
   }
-  if (key === 'write-info-json' && !BOOLEAN_VALUES.includes(value)) {
-    throw new UsageError(`write-info-json takes true or false, not "${value}".`);
+  if ((key === 'write-info-json' || key === 'notify' || key === 'bell') && !BOOLEAN_VALUES.includes(value)) {
+    throw new UsageError(`${key} takes true or false, not "${value}".`);
   }
   if (key === 'max-items') parseMaxItems(value);
   // Stored as written once checked: 49.5 and 49.50 are the same cap.

@@ -10,7 +10,7 @@ const key = { name: 'key', syntax: '<key>' };
 export const config: CommandDeclaration = {
   name: 'config',
   description:
-    'read and change settings (base-url, output-dir, output-template, embed-metadata, write-info-json, max-items, budget.daily, budget.monthly)',
+    'read and change settings (base-url, output-dir, output-template, embed-metadata, write-info-json, max-items, budget.daily, budget.monthly, notify, bell)',
   examples: [
     'veo config list',
     'veo config set output-dir ~/videos',

@@ -7,6 +7,8 @@ import {
   ASPECT_RATIOS,
   DEFAULT_MODEL,
   embedFlags,
+  runHookFlags,
+  type RunHookInput,
   infoJsonFlag,
   repeatFlag,
   timingFlags,
@@ -22,7 +24,8 @@ export type CreateInput = CommandInput<
   { prompt?: string },
   TimingInput &
     EmbedInput &
-    EventsInput & {
+    EventsInput &
+    RunHookInput & {
       promptFile?: string;
       ar?: string;
       image?: string;
@@ -66,6 +69,7 @@ export const create: CommandDeclaration<CreateInput> = {
     retryUnconfirmedFlag,
     ...timingFlags,
     eventsFlag,
+    ...runHookFlags,
   ],
   examples: [
     'veo create "a paper boat on a rainy street" --ar 9:16',
@@ -75,6 +79,7 @@ export const create: CommandDeclaration<CreateInput> = {
     'echo "a cat playing piano" | veo create - --dry-run',
     'veo create "a {red|blue} kite" --repeat 2 -o "kites/{variant}-{slug}.{ext}"',
     'veo create "a lighthouse at dawn" --repeat 3 --max-cost 150 -o clips/',
+    'veo create "a koi pond" -o koi.mp4 --exec \'ffprobe {path}\' --notify',
   ],
   remindsOfExpiring: true,
   load: () => import('./run.js'),

@@ -7,11 +7,13 @@ import {
   type TimingInput,
   eventsFlag,
   type EventsInput,
+  runHookFlags,
+  type RunHookInput,
 } from '../shared/flags.js';
 
 export type DownloadInput = CommandInput<
   { target: string },
-  TimingInput & EmbedInput & EventsInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
+  TimingInput & EmbedInput & EventsInput & RunHookInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
 >;
 
 export const download: CommandDeclaration<DownloadInput> = {
@@ -28,6 +30,7 @@ export const download: CommandDeclaration<DownloadInput> = {
     infoJsonFlag,
     ...timingFlags,
     eventsFlag,
+    ...runHookFlags,
   ],
   examples: [
     'veo download 684e5b2214bed9a815408cb3',

@@ -5,6 +5,8 @@ import {
   retryUnconfirmedFlag,
   waitForUrlFlag,
   embedFlags,
+  runHookFlags,
+  type RunHookInput,
   timingFlags,
   type EmbedInput,
   type TimingInput,
@@ -17,7 +19,8 @@ export type RerunInput = CommandInput<
   { source: string },
   TimingInput &
     EmbedInput &
-    EventsInput & {
+    EventsInput &
+    RunHookInput & {
       yes?: boolean;
       anyModel?: boolean;
       wait?: boolean;
@@ -45,6 +48,7 @@ export const rerun: CommandDeclaration<RerunInput> = {
     retryUnconfirmedFlag,
     ...timingFlags,
     eventsFlag,
+    ...runHookFlags,
   ],
   examples: [
     'veo rerun clip.mp4 --dry-run',

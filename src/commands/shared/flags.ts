@@ -116,3 +116,27 @@ export interface EventsInput {
 export const GITHUB_ACTIONS_HELP =
   'Under GitHub Actions (GITHUB_ACTIONS=true) errors are also ::error annotations, and a table of the clips ' +
   '(prompt, status, price, path) is added to $GITHUB_STEP_SUMMARY.\n';
+
+export const execFlag = {
+  flags: '--exec <command>',
+  description:
+    'run a shell command after each clip is saved, with {path} {id} {prompt} {url} {sha256} passed safely (repeatable, run in order)',
+  repeatable: true,
+} as const satisfies FlagDeclaration;
+
+/** Both spellings: the stored notify and bell settings are the defaults, and either flag overrides them. */
+export const endSignalFlags = [
+  { flags: '--notify', description: 'show a desktop notification when the run ends (setting: notify)' },
+  { flags: '--no-notify', description: 'no desktop notification, whatever the notify setting says' },
+  { flags: '--bell', description: 'ring the terminal bell when the run ends (setting: bell)' },
+  { flags: '--no-bell', description: 'no bell, whatever the bell setting says' },
+] as const satisfies readonly FlagDeclaration[];
+
+/** Hooks and end signals: every command that waits for clips or saves them has all three. */
+export const runHookFlags = [execFlag, ...endSignalFlags] as const;
+
+export interface RunHookInput {
+  exec?: string | string[];
+  notify?: boolean;
+  bell?: boolean;
+}

@@ -1,9 +1,18 @@
 import type { CommandDeclaration, CommandInput } from '../declaration.js';
-import { dirFlag, embedFlags, infoJsonFlag, type EmbedInput, eventsFlag, type EventsInput } from '../shared/flags.js';
+import {
+  dirFlag,
+  embedFlags,
+  infoJsonFlag,
+  eventsFlag,
+  runHookFlags,
+  type EmbedInput,
+  type EventsInput,
+  type RunHookInput,
+} from '../shared/flags.js';
 
 export type SyncInput = CommandInput<
   Record<string, never>,
-  EmbedInput & EventsInput & { dir?: string; force?: boolean; writeInfoJson?: boolean }
+  EmbedInput & EventsInput & RunHookInput & { dir?: string; force?: boolean; writeInfoJson?: boolean }
 >;
 
 export const sync: CommandDeclaration<SyncInput> = {
@@ -15,6 +24,7 @@ export const sync: CommandDeclaration<SyncInput> = {
     ...embedFlags,
     infoJsonFlag,
     eventsFlag,
+    ...runHookFlags,
   ],
   examples: ['veo sync', 'veo sync --quiet --dir ~/videos'],
   // sync saves what the reminder would point at.

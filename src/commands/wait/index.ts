@@ -7,11 +7,13 @@ import {
   type TimingInput,
   eventsFlag,
   type EventsInput,
+  runHookFlags,
+  type RunHookInput,
 } from '../shared/flags.js';
 
 export type WaitInput = CommandInput<
   { id: string },
-  TimingInput & EmbedInput & EventsInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
+  TimingInput & EmbedInput & EventsInput & RunHookInput & { output?: string; force?: boolean; writeInfoJson?: boolean }
 >;
 
 export const wait: CommandDeclaration<WaitInput> = {
@@ -25,8 +27,12 @@ export const wait: CommandDeclaration<WaitInput> = {
     infoJsonFlag,
     ...timingFlags,
     eventsFlag,
+    ...runHookFlags,
   ],
-  examples: ['veo wait 684e5b2214bed9a815408cb3', 'veo wait 684e5b2214bed9a815408cb3 --timeout 30m -o clip.mp4'],
+  examples: [
+    'veo wait 684e5b2214bed9a815408cb3',
+    'veo wait 684e5b2214bed9a815408cb3 --timeout 30m -o clip.mp4 --notify',
+  ],
   remindsOfExpiring: true,
   load: () => import('./run.js'),
 };
