@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { closeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { errnoWords } from './core/errno-words.js';
@@ -14,6 +15,8 @@ import { Output } from './ui/output.js';
 import { counted } from './ui/text-format.js';
 
 const controller = new AbortController();
+// Every item of a batch (and every wait, download and hook in it) listens to this one signal: many is expected.
+setMaxListeners(0, controller.signal);
 let signalName: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
 const creates: CreatesInFlight = { count: 0, received: new Set() };
 let out: Output | undefined;
@@ -113,12 +116,8 @@ function globalsOf(command: Command): GlobalOptions {
 }
 
 function preliminaryGlobals(argv: string[]): GlobalOptions {
-  return {
-    json: argv.includes('--json'),
-    quiet: argv.includes('-q') || argv.includes('--quiet'),
-    verbose: argv.includes('--verbose'),
-    color: !argv.includes('--no-color'),
-  };
+  const has = (...flags: string[]) => flags.some((flag) => argv.includes(flag));
+  return { json: has('--json'), quiet: has('-q', '--quiet'), verbose: has('--verbose'), color: !has('--no-color') };
 }
 
 function outputOptions({ json, quiet, verbose, color }: GlobalOptions) {
