@@ -22,11 +22,14 @@ export const wait: CommandDeclaration<WaitInput> = {
   description: 'poll a task until it finishes; prints the video URL (or the saved path with -o)',
   arguments: [{ name: 'id', syntax: '[id]', description: 'task id (or --all)' }],
   flags: [
-    { flags: '-o, --output <path>', description: 'save the video here when done (- for stdout); with --all a folder' },
+    {
+      flags: '-o, --output <path>',
+      description: 'save the video here when done (- for stdout); with --all a folder or a template with {id}',
+    },
     {
       flags: '--all',
       description:
-        'wait for every unfinished task of the journal; prints "<id><tab><url>" for each, or the saved path with -o',
+        'wait for every task of the journal last seen unfinished (finished, unsaved ones are for `veo sync`); prints "<id><tab><url>" for each, or the saved path with -o; --timeout bounds the whole run',
     },
     { ...concurrencyFlag, description: 'with --all: tasks waited for at once' },
     { flags: '--force', description: 'overwrite the output file if it exists' },
@@ -40,12 +43,6 @@ export const wait: CommandDeclaration<WaitInput> = {
     'veo wait 684e5b2214bed9a815408cb3 --timeout 30m -o clip.mp4',
     'veo wait --all -o clips/',
   ],
-  epilogue: [
-    'With --all, "unfinished" means a task last seen still running (queued, processing, done without its link yet),',
-    'or one whose download was started and did not complete; --timeout bounds the whole run. A task already seen',
-    'finished and never saved is not waited for: `veo sync` saves those. A create whose answer never came has no',
-    'task id and cannot be waited for; `veo list` shows it.',
-  ].join(' '),
   remindsOfExpiring: true,
   load: () => import('./run.js'),
 };
