@@ -135,6 +135,26 @@ describe('veo wait --all', () => {
     assert.equal(world.sim.requests.length, 0, 'nothing is asked before the command line is right');
   });
 
+  it('names clips by a template; two tasks that the output-template gives one name are not both saved', async () => {
+    const { veo, create } = await freshJournal();
+    const fox = await create('A fox, in snow!');
+    const dir = join(world.workDir, 'templated');
+    const run = await veo(['wait', '--all', '-o', `${dir}/{slug:20}-{id}.{ext}`, '--interval', '0.05']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${join(dir, `a-fox-in-snow-${fox}.mp4`)}\n`);
+
+    const set = await veo(['config', 'set', 'output-template', '{slug}.{ext}']);
+    assert.equal(set.code, 0, set.stderr);
+    const first = await create('the same shot');
+    const second = await create('the same shot');
+    const clash = await veo(['wait', '--all', '-o', dir, '--interval', '0.05']);
+    assert.equal(clash.code, 2, clash.stderr);
+    const path = join(dir, 'the-same-shot.mp4');
+    assert.equal(clash.stdout, `${path}\n`);
+    assert.match(clash.stderr, new RegExp(`${second}: its name ${path} is that of task ${first} too; put \\{id\\}`));
+    assert.equal(sha256(await readFile(path)), videoSha);
+  });
+
   it('--json prints one document listing every task with its status, url, path and error', async () => {
     const { veo, create } = await freshJournal();
     const good = await create('a paper boat');
