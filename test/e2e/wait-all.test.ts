@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Journal } from '../../src/store/journal.js';
-import { jsonErrorOf, signalWhenPartHolds, useWorld, type RunOptions } from '../helpers/cli.js';
+import { jsonErrorOf, ROOT, signalWhenPartHolds, useWorld, type RunOptions } from '../helpers/cli.js';
+import { validate, type Schema } from '../helpers/json-schema.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const ID = /^[0-9a-f]{24}$/;
@@ -153,6 +154,42 @@ describe('veo wait --all', () => {
     assert.equal(clash.stdout, `${path}\n`);
     assert.match(clash.stderr, new RegExp(`${second}: its name ${path} is that of task ${first} too; put \\{id\\}`));
     assert.equal(sha256(await readFile(path)), videoSha);
+  });
+
+  it('tells --events listeners of each save, each failure once and each task settled, in the published schema', async () => {
+    const { veo, create } = await freshJournal();
+    const good = await create('a kite over a beach');
+    const bad = await create('FAIL a kite in a storm');
+    const dir = join(world.workDir, 'events');
+    const file = join(world.workDir, 'wait-all-events.jsonl');
+    const run = await veo(['wait', '--all', '-o', dir, '--events', file, '--interval', '0.05']);
+    assert.equal(run.code, 6, run.stderr);
+    const schema = JSON.parse(await readFile(join(ROOT, 'docs', 'events-v1.schema.json'), 'utf8')) as Schema;
+    const events = (await readFile(file, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => {
+        const event = JSON.parse(line) as Record<string, unknown>;
+        assert.deepEqual(validate(event, schema, schema, { strict: true }), [], line);
+        return event;
+      });
+    const of = (type: string) => events.filter((event) => event.type === type);
+    assert.deepEqual(
+      of('saved').map((event) => [event.id, event.path]),
+      [[good, join(dir, `${good}.mp4`)]],
+    );
+    assert.deepEqual(
+      of('failed').map((event) => [event.id, event.code, event.exitCode]),
+      [[bad, 'GENERATION_FAILED', 6]],
+    );
+    assert.deepEqual(
+      of('item').map((event) => [event.id, event.line, event.outcome, event.path, event.code]),
+      [
+        [good, null, 'saved', join(dir, `${good}.mp4`), null],
+        [bad, null, 'failed', null, 'GENERATION_FAILED'],
+      ],
+    );
+    assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'end', command: 'wait', exitCode: 6 });
   });
 
   it('--json prints one document listing every task with its status, url, path and error', async () => {

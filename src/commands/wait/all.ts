@@ -15,6 +15,7 @@ import { finalName, valuesOfEntry, type NamePlan } from '../../task/output-names
 import { writesInfoJson } from '../../task/run-settings.js';
 import { savedMeanwhile } from '../../task/saved-meanwhile.js';
 import { saveWithStatus, waitWithStatus } from '../../task/wait-and-save.js';
+import { tellFailure } from '../../task/failure-event.js';
 import { createProgressBoard, type ProgressBoard } from '../../ui/live-lines.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { StatusLine } from '../../ui/status-line.js';
@@ -79,7 +80,7 @@ function track(entry: JournalEntry, index: number): Tracked {
  * Names every clip before anything is waited for, in the journal's order: two tasks that a template without {id}
  * would give one name cannot both be saved, and the later one is told so rather than refused at the end.
  */
-function placeClips(tracked: Tracked[], names: NamePlan): void {
+async function placeClips(ctx: Context, tracked: Tracked[], names: NamePlan): Promise<void> {
   const owner = new Map<string, string>();
   for (const t of tracked) {
     const path = finalName(names, valuesOfEntry(t.entry.id, t.entry));
@@ -88,12 +89,11 @@ function placeClips(tracked: Tracked[], names: NamePlan): void {
       owner.set(path, t.entry.id);
       t.path = path;
     } else {
-      settleFailed(
-        t,
-        new UsageError(`its name ${path} is that of task ${first} too; put {id} in the output template`, {
-          code: 'NAME_TAKEN',
-        }),
-      );
+      const error = new UsageError(`its name ${path} is that of task ${first} too; put {id} in the output template`, {
+        code: 'NAME_TAKEN',
+      });
+      settleFailed(t, error);
+      await tellFailure(ctx, t.entry.id, error);
     }
   }
 }
@@ -112,12 +112,16 @@ function settleFailed(t: Tracked, error: unknown, run?: WaitAllRun): void {
   t.result.error = { code: isVeoError(error) ? error.code : 'INTERNAL', message, exitCode: EXIT_CODES[kind] };
 }
 
-/** One task's failure: on the board, and in its result (an interruption is the whole run's, not the task's). */
-function failed(ctx: Context, run: WaitAllRun, t: Tracked, prefix: string, error: unknown): void {
+/**
+ * One task's failure: on the board, in its result and to listeners (the wait and the save tell their own failures;
+ * tellFailure tells each once). An interruption is the whole run's, not the task's.
+ */
+async function failed(ctx: Context, run: WaitAllRun, t: Tracked, prefix: string, error: unknown): Promise<void> {
   if (ctx.signal.aborted && failureKind(error) === 'interrupted') return;
   settleFailed(t, error, run);
   const what = t.result.status === 'pending' ? 'gave up:' : 'failed:';
   run.board.event(`${prefix} ${t.entry.id} ${what} ${t.result.error?.message ?? ''}`, true);
+  await tellFailure(ctx, t.entry.id, error);
 }
 
 /**
@@ -190,10 +194,27 @@ async function waitOne(ctx: Context, run: WaitAllRun, t: Tracked): Promise<Promi
     const save = saveClip(ctx, run, t, { path: t.path, url, line, prefix });
     return save.catch((error: unknown) => failed(ctx, run, t, prefix, error)).finally(() => line.clear());
   } catch (error) {
-    failed(ctx, run, t, prefix, error);
+    await failed(ctx, run, t, prefix, error);
     return undefined;
   } finally {
     if (!handedOver) line.clear();
+  }
+}
+
+/** Listeners hear once how each task ended, as the --json document lists it (no line: nothing was read from a file). */
+async function tellOutcomes(ctx: Context, tracked: Tracked[]): Promise<void> {
+  if (!ctx.events.listening) return;
+  for (const { result } of tracked) {
+    await ctx.events
+      .emit({
+        type: 'item',
+        id: result.id,
+        outcome: result.status,
+        ...(result.prompt !== null ? { prompt: result.prompt } : {}),
+        ...(result.path !== null ? { path: result.path } : {}),
+        ...(result.error ? { code: result.error.code, message: result.error.message } : {}),
+      })
+      .catch(() => undefined);
   }
 }
 
@@ -228,7 +249,7 @@ export async function waitAllCommand(ctx: Context, given: WaitInput['options']):
   }
   // A missing key or a bad base URL is told once, before any task is waited for.
   await ctx.client();
-  if (names) placeClips(tracked, names);
+  if (names) await placeClips(ctx, tracked, names);
   const resume = resumeCommand(ctx, options, given);
   const board = createProgressBoard(ctx.out);
   const run: WaitAllRun = {
@@ -260,5 +281,6 @@ export async function waitAllCommand(ctx: Context, given: WaitInput['options']):
   } finally {
     board.stop();
   }
+  await tellOutcomes(ctx, tracked);
   reportAll(ctx, tracked, { saving: names !== undefined, creates, resume });
 }
