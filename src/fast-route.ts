@@ -1,8 +1,9 @@
 // The hottest commands, recognised without commander (whose loading costs a short command more than its own work):
 // `veo result <id>`, `veo wait <id>`, `veo download <id|url>` and `veo balance`, with the global options and the
 // command's own flags spelled plainly. Anything else, or anything unusual (help, `--`, bundled short flags, a
-// value that looks like an option, a repeated or unknown flag, a wrong number of arguments), goes to commander,
-// which gives it its usual answer or error. For what it accepts, the route gives what commander would give.
+// value that looks like an option, a repeated or unknown flag, a wrong number of arguments, an optional argument
+// left out as in `veo wait --all`), goes to commander, which gives it its usual answer or error. For what it
+// accepts, the route gives what commander would give.
 import type { CommandDeclaration, FlagDeclaration } from './commands/declaration.js';
 import { balance } from './commands/balance/index.js';
 import { download } from './commands/download/index.js';
@@ -60,8 +61,9 @@ function flagTable(declarations: readonly FlagDeclaration[]): Map<string, Flag> 
   return table;
 }
 
+/** Required or optional positionals; the route takes a command line only when it gives every one of them. */
 function argumentsFit(declaration: CommandDeclaration<never>): boolean {
-  return (declaration.arguments ?? []).every((argument) => argument.syntax.startsWith('<'));
+  return (declaration.arguments ?? []).every((argument) => /^[<[]/.test(argument.syntax));
 }
 
 /** The command and its input when `argv` is plain enough to need no commander; undefined otherwise. */

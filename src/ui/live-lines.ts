@@ -12,6 +12,8 @@ export interface ProgressBoard {
   line(prefix: string, label?: string): StatusLine;
   /** `important` events (saved, failed) are kept on a terminal too; the others only pass through the live line. */
   event(text: string, important?: boolean): void;
+  /** Writes something else to the terminal (a result line on stdout) with the live lines out of its way. */
+  around(write: () => void): void;
   stop(): void;
 }
 
@@ -25,6 +27,9 @@ class SilentBoard implements ProgressBoard {
     return silentLine;
   }
   event(): void {}
+  around(write: () => void): void {
+    write();
+  }
   stop(): void {}
 }
 
@@ -35,6 +40,9 @@ class LogBoard implements ProgressBoard {
   }
   event(text: string): void {
     this.out.info(text);
+  }
+  around(write: () => void): void {
+    write();
   }
   stop(): void {}
 }
@@ -124,6 +132,12 @@ class LiveBoard implements ProgressBoard {
 
   event(text: string, important = false): void {
     if (important) this.#draw(`${this.#out.show(text)}\n`);
+  }
+
+  around(write: () => void): void {
+    // stdout may be the same terminal: the block is erased first and drawn again below on the next tick.
+    this.#erase();
+    write();
   }
 
   stop(): void {

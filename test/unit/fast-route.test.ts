@@ -35,7 +35,9 @@ describe('the commander-free route', () => {
       force: true,
       interval: '5',
       timeout: '15m',
+      concurrency: '3',
     });
+    assert.deepEqual(fastRoute(['wait', id, '--all'])?.options.all, true);
     assert.deepEqual(fastRoute(['download', 'https://example.com/v.mp4', '--interval', '2'])?.args, {
       target: 'https://example.com/v.mp4',
     });
@@ -53,6 +55,9 @@ describe('the commander-free route', () => {
       ['create', 'a fox'],
       ['list'],
       ['result'],
+      ['wait'],
+      ['wait', '--all'],
+      ['wait', '--all', '-o', 'clips/'],
       ['result', id, 'more'],
       ['result', '--', id],
       ['result', id, '--unknown'],

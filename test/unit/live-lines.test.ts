@@ -61,6 +61,26 @@ describe('the batch progress board', () => {
     assert.equal(terminal.write, originalWrite, 'stderr is given back untouched');
   });
 
+  it('erases the live block before a result goes to stdout, which may be the same terminal', async (t) => {
+    const terminal = fakeTerminal();
+    const out = await outputOn(terminal);
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const board = createProgressBoard(out, 'live');
+    board.line('[1/2]', 'a fox').update('processing');
+    t.mock.timers.tick(80);
+    terminal.text = '';
+    const order: string[] = [];
+    board.around(() => order.push(`stdout after: ${terminal.text}`));
+    assert.deepEqual(order, ['stdout after: <ESC>[1F<ESC>[J']);
+    t.mock.timers.tick(80);
+    assert.match(
+      terminal.text,
+      /<ESC>\[1F<ESC>\[J\[1\/2\] \S processing {2}a fox\n$/,
+      'drawn again below on the next tick',
+    );
+    board.stop();
+  });
+
   it('prints one plain line per event in a log, and nothing when quiet', async () => {
     const log = fakeTerminal();
     const board = createProgressBoard(await outputOn(log), 'log');

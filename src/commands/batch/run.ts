@@ -22,6 +22,7 @@ import { balanceIfAvailable } from '../../task/pricing.js';
 import { isVeoModel, lookUpModels, priceOf } from '../../task/model-catalog.js';
 import {
   aspectRatioOption,
+  concurrencyOption,
   maxCostOption,
   modelIdOption,
   parseOptions,
@@ -40,15 +41,7 @@ const batchSchema = onFirstUse(() =>
   z.intersection(
     z.object({
       file: z.string().check(z.minLength(1, { message: 'give the batch file, or - for stdin' })),
-      concurrency: z.prefault(
-        z
-          .pipe(
-            z.string().check(z.trim(), z.regex(/^\d+$/, { message: '--concurrency takes a whole number' })),
-            z.transform(Number),
-          )
-          .check(z.refine((n: number) => n >= 1 && n <= 32, { message: '--concurrency must be from 1 to 32' })),
-        concurrencyFlag.default,
-      ),
+      concurrency: concurrencyOption(),
       dir: z.optional(z.string().check(z.minLength(1))),
       template: z.optional(z.string().check(z.minLength(1))),
       model: z.optional(modelIdOption('--model')),

@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { normaliseTaskId } from '../../core/ids.js';
 import { onFirstUse } from '../../core/first-use.js';
 import '../../core/zod-english.js';
-import { ASPECT_RATIOS, intervalFlag, timeoutFlag } from './flags.js';
+import { ASPECT_RATIOS, concurrencyFlag, intervalFlag, timeoutFlag } from './flags.js';
 import { parseRubles } from '../../task/spent.js';
 
 /** Turns a zod failure on command-line input into a usage error that names the offending option. */
@@ -126,6 +126,18 @@ export const waitOptionsSchema = onFirstUse(() =>
     timeout: z.prefault(durationOption(), timeoutFlag.default),
   }),
 );
+
+/** --concurrency: how many items are in progress at once, a whole number from 1 to 32. */
+export const concurrencyOption = () =>
+  z.prefault(
+    z
+      .pipe(
+        z.string().check(z.trim(), z.regex(/^\d+$/, { message: '--concurrency takes a whole number' })),
+        z.transform(Number),
+      )
+      .check(z.refine((n: number) => n >= 1 && n <= 32, { message: '--concurrency must be from 1 to 32' })),
+    concurrencyFlag.default,
+  );
 
 /** --repeat: clips of each prompt, a whole number from 1 to 100. */
 export const repeatOption = () =>

@@ -9,6 +9,7 @@ import type { SyncInput } from './index.js';
 import type { JournalEntry } from '../../store/journal.js';
 import { stillSaved } from '../../store/saved-video.js';
 import { saveWithStatus } from '../../task/wait-and-save.js';
+import { savedMeanwhile } from '../../task/saved-meanwhile.js';
 import { entryFromTask, loadJournal, recordSafely } from '../../task/journal-record.js';
 import { entryState } from '../../task/entry-state.js';
 import { parseOptions } from '../shared/option-schemas.js';
@@ -50,12 +51,6 @@ export interface SyncedVideo {
   /** expired: whether this sync is the first to find it lost (an earlier one reported it already otherwise). */
   newlyLost?: boolean;
   error?: { code: string; message: string; hint?: string };
-}
-
-/** The journal, read again now, says the video is saved at `path` and the file there is still it. */
-async function savedMeanwhile(ctx: Context, id: string, path: string): Promise<boolean> {
-  const entry = await (await ctx.journal()).get(id).catch(() => undefined);
-  return entry !== undefined && entry.savedPath === path && (await stillSaved(entry));
 }
 
 type Fail = (id: string, error: unknown) => Promise<void>;

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '../../core/zod-english.js';
 import type { Context } from '../../context.js';
+import { UsageError } from '../../core/errors.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { WaitInput } from './index.js';
 import { embedWanted } from '../../task/clip-tags.js';
@@ -59,6 +60,20 @@ async function waitAndSave(
 }
 
 export async function run(ctx: Context, input: WaitInput): Promise<void> {
+  if (input.options.all) {
+    if (input.args.id !== undefined) {
+      throw new UsageError('Give either a task id or --all, not both.', {
+        hint: '`veo wait <id>` waits for one task; `veo wait --all` for every unfinished task of the journal.',
+      });
+    }
+    const { waitAllCommand } = await import('./all.js');
+    return waitAllCommand(ctx, input.options);
+  }
+  if (input.args.id === undefined) {
+    throw new UsageError('Give the id of the task to wait for, or --all for every unfinished task of the journal.', {
+      hint: '`veo list --pending` shows the tasks still running.',
+    });
+  }
   const id = parseTaskId(input.args.id);
   await waitCommand(ctx, id, parseOptions(waitCommandSchema(), input.options));
 }

@@ -1,0 +1,26 @@
+// Which tasks of the journal `veo wait --all` takes on, and which creates it has to leave out.
+import type { CreateIntent, JournalEntry } from '../../store/journal.js';
+import { entryState } from '../../task/entry-state.js';
+import { intentView } from '../../task/intent-state.js';
+
+/**
+ * A task last seen still running (created, queued, processing, done without its link yet, or a status veo does not
+ * know), or one seen done whose download was started and never completed while its link lives: what a script that
+ * started creates, or an interrupted `wait --all -o`, left to collect. A finished task nobody started to save is
+ * `veo sync`'s business: `wait --all` does not print or fetch every earlier result again.
+ */
+export function isUnfinished(entry: JournalEntry, now = Date.now()): boolean {
+  const state = entryState(entry, now);
+  return state === 'running' || (state === 'unsaved' && entry.unfinishedDownload !== undefined);
+}
+
+/** Creates without a task id: still being sent by a live veo, or sent and never answered. */
+export interface OpenCreates {
+  creating: number;
+  unconfirmed: number;
+}
+
+export function openCreates(intents: CreateIntent[], now = Date.now()): OpenCreates {
+  const creating = intents.filter((intent) => intentView(intent, now) === 'creating').length;
+  return { creating, unconfirmed: intents.length - creating };
+}
