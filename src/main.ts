@@ -244,6 +244,8 @@ async function asCommanderError(error: unknown): Promise<import('commander').Com
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // What completion scripts call on every Tab: hidden from the help, answered without commander, never loud.
+  if (argv[0] === '__complete') return (await import('./commands/completion/candidates.js')).complete(argv.slice(1));
   jsonWanted = preliminaryGlobals(argv).json ?? false;
   const said: CommanderOutput = { message: '', helpShown: '' };
   installSignalHandlers();

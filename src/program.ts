@@ -1,6 +1,7 @@
-import { Command, Option, type AddHelpTextContext } from 'commander';
+import { Argument, Command, Option, type AddHelpTextContext } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import type { CommandDeclaration } from './commands/declaration.js';
+import { GLOBAL_FLAGS } from './commands/global-flags.js';
 import { helpColumns, narrowHelp, wrapCommand, wrapWords } from './ui/help-layout.js';
 import { unquotedPromptError } from './ui/unquoted-prompt.js';
 import { VERSION } from './version.js';
@@ -33,7 +34,11 @@ const EXIT_CODES_HELP =
 /** Adds one declared command (and its subcommands) to `parent`, exactly as the declaration says. */
 function addDeclared(parent: Command, declaration: CommandDeclaration<never>, runDeclared: RunDeclared): void {
   const command = parent.command(declaration.name).description(declaration.description);
-  for (const argument of declaration.arguments ?? []) command.argument(argument.syntax, argument.description);
+  for (const argument of declaration.arguments ?? []) {
+    const declared = new Argument(argument.syntax, argument.description);
+    if (argument.choices) declared.choices(argument.choices);
+    command.addArgument(declared);
+  }
   for (const flag of declaration.flags ?? []) {
     const option = new Option(flag.flags, flag.description);
     if (flag.default !== undefined) option.default(flag.default);
@@ -63,13 +68,9 @@ function addDeclared(parent: Command, declaration: CommandDeclaration<never>, ru
 export function buildProgram(runDeclared: RunDeclared, onCommanderError: (text: string) => void): Command {
   const program = new Command('veo')
     .description("Turn a text prompt into a video with GPTunnel's Veo-3.1 Fast media API.")
-    .version(VERSION, '-V, --version')
-    .option('--json', 'print one JSON document on stdout (errors as JSON on stderr)')
-    .option('-q, --quiet', 'results only: no progress, hints or warnings')
-    .option('--verbose', 'trace every HTTP request on stderr (the key masked)')
-    .option('--no-color', 'no colours')
-    .option('--api-key <key>', 'API key (prefer GPTUNNEL_API_KEY or `veo auth login`: flags are visible in ps)')
-    .option('--base-url <url>', 'API origin (default https://gptunnel.ru)')
+    .version(VERSION, '-V, --version');
+  for (const flag of GLOBAL_FLAGS) program.option(flag.flags, flag.description);
+  program
     // Set before any subcommand exists: commander copies these settings into subcommands when they are created.
     .exitOverride()
     .configureOutput({

@@ -25,6 +25,8 @@ export interface ArgumentDeclaration {
   /** `<name>` when required, `[name]` when optional, as commander spells it. */
   syntax: string;
   description?: string;
+  /** The only values accepted: commander refuses any other, and shell completion offers these. */
+  choices?: readonly string[];
 }
 
 export interface FlagDeclaration {

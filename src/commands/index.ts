@@ -1,6 +1,7 @@
 import { auth } from './auth/index.js';
 import { balance } from './balance/index.js';
 import { batch } from './batch/index.js';
+import { completion } from './completion/index.js';
 import { config } from './config/index.js';
 import { create } from './create/index.js';
 import type { CommandDeclaration } from './declaration.js';
@@ -32,4 +33,5 @@ export const COMMANDS: readonly CommandDeclaration<never>[] = [
   balance,
   spend,
   config,
+  completion,
 ];

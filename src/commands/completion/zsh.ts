@@ -1,0 +1,147 @@
+// The zsh completion script: the same walk over the typed words as the bash one, with zsh's own tools to offer
+// (descriptions beside commands, options, task ids and models; _files for paths). It works both ways zsh loads
+// completions: as an autoloaded `_veo` file on $fpath, and sourced after compinit.
+// Candidates read from `veo __complete` are split into lines and never evaluated.
+import { everyCommand, type CompletionSpec, type OptionSpec } from './spec.js';
+import { oneLine, optionNames, pathKey, shellCode, shQuote, valueWords } from './script-parts.js';
+
+/** `name:description`, the form _describe takes; a colon in the name is escaped. */
+function described(name: string, description: string): string {
+  return shQuote(`${name.replace(/:/g, '\\:')}:${oneLine(description)}`);
+}
+
+function optionEntries(options: readonly OptionSpec[]): string {
+  return options.flatMap((option) => optionNames(option).map((name) => described(name, option.description))).join(' ');
+}
+
+function commandTable(spec: CompletionSpec): string {
+  const cases = everyCommand(spec.root).map((command) => {
+    const subs = command.subcommands.map((sub) => described(sub.name, sub.description)).join(' ');
+    const args = command.args.map((values) => shQuote(valueWords(values))).join(' ');
+    return [
+      `    ${shQuote(pathKey(command))})`,
+      `      __veo_subs=(${subs})`,
+      `      __veo_opts=(${optionEntries(command.options)})`,
+      `      __veo_args=(${args}) ;;`,
+    ].join('\n');
+  });
+  return [
+    '# Sets __veo_subs and __veo_opts (name:description) and __veo_args for the command path $1.',
+    '__veo_command() {',
+    `  __veo_globals=(${optionEntries(spec.globals)})`,
+    '  case $1 in',
+    ...cases,
+    '    *) __veo_subs=() __veo_opts=() __veo_args=() ;;',
+    '  esac',
+    '}',
+  ].join('\n');
+}
+
+function valueTable(spec: CompletionSpec): string {
+  const cases: string[] = [];
+  for (const command of everyCommand(spec.root)) {
+    for (const option of command.options) {
+      if (!option.values) continue;
+      const patterns = optionNames(option).map((name) => shQuote(`${pathKey(command)}/${name}`));
+      cases.push(`    ${patterns.join('|')}) __veo_values=${shQuote(valueWords(option.values))} ;;`);
+    }
+  }
+  for (const option of spec.globals) {
+    if (!option.values) continue;
+    const patterns = optionNames(option).map((name) => `*/${shQuote(name)}`);
+    cases.push(`    ${patterns.join('|')}) __veo_values=${shQuote(valueWords(option.values))} ;;`);
+  }
+  return [
+    '# Sets __veo_values to what the value of option $2 of command path $1 completes with; fails if it takes none.',
+    '__veo_valued() {',
+    '  case $1/$2 in',
+    ...cases,
+    '    *) return 1 ;;',
+    '  esac',
+    '}',
+  ].join('\n');
+}
+
+const LOGIC = shellCode`
+# Offers what __veo_values names.
+__veo_offer() {
+  local value line id
+  local -a plain found shown expl
+  for value in \${=__veo_values}; do
+    case $value in
+      @files) _files ;;
+      @folders) _files -/ ;;
+      @models|@tasks)
+        found=() shown=()
+        for line in \${(f)"$(veo __complete \${value#@} 2>/dev/null)"}; do
+          id=\${line%%$'\t'*}
+          [[ -n $id ]] || continue
+          found+=("$id")
+          if [[ $line == *$'\t'* ]]; then shown+=("$id -- \${line#*$'\t'}"); else shown+=("$id"); fi
+        done
+        (( $#found )) && _wanted \${value#@} expl \${\${value#@}/tasks/task id} compadd -V \${value#@} -l -d shown -a found
+        ;;
+      *) plain+=("$value") ;;
+    esac
+  done
+  (( $#plain )) && _wanted values expl value compadd -a plain
+}
+
+_veo() {
+  local -a __veo_subs __veo_opts __veo_args __veo_globals
+  local __veo_values cmd= expect= word cur=\${words[CURRENT]}
+  integer i n=0 ended=0
+  __veo_command ''
+  for (( i = 2; i < CURRENT; i++ )); do
+    word=\${words[i]}
+    if [[ -n $expect ]]; then
+      expect=
+    elif (( !ended )) && [[ $word == -?* ]]; then
+      if [[ $word == -- ]]; then
+        ended=1
+      elif [[ $word != --*=* ]] && __veo_valued "$cmd" "$word"; then
+        expect=$word
+      fi
+    elif (( n == 0 )) && (( \${__veo_subs[(I)\${(b)word}:*]} )); then
+      cmd=\${cmd:+$cmd }$word
+      __veo_command "$cmd"
+    else
+      (( n++ ))
+    fi
+  done
+  if [[ -n $expect ]]; then
+    __veo_valued "$cmd" "$expect" && __veo_offer
+  elif (( !ended )) && [[ $cur == --*=* ]]; then
+    __veo_valued "$cmd" "\${cur%%=*}" || return 1
+    compset -P '*='
+    __veo_offer
+  elif (( !ended )) && [[ $cur == -* ]]; then
+    _describe -t options option __veo_opts -- __veo_globals
+  elif (( n == 0 && $#__veo_subs )); then
+    _describe -t commands command __veo_subs
+  elif (( n < $#__veo_args )); then
+    __veo_values=\${__veo_args[n + 1]}
+    __veo_offer
+  fi
+}
+
+if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
+  _veo "$@"
+else
+  compdef _veo veo
+fi
+`;
+
+export function zshScript(spec: CompletionSpec): string {
+  return [
+    '#compdef veo',
+    '# zsh completion for veo; generated by `veo completion zsh`.',
+    '# Install: veo completion zsh > "${fpath[1]}/_veo"  (then start a new shell)',
+    '# or add to ~/.zshrc, after compinit: source <(veo completion zsh)',
+    '',
+    commandTable(spec),
+    '',
+    valueTable(spec),
+    LOGIC,
+  ].join('\n');
+}
