@@ -88,6 +88,8 @@ __veo_offer() {
         while IFS= read -r line; do __veo_add "$line"; done < <(compgen "$flag" -- "$word")
         ;;
       @models | @tasks)
+        # Newest task first: kept in the order given (bash 4.4 and later).
+        compopt -o nosort 2>/dev/null
         while IFS= read -r line; do
           line=\${line%%$'\t'*}
           [[ -n $line && $line == "$word"* ]] && __veo_add "$line"
@@ -155,7 +157,7 @@ _veo() {
   fi
 }
 
-complete -o nosort -F _veo veo 2>/dev/null || complete -F _veo veo
+complete -F _veo veo
 `;
 
 export function bashScript(spec: CompletionSpec): string {
