@@ -45,10 +45,15 @@ function runShell(command: string, args: string[], env: Record<string, string>, 
   });
 }
 
-/** Like bash: words split at spaces, and at ':' and '=' (COMP_WORDBREAKS), each of which is a word of its own. */
+/**
+ * Like bash: words split at spaces outside double quotes, and at ':' and '=' (COMP_WORDBREAKS), each of which is
+ * a word of its own; a line that ends with a space has an empty word last.
+ */
 function bashWords(line: string): string[] {
-  const words = line.split(' ').filter((word, i, all) => word !== '' || i === all.length - 1);
-  return words.flatMap((word) => (word === '' ? [''] : (word.match(/[:=]|[^:=]+/g) ?? [])));
+  const words = (line.match(/(?:"[^"]*"|[^ ])+/g) ?? []).flatMap((word) =>
+    word.startsWith('"') ? [word] : (word.match(/[:=]|[^:=]+/g) ?? []),
+  );
+  return line.endsWith(' ') ? [...words, ''] : words;
 }
 
 const BASH_DRIVER = `

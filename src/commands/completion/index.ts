@@ -9,7 +9,7 @@ export type CompletionInput = CommandInput<{ shell: Shell }, Record<string, neve
 export const completion: CommandDeclaration<CompletionInput> = {
   name: 'completion',
   description: 'print the shell completion script for bash, zsh or fish',
-  arguments: [{ name: 'shell', syntax: '<shell>', description: 'bash, zsh or fish', choices: SHELLS }],
+  arguments: [{ name: 'shell', syntax: '<shell>', description: 'the shell the script is for', choices: SHELLS }],
   examples: [
     'veo completion bash > ~/.local/share/bash-completion/completions/veo',
     'veo completion zsh > "${fpath[1]}/_veo"',
