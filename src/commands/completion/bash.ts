@@ -4,7 +4,7 @@
 // (the journal, the models cache) are compared as plain strings and never pass through compgen -W, which would
 // expand `$(…)` in them.
 import { everyCommand, type CompletionSpec } from './spec.js';
-import { optionNames, pathKey, shellCode, shQuote, valueWords } from './script-parts.js';
+import { optionNames, pathKey, shellCode, shQuote, valuedOptionsCase, valueWords } from './script-parts.js';
 
 function commandTable(spec: CompletionSpec): string {
   const cases = everyCommand(spec.root).map((command) => {
@@ -21,31 +21,6 @@ function commandTable(spec: CompletionSpec): string {
     '  case $1 in',
     ...cases,
     '    *) __veo_subs= __veo_opts= __veo_args=() ;;',
-    '  esac',
-    '}',
-  ].join('\n');
-}
-
-function valueTable(spec: CompletionSpec): string {
-  const cases: string[] = [];
-  for (const command of everyCommand(spec.root)) {
-    for (const option of command.options) {
-      if (!option.values) continue;
-      const patterns = optionNames(option).map((name) => shQuote(`${pathKey(command)}/${name}`));
-      cases.push(`    ${patterns.join('|')}) __veo_values=${shQuote(valueWords(option.values))} ;;`);
-    }
-  }
-  for (const option of spec.globals) {
-    if (!option.values) continue;
-    const patterns = optionNames(option).map((name) => `*/${shQuote(name)}`);
-    cases.push(`    ${patterns.join('|')}) __veo_values=${shQuote(valueWords(option.values))} ;;`);
-  }
-  return [
-    '# Sets __veo_values to what the value of option $2 of command path $1 completes with; fails if it takes none.',
-    '__veo_valued() {',
-    '  case $1/$2 in',
-    ...cases,
-    '    *) return 1 ;;',
     '  esac',
     '}',
   ].join('\n');
@@ -168,7 +143,7 @@ export function bashScript(spec: CompletionSpec): string {
     '',
     commandTable(spec),
     '',
-    valueTable(spec),
+    valuedOptionsCase(spec),
     LOGIC,
   ].join('\n');
 }

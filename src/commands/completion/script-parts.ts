@@ -1,5 +1,5 @@
 // What the three scripts share: how a value set is spelled in them, and quoting of the texts they embed.
-import type { CommandSpec, OptionSpec, Values } from './spec.js';
+import { everyCommand, type CommandSpec, type CompletionSpec, type OptionSpec, type Values } from './spec.js';
 
 /**
  * A value set as one space-separated word list: plain words are offered as they are, and `@files`, `@folders`,
@@ -43,4 +43,30 @@ export function oneLine(text: string): string {
  */
 export function shellCode(strings: TemplateStringsArray): string {
   return strings.raw.join('').replace(/\\\$\{/g, '${');
+}
+
+/** bash and zsh alike: a function that tells what the value of an option completes with. */
+export function valuedOptionsCase(spec: CompletionSpec): string {
+  const cases: string[] = [];
+  for (const command of everyCommand(spec.root)) {
+    for (const option of command.options) {
+      if (!option.values) continue;
+      const patterns = optionNames(option).map((name) => shQuote(`${pathKey(command)}/${name}`));
+      cases.push(`    ${patterns.join('|')}) __veo_values=${shQuote(valueWords(option.values))} ;;`);
+    }
+  }
+  for (const option of spec.globals) {
+    if (!option.values) continue;
+    const patterns = optionNames(option).map((name) => `*/${shQuote(name)}`);
+    cases.push(`    ${patterns.join('|')}) __veo_values=${shQuote(valueWords(option.values))} ;;`);
+  }
+  return [
+    '# Sets __veo_values to what the value of option $2 of command path $1 completes with; fails if it takes none.',
+    '__veo_valued() {',
+    '  case $1/$2 in',
+    ...cases,
+    '    *) return 1 ;;',
+    '  esac',
+    '}',
+  ].join('\n');
 }

@@ -3,7 +3,7 @@
 // completions: as an autoloaded `_veo` file on $fpath, and sourced after compinit.
 // Candidates read from `veo __complete` are split into lines and never evaluated.
 import { everyCommand, type CompletionSpec, type OptionSpec } from './spec.js';
-import { oneLine, optionNames, pathKey, shellCode, shQuote, valueWords } from './script-parts.js';
+import { oneLine, optionNames, pathKey, shellCode, shQuote, valuedOptionsCase, valueWords } from './script-parts.js';
 
 /** `name:description`, the form _describe takes; a colon in the name is escaped. */
 function described(name: string, description: string): string {
@@ -32,31 +32,6 @@ function commandTable(spec: CompletionSpec): string {
     '  case $1 in',
     ...cases,
     '    *) __veo_subs=() __veo_opts=() __veo_args=() ;;',
-    '  esac',
-    '}',
-  ].join('\n');
-}
-
-function valueTable(spec: CompletionSpec): string {
-  const cases: string[] = [];
-  for (const command of everyCommand(spec.root)) {
-    for (const option of command.options) {
-      if (!option.values) continue;
-      const patterns = optionNames(option).map((name) => shQuote(`${pathKey(command)}/${name}`));
-      cases.push(`    ${patterns.join('|')}) __veo_values=${shQuote(valueWords(option.values))} ;;`);
-    }
-  }
-  for (const option of spec.globals) {
-    if (!option.values) continue;
-    const patterns = optionNames(option).map((name) => `*/${shQuote(name)}`);
-    cases.push(`    ${patterns.join('|')}) __veo_values=${shQuote(valueWords(option.values))} ;;`);
-  }
-  return [
-    '# Sets __veo_values to what the value of option $2 of command path $1 completes with; fails if it takes none.',
-    '__veo_valued() {',
-    '  case $1/$2 in',
-    ...cases,
-    '    *) return 1 ;;',
     '  esac',
     '}',
   ].join('\n');
@@ -141,7 +116,7 @@ export function zshScript(spec: CompletionSpec): string {
     '',
     commandTable(spec),
     '',
-    valueTable(spec),
+    valuedOptionsCase(spec),
     LOGIC,
   ].join('\n');
 }
