@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -71,8 +71,10 @@ printf '%s\\n' "\${COMPREPLY[@]}"
 const ZSHRC = `
 PS1='> '
 unsetopt beep
-autoload -Uz compinit && compinit -u -d "$ZDOTDIR/.zcompdump"
-source "$VEO_TEST_SCRIPT"
+# Installed as an autoloaded _veo on $fpath, or sourced after compinit: the two ways the README gives.
+[[ -n $VEO_TEST_FPATH ]] && fpath=("$VEO_TEST_FPATH" $fpath)
+autoload -Uz compinit && compinit -u -D
+[[ -n $VEO_TEST_FPATH ]] || source "$VEO_TEST_SCRIPT"
 compadd() {
   local -a __found __shown
   local __i __dname
@@ -164,16 +166,21 @@ describe('shell completion', () => {
   }
 
   /** Each match zsh added, as `value<TAB>what the menu shows`. */
-  async function zsh(line: string): Promise<string[]> {
+  async function zsh(line: string, fpath = ''): Promise<string[]> {
     const zdot = join(dir, 'zdot');
     await mkdir(zdot, { recursive: true });
     await writeFile(join(zdot, '.zshrc'), ZSHRC);
     await writeFile(join(dir, 'drive.zsh'), ZSH_DRIVER);
     const out = join(dir, 'zsh-matches.txt');
-    const env = { ...shellEnv, ZDOTDIR: zdot, VEO_TEST_SCRIPT: join(dir, 'veo.zsh'), VEO_TEST_OUT: out };
+    const env = {
+      ...shellEnv,
+      ZDOTDIR: zdot,
+      VEO_TEST_SCRIPT: join(dir, 'veo.zsh'),
+      VEO_TEST_OUT: out,
+      VEO_TEST_FPATH: fpath,
+    };
     const run = await runShell('zsh', ['-f', join(dir, 'drive.zsh'), line], env, world.workDir);
     assert.equal(run.code, 0, `zsh driver failed for "${line}": ${run.stderr}`);
-    const { readFile } = await import('node:fs/promises');
     return [...new Set((await readFile(out, 'utf8')).split('\n').filter(Boolean))];
   }
 
@@ -246,6 +253,11 @@ describe('shell completion', () => {
       assert.match(hostile, new RegExp(`^${ids[0]} -- .*a fox \\$\\(touch pwned\\) \`touch pwned\` "quoted' second`));
       assert.match(tasks[1] ?? '', /a red kite/);
     }
+    const fpath = join(dir, 'fpath');
+    await mkdir(fpath, { recursive: true });
+    await writeFile(join(fpath, '_veo'), await readFile(join(dir, 'veo.zsh')));
+    assert.deepEqual(values(await zsh('veo wa', fpath)), ['wait']);
+    assert.deepEqual(values(await zsh('veo result ', fpath)), ids);
     assert.ok(values(await zsh('veo inspect cl')).includes('clip.mp4'));
     const dirs = values(await zsh('veo sync --dir cl'));
     assert.ok(dirs.includes('clips') && !dirs.includes('clip.mp4'), dirs.join(' '));
