@@ -6,7 +6,8 @@
 //   download      `veo download <id> -o x.mp4 --force`   against `curl -s -o x.mp4 <video url>`
 //   peak RSS      of that download, at a small and a large size, and how much it grows between them
 //   journal       `veo create`, `veo result`, `veo wait` and `veo list --limit 20` with 100,000 tasks in the
-//                 journal against the same commands with an empty one; list also as an absolute time
+//                 journal against the same commands with an empty one; list also as an absolute time; the
+//                 completion callback's `veo __complete tasks` likewise
 //   saved         `veo create <prompt> -o x.mp4`: from the task turning done to veo exiting with the file saved
 //   batch         `veo batch` of many prompts against ceil(items / concurrency) x the task time
 // Every pair is run interleaved (baseline, veo, baseline, veo, ...) so machine noise hits both alike, after one

@@ -43,6 +43,17 @@ export async function benchJournal() {
       veo: veo(full, 'list', '--limit', '20'),
     });
     timeRow('journal_list_ratio', `  list --limit 20: ${JOURNAL_TASKS / 1000}k journaled vs empty`, list, undefined);
+    // What a Tab after `veo wait ` costs: the newest task ids of the journal, read by the completion callback.
+    const complete = await interleave('journal __complete tasks', runs.journal, {
+      baseline: veo(empty, '__complete', 'tasks'),
+      veo: veo(full, '__complete', 'tasks'),
+    });
+    timeRow(
+      'journal_complete_ratio',
+      `  __complete tasks (Tab): ${JOURNAL_TASKS / 1000}k journaled vs empty`,
+      complete,
+      undefined,
+    );
     const ms = median(list.veo.map((r) => r.ms));
     addRow('journal_list', {
       measurement: `list --limit 20, ${JOURNAL_TASKS / 1000}k journaled (absolute)`,
