@@ -323,6 +323,15 @@ describe('the completion callback', () => {
     assert.equal(lines[49]?.split('\t')[0], taskId(11));
     const prefixed = await world.veo(['__complete', 'tasks', taskId(59)]);
     assert.deepEqual(prefixed.stdout.trim().split('\n'), [`${taskId(59)}\tprompt 59 [31m`]);
+    // An older task than the newest 50 is found once its id is begun.
+    const older = await world.veo(['__complete', 'tasks', taskId(3)]);
+    assert.deepEqual(
+      older.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[0]),
+      [taskId(3)],
+    );
 
     const cache = (origin: string) =>
       JSON.stringify({

@@ -49,9 +49,10 @@ async function models(dir: string, env: NodeJS.ProcessEnv): Promise<Candidate[]>
     .map((model) => ({ value: model.id, description: model.price === null ? undefined : `${model.price} RUB` }));
 }
 
-async function tasks(dir: string): Promise<Candidate[]> {
+/** The newest tasks whose id starts with what was typed: an older one is found once its id is begun. */
+async function tasks(dir: string, _env: NodeJS.ProcessEnv, prefix: string): Promise<Candidate[]> {
   const { Journal } = await import('../../store/journal.js');
-  const { entries } = await new Journal(dir).recent(MAX_TASKS);
+  const { entries } = await new Journal(dir).recent(MAX_TASKS, (entry) => entry.id.startsWith(prefix));
   return entries
     .filter((entry) => TASK_ID_PATTERN.test(entry.id))
     .reverse()
@@ -61,7 +62,8 @@ async function tasks(dir: string): Promise<Candidate[]> {
     }));
 }
 
-const KINDS: Record<string, (dir: string, env: NodeJS.ProcessEnv) => Promise<Candidate[]>> = { models, tasks };
+type Find = (dir: string, env: NodeJS.ProcessEnv, prefix: string) => Promise<Candidate[]>;
+const KINDS: Record<string, Find> = { models, tasks };
 
 /** The lines to print for `veo __complete <kind> [prefix]`; none for an unknown kind or any failure. */
 export async function candidateLines(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string[]> {
@@ -69,7 +71,7 @@ export async function candidateLines(args: readonly string[], env: NodeJS.Proces
   const find = Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
   if (!find) return [];
   try {
-    const found = await find(configDir(env), env);
+    const found = await find(configDir(env), env, prefix);
     return found
       .filter((candidate) => candidate.value.startsWith(prefix))
       .map(({ value, description }) => {
