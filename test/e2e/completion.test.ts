@@ -146,10 +146,14 @@ describe('shell completion', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  /** Nothing a journal says was run: the hostile prompt's `touch pwned` made no file anywhere. */
-  function assertNothingRan(): void {
+  /**
+   * Nothing a journal says was run (the hostile prompt's `touch pwned` made no file anywhere), and completing
+   * asked the API nothing.
+   */
+  function assertNothingRanOrSent(): void {
     assert.equal(existsSync(join(world.workDir, 'pwned')), false);
     assert.equal(existsSync(join(dir, 'pwned')), false);
+    assert.deepEqual(world.sim.requests, []);
   }
 
   async function bash(line: string): Promise<string[]> {
@@ -231,7 +235,7 @@ describe('shell completion', () => {
     assert.deepEqual(await bash('veo sync --dir cl'), ['clips']);
     assert.deepEqual(await bash('veo completion '), ['bash', 'zsh', 'fish']);
     assert.deepEqual(await bash(`veo wait ${ids[0]} `), []);
-    assertNothingRan();
+    assertNothingRanOrSent();
   });
 
   it('zsh: the same, with descriptions beside commands and task ids', async (t) => {
@@ -261,7 +265,7 @@ describe('shell completion', () => {
     assert.ok(values(await zsh('veo inspect cl')).includes('clip.mp4'));
     const dirs = values(await zsh('veo sync --dir cl'));
     assert.ok(dirs.includes('clips') && !dirs.includes('clip.mp4'), dirs.join(' '));
-    assertNothingRan();
+    assertNothingRanOrSent();
   });
 
   it('fish: the same, with descriptions beside commands and task ids', async (t) => {
@@ -284,7 +288,7 @@ describe('shell completion', () => {
     assert.deepEqual(values(await fish('veo inspect cl')), ['clip.mp4', 'clips/']);
     assert.deepEqual(values(await fish('veo sync --dir cl')), ['clips/']);
     assert.deepEqual(values(await fish('veo auth ')).sort(), ['login', 'logout', 'status']);
-    assertNothingRan();
+    assertNothingRanOrSent();
   });
 });
 
@@ -361,6 +365,11 @@ describe('the completion callback', () => {
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stdout, '');
     assert.match(unknown.stderr, /'tcsh' is invalid.*bash, zsh, fish/);
+    // No key is needed, and nothing is asked of the API.
+    const keyless = await world.veo(['completion', 'zsh'], { env: { GPTUNNEL_API_KEY: undefined } });
+    assert.equal(keyless.code, 0, keyless.stderr);
+    assert.match(keyless.stdout, /^#compdef veo$/m);
+    assert.deepEqual(world.sim.requests, []);
     const json = await world.veo(['--json', 'completion', 'fish']);
     assert.equal(json.code, 0);
     assert.match((JSON.parse(json.stdout) as { script: string }).script, /^complete -c veo -f$/m);
