@@ -308,6 +308,7 @@ describe('the completion callback', () => {
       assert.deepEqual([run.code, run.stdout, run.stderr], [0, '', ''], kind);
     }
     await rm(join(world.configDir, 'journal.jsonl'));
+    assert.deepEqual(world.sim.requests, []);
   });
 
   it('offers at most 50 task ids, newest first, and only plain model ids from the cache of the API in use', async () => {

@@ -24,16 +24,21 @@ function optionLine(option: OptionSpec, condition: string | undefined): string {
   return `complete -c veo${when} ${names.join(' ')}${takes} -d ${fishQuote(oneLine(option.description))}`;
 }
 
+/** A command path as an argument inside a condition: command names are plain words, '' is the top. */
+function pathArgument(command: CommandSpec): string {
+  return `"${pathKey(command)}"`;
+}
+
 function commandLines(command: CommandSpec): string[] {
-  const key = pathKey(command);
+  const key = pathArgument(command);
   const lines = command.subcommands.map(
     (sub) =>
-      `complete -c veo -n ${fishQuote(`__veo_at ${fishQuote(key)} 0`)} -a ${fishQuote(sub.name)} -d ${fishQuote(oneLine(sub.description))}`,
+      `complete -c veo -n ${fishQuote(`__veo_at ${key} 0`)} -a ${fishQuote(sub.name)} -d ${fishQuote(oneLine(sub.description))}`,
   );
-  lines.push(...command.options.map((option) => optionLine(option, `__veo_in ${fishQuote(key)}`)));
+  lines.push(...command.options.map((option) => optionLine(option, `__veo_in ${key}`)));
   command.args.forEach((values, index) => {
     const offered = valueArgs(values);
-    if (offered) lines.push(`complete -c veo -n ${fishQuote(`__veo_at ${fishQuote(key)} ${index}`)}${offered}`);
+    if (offered) lines.push(`complete -c veo -n ${fishQuote(`__veo_at ${key} ${index}`)}${offered}`);
   });
   return lines;
 }
