@@ -52,10 +52,29 @@ function parseValues(text: string): ConfigValues | undefined {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const values: ConfigValues = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (isConfigKey(key) && typeof value === 'string') values[key] = value;
+  for (const [key, value] of flatEntries(parsed as Record<string, unknown>)) {
+    if (isConfigKey(key)) values[key] = asSettingText(value);
   }
   return values;
+}
+
+/** `{"budget": {"daily": 500}}` written by hand means what `budget.daily` does: a cap must never go unread. */
+function flatEntries(parsed: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(parsed).flatMap(([key, value]): [string, unknown][] =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.entries(value).map(([inner, innerValue]): [string, unknown] => [`${key}.${inner}`, innerValue])
+      : [[key, value]],
+  );
+}
+
+/**
+ * A hand-edited number or boolean (`"budget.daily": 500`, `"notify": true`) is the setting it spells; any other
+ * value is kept as its JSON text, so that the setting's own check refuses it rather than it going unread.
+ */
+function asSettingText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? String(value);
 }
 
 /**

@@ -118,6 +118,20 @@ describe('spending caps and veo spend', () => {
     assert.equal((await veo(['config', 'unset', 'budget.monthly'])).code, 0);
   });
 
+  it('a budget written into config.json by hand as a number or a nested object is a cap all the same', async () => {
+    for (const config of ['{"budget.daily": 0}', '{"budget": {"daily": "0"}}', '{"budget": {"monthly": 12}}']) {
+      await writeFile(join(configDir, 'config.json'), config, { mode: 0o600 });
+      const run = await veo(['create', 'a kite under a hand-written cap', '--model', LITE]);
+      assert.equal(run.code, 9, `${config}: ${run.stderr}`);
+      assert.match(run.stderr, /budget\.(daily|monthly) would be exceeded/);
+    }
+    await writeFile(join(configDir, 'config.json'), '{"budget.daily": [1]}', { mode: 0o600 });
+    const odd = await veo(['create', 'a kite under an odd cap', '--model', LITE]);
+    assert.equal(odd.code, 2, odd.stderr);
+    assert.match(odd.stderr, /budget\.daily takes an amount of rubles/);
+    assert.equal(creates().length, 0);
+  });
+
   it('a dry run shows the cap check and fails as the real run would', async () => {
     const dry = await veo(['create', 'a dry kite', '--model', LITE, '--max-cost', '12', '--dry-run']);
     assert.equal(dry.code, 9, dry.stderr);
