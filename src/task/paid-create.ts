@@ -170,13 +170,16 @@ export async function createPaidTask(
     ctx.creates.received.delete(task.id);
     ctx.creates.count--;
   }
-  await ctx.events.emit({
-    type: 'created',
-    id: task.id,
-    model: input.model,
-    prompt: input.prompt,
-    ...(options.batch ? { line: options.batch.line } : {}),
-  });
+  // Paid and journaled: nothing a listener does may make this create look failed.
+  await ctx.events
+    .emit({
+      type: 'created',
+      id: task.id,
+      model: input.model,
+      prompt: input.prompt,
+      ...(options.batch ? { line: options.batch.line } : {}),
+    })
+    .catch(() => undefined);
   return { task, intent, recorded, createdAtMs };
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
@@ -257,9 +257,34 @@ describe('spending caps and veo spend', () => {
     const dir = join(world.workDir, `budget-batch-${Date.now()}`);
     const file = join(world.workDir, `budget-batch-${Date.now()}.txt`);
     await writeFile(file, 'clip one\nclip two\nclip three\n');
-    const run = await veo(['batch', file, '--dir', dir, '--model', LITE, '--concurrency', '1', '--interval', '0.05']);
+    const events = `${file}.events.jsonl`;
+    const run = await veo([
+      'batch',
+      file,
+      '--dir',
+      dir,
+      '--model',
+      LITE,
+      '--concurrency',
+      '1',
+      '--interval',
+      '0.05',
+      '--events',
+      events,
+    ]);
     assert.equal(run.code, 9, run.stderr);
     assert.equal(creates().length, 2);
+    // The event stream says of the refused item what the report says: not created, and why.
+    const items = (await readFile(events, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; line?: number; outcome?: string; code?: string })
+      .filter((event) => event.type === 'item');
+    assert.deepEqual(items.map(({ line, outcome, code }) => [line, outcome, code]).sort(), [
+      [1, 'saved', null],
+      [2, 'saved', null],
+      [3, 'not-created', 'SPENDING_CAP'],
+    ]);
     assert.equal(run.stdout.trim().split('\n').length, 2);
     assert.match(run.stderr, /2 saved, 0 already saved, 0 failed, 0 pending, 1 not created/);
     assert.match(run.stderr, /budget\.daily would be exceeded: spent 24\.68 RUB today, cap 30 RUB/);

@@ -28,7 +28,8 @@ async function tellItem(ctx: Context, tracked: Tracked): Promise<void> {
       type: 'item',
       line,
       ...(id ? { id } : {}),
-      outcome: status,
+      // A create that was refused (a budget, the balance) made no task: not created, as the report says.
+      outcome: status === 'failed' && !id ? 'not-created' : status,
       prompt,
       ...(path ? { path } : {}),
       ...(error ? { code: error.code, message: error.message } : {}),
