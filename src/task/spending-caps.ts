@@ -49,6 +49,8 @@ export interface BudgetState {
   budget: Budget;
   spent: number;
   unconfirmed: number;
+  /** Clips of the period whose price nobody knows any more (a model no longer listed): not in `spent`. */
+  unpriced: number;
   resetsAt: Date;
 }
 
@@ -61,6 +63,7 @@ export function budgetStates(budgets: Budget[], spends: Spend[], now = new Date(
       budget,
       spent: sumKopecks(within),
       unconfirmed: within.filter((spend) => spend.unconfirmed).length,
+      unpriced: within.filter((spend) => spend.kopecks === undefined).length,
       resetsAt: end,
     };
   });
@@ -73,9 +76,15 @@ function unknownPrice(model: string, what: string): SpendingCapError {
 }
 
 export function budgetError(state: BudgetState, price: number, what = 'this create'): SpendingCapError {
-  const { budget, spent, unconfirmed, resetsAt } = state;
+  const { budget, spent, unconfirmed, unpriced, resetsAt } = state;
   const words = WORDS[budget.period];
-  const pending = unconfirmed > 0 ? `, ${counted(unconfirmed, 'unconfirmed create')} included` : '';
+  const pending = [
+    unconfirmed > 0 ? `${counted(unconfirmed, 'unconfirmed create')} included` : '',
+    unpriced > 0 ? `${counted(unpriced, 'clip')} of unknown price counted at the price of one of these` : '',
+  ]
+    .filter(Boolean)
+    .map((part) => `, ${part}`)
+    .join('');
   return new SpendingCapError(
     `${budget.key} would be exceeded: spent ${rubles(spent)} ${words.span}${pending}, cap ${rubles(budget.kopecks)}, ${what} costs ${rubles(price)}; nothing was sent. ${words.reset} resets at ${localMinute(resetsAt)} (local time).`,
     {
@@ -95,7 +104,9 @@ export function checkBudgets(
   if (budgets.length === 0) return;
   if (price === undefined) throw unknownPrice(model, budgets.map((budget) => budget.key).join(' and '));
   for (const state of budgetStates(budgets, spends, now)) {
-    if (state.spent + price > state.budget.kopecks) throw budgetError(state, price);
+    // A clip whose price is lost still cost something: it is counted at this one's, never as free.
+    const effective = { ...state, spent: state.spent + state.unpriced * price };
+    if (effective.spent + price > state.budget.kopecks) throw budgetError(effective, price);
   }
 }
 
@@ -180,7 +191,12 @@ export async function previewCaps(
   const budgets = await budgetsOf(ctx);
   if (budgets.length > 0) {
     const { loadJournal } = await import('./journal-record.js');
-    const states = budgetStates(budgets, spendsOf(await loadJournal(ctx), listed));
+    // A clip whose price is lost is counted at one of these clips' price, as the create itself will count it.
+    const perClip = prices[0]?.kopecks ?? 0;
+    const states = budgetStates(budgets, spendsOf(await loadJournal(ctx), listed)).map((state) => ({
+      ...state,
+      spent: state.spent + state.unpriced * perClip,
+    }));
     const unpriced = prices.find((price) => price.kopecks === undefined);
     if (unpriced) error ??= unknownPrice(unpriced.model, budgets.map((budget) => budget.key).join(' and '));
     for (const state of states) {

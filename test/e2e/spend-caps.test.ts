@@ -212,6 +212,29 @@ describe('spending caps and veo spend', () => {
     assert.match(doc.error.message, /budget\.(daily|monthly) would be exceeded: spent 24\.68 RUB/);
   });
 
+  it("a clip whose price is lost (a model no longer listed, an old journal) counts at the new clip's price, never as free", async () => {
+    assert.equal((await veo(['create', 'an old clip', '--model', LITE])).code, 0);
+    // As an older veo journaled it: no price kept, and its model is no longer in the list.
+    const journal = join(configDir, 'journal.jsonl');
+    const lines = (await readFile(journal, 'utf8')).trim().split('\n');
+    const rewritten = lines.map((line) => {
+      const { price: _price, priceFrom: _from, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      return JSON.stringify({ ...rest, model: 'glabs-veo-retired' });
+    });
+    await rm(journal);
+    await rm(join(configDir, 'journal.summary.json'), { force: true });
+    await writeFile(journal, `${rewritten.join('\n')}\n`, { mode: 0o600 });
+    await setBudget('budget.daily', '20');
+    const refused = await veo(['create', 'a new clip', '--model', LITE]);
+    assert.equal(refused.code, 9, refused.stderr);
+    assert.match(refused.stderr, /1 clip of unknown price counted at the price of one of these/);
+    const dry = await veo(['create', 'a new clip', '--model', LITE, '--dry-run']);
+    assert.equal(dry.code, 9, dry.stderr);
+    assert.equal(creates().length, 1);
+    await setBudget('budget.daily', '24.68');
+    assert.equal((await veo(['create', 'a new clip', '--model', LITE])).code, 0);
+  });
+
   it('an unconfirmed create (its answer swallowed) counts as spent', async () => {
     world.sim.inject('create', { kind: 'reset-after' }, 1);
     const lost = await veo(['create', 'an answer that never came', '--model', LITE]);
