@@ -114,6 +114,20 @@ describe('veo wait --all', () => {
     assert.equal(world.sim.requests.length, 0);
   });
 
+  it('takes in the task of a create another veo is still sending, instead of finding nothing to wait for', async () => {
+    const { veo } = await freshJournal();
+    world.sim.inject('create', { kind: 'slow', ms: 1500 }, 1);
+    const started = veo(['create', 'a create still on its way']);
+    await world.sim.waitForRequest((r) => r.route === 'create');
+    const dir = join(world.workDir, 'in-flight');
+    const run = await veo(['wait', '--all', '-o', dir, '--interval', '1']);
+    const create = await started;
+    assert.equal(create.code, 0, create.stderr);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Waiting for 1 create another veo is still sending/);
+    assert.deepEqual(run.stdout.trim().split('\n'), [join(dir, `${create.stdout.trim()}.mp4`)]);
+  });
+
   it('refuses --all together with an id, no id at all, and -o that is not a folder (exit 2)', async () => {
     const { veo, create } = await freshJournal();
     const id = await create('a kept task');

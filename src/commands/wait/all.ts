@@ -10,7 +10,7 @@ import { onFirstUse } from '../../core/first-use.js';
 import type { Context } from '../../context.js';
 import type { JournalEntry } from '../../store/journal.js';
 import { embedWanted } from '../../task/clip-tags.js';
-import { loadJournal, recordSafely } from '../../task/journal-record.js';
+import { recordSafely } from '../../task/journal-record.js';
 import { finalName, valuesOfEntry, type NamePlan } from '../../task/output-names.js';
 import { writesInfoJson } from '../../task/run-settings.js';
 import { savedMeanwhile } from '../../task/saved-meanwhile.js';
@@ -26,7 +26,7 @@ import { runPool } from '../shared/pool.js';
 import type { WaitInput } from './index.js';
 import { planFolder } from './all-output.js';
 import { reportAll, type Tracked } from './all-report.js';
-import { isUnfinished, openCreates, type OpenCreates } from './unfinished.js';
+import { afterCreatesInFlight, isUnfinished, openCreates, type OpenCreates } from './unfinished.js';
 
 const waitAllSchema = onFirstUse(() =>
   z.intersection(savingOptionsSchema(), z.object({ concurrency: concurrencyOption() })),
@@ -235,7 +235,7 @@ function tellOpenCreates(ctx: Context, creates: OpenCreates): void {
 export async function waitAllCommand(ctx: Context, given: WaitInput['options']): Promise<void> {
   const options = parseOptions(waitAllSchema(), given);
   const names = options.output === undefined ? undefined : await planFolder(ctx, options.output);
-  const { entries, damaged, intents } = await loadJournal(ctx);
+  const { entries, damaged, intents } = await afterCreatesInFlight(ctx, Date.now() + options.timeout);
   if (damaged.length > 0)
     ctx.out.warn(`${counted(damaged.length, 'damaged journal line')} skipped (see veo list).`, 'JOURNAL_DAMAGED');
   const now = Date.now();

@@ -1,5 +1,9 @@
 // Which tasks of the journal `veo wait --all` takes on, and which creates it has to leave out.
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Context } from '../../context.js';
 import type { CreateIntent, JournalEntry } from '../../store/journal.js';
+import { loadJournal } from '../../task/journal-record.js';
+import { counted } from '../../ui/text-format.js';
 import { entryState } from '../../task/entry-state.js';
 import { intentView } from '../../task/intent-state.js';
 
@@ -23,4 +27,28 @@ export interface OpenCreates {
 export function openCreates(intents: CreateIntent[], now = Date.now()): OpenCreates {
   const creating = intents.filter((intent) => intentView(intent, now) === 'creating').length;
   return { creating, unconfirmed: intents.length - creating };
+}
+
+/** How often the journal is read again while another veo's create is on its way. */
+const CREATE_CHECK_MS = 250;
+
+/**
+ * The journal once no live veo is still sending a create (within --timeout): a script that started `veo create &`
+ * a moment before must find that task here, not a "nothing to wait for".
+ */
+export async function afterCreatesInFlight(
+  ctx: Context,
+  deadline: number,
+): Promise<Awaited<ReturnType<typeof loadJournal>>> {
+  let told = false;
+  for (;;) {
+    const journal = await loadJournal(ctx);
+    const { creating } = openCreates(journal.intents);
+    if (creating === 0 || ctx.signal.aborted || Date.now() >= deadline) return journal;
+    if (!told) {
+      told = true;
+      ctx.out.info(`Waiting for ${counted(creating, 'create')} another veo is still sending, to take its task in.`);
+    }
+    await delay(CREATE_CHECK_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
+  }
 }
