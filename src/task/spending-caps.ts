@@ -79,7 +79,7 @@ export function budgetError(state: BudgetState, price: number, what = 'this crea
   const { budget, spent, unconfirmed, unpriced, resetsAt } = state;
   const words = WORDS[budget.period];
   const pending = [
-    unconfirmed > 0 ? `${counted(unconfirmed, 'unconfirmed create')} included` : '',
+    unconfirmed > 0 ? `${counted(unconfirmed, 'create')} without an answer (yet) included` : '',
     unpriced > 0 ? `${counted(unpriced, 'clip')} of unknown price counted at the price of one of these` : '',
   ]
     .filter(Boolean)

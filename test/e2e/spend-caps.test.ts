@@ -246,7 +246,7 @@ describe('spending caps and veo spend', () => {
     assert.equal(refused.code, 9, refused.stderr);
     assert.match(
       refused.stderr,
-      /spent 12\.34 RUB today, 1 unconfirmed create included, cap 20 RUB, this create costs 12\.34 RUB/,
+      /spent 12\.34 RUB today, 1 create without an answer \(yet\) included, cap 20 RUB, this create costs 12\.34 RUB/,
     );
     assert.equal(creates().length, 1);
 
@@ -272,7 +272,10 @@ describe('spending caps and veo spend', () => {
     assert.deepEqual([a.code, b.code].sort(), [0, 9], `${a.stderr}\n${b.stderr}`);
     assert.equal(creates().length, 1);
     const refused = a.code === 9 ? a : b;
-    assert.match(refused.stderr, /spent 12\.34 RUB today, 1 unconfirmed create included|spent 12\.34 RUB today, cap/);
+    assert.match(
+      refused.stderr,
+      /spent 12\.34 RUB today, 1 create without an answer \(yet\) included|spent 12\.34 RUB today, cap/,
+    );
   });
 
   it('a batch that reaches its budget mid-run stops creating, saves what it created and exits 9', async () => {
