@@ -59,7 +59,7 @@ function childEnv(world: World): Record<string, string> {
 function runWithPipe3(
   world: World,
   args: string[],
-  options: { closeEarly?: boolean } = {},
+  options: { closeEarly?: boolean; closeAfterFirstLine?: boolean } = {},
 ): Promise<{ code: number | null; fd3: string; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [VEO, ...args], {
@@ -71,13 +71,42 @@ function runWithPipe3(
     let fd3 = '';
     let stdout = '';
     let stderr = '';
-    // A reader gone before the first line: veo must warn once and go on.
+    // A reader gone before veo starts: nothing can be written there.
     if (options.closeEarly) extra.destroy();
-    else extra.on('data', (chunk: Buffer) => (fd3 += chunk.toString('utf8')));
+    else {
+      extra.on('data', (chunk: Buffer) => {
+        fd3 += chunk.toString('utf8');
+        // A reader gone after the first line: veo must warn once and go on.
+        if (options.closeAfterFirstLine && fd3.includes('\n')) extra.destroy();
+      });
+    }
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code, fd3, stdout, stderr }));
+  });
+}
+
+type StdioEntry = 'ignore' | 'pipe' | number;
+
+/** Runs veo with descriptors from 3 on as given: a number is handed over as it is, 'ignore' leaves one closed. */
+function runWithStdio(
+  world: World,
+  args: string[],
+  extra: StdioEntry[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [VEO, ...args], {
+      env: childEnv(world),
+      cwd: world.workDir,
+      stdio: ['ignore', 'pipe', 'pipe', ...extra],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
   });
 }
 
@@ -343,6 +372,44 @@ describe('--events: the event stream', () => {
     assert.ok(!existsSync(target), 'nothing was written through the link');
   });
 
+  it('a descriptor left closed or handed over read-only is refused before anything is paid: exit 2', async () => {
+    const readOnly = openSync(join(ROOT, 'package.json'), 'r');
+    try {
+      // 'ignore' past the first three leaves the descriptor closed in veo, where Node may reuse its number.
+      const cases: [string, StdioEntry[], RegExp][] = [
+        ['/dev/fd/3', ['ignore'], /descriptor 3 (is not open|was not handed to veo)/],
+        ['/dev/fd/9', [], /descriptor 9 (is not open|was not handed to veo)/],
+        ['/dev/fd/3', [readOnly], /descriptor 3 is (open for reading only|not open for writing)/],
+        ['/dev/fd/4', ['pipe', readOnly], /descriptor 4 is (open for reading only|not open for writing)/],
+      ];
+      for (const [target, extra, message] of cases) {
+        const run = await runWithStdio(world, ['create', 'a paid clip', '--wait', '--events', target], extra);
+        assert.equal(run.code, 2, `${target}: ${run.stderr}`);
+        assert.match(run.stderr, message);
+        assert.equal(run.stdout, '');
+      }
+    } finally {
+      closeSync(readOnly);
+    }
+    // A pipe whose reader is gone before the run starts cannot be written either.
+    const gone = await runWithPipe3(world, ['create', 'a paid clip', '--wait', '--events', '/dev/fd/3'], {
+      closeEarly: true,
+    });
+    assert.equal(gone.code, 2, gone.stderr);
+    assert.match(gone.stderr, /descriptor 3 cannot be written \(broken pipe/);
+    assert.equal(creates().length, 0, 'nothing was paid for');
+    // The descriptors a shell hands over work: stderr, here a pipe.
+    const viaStderr = await world.veo(['create', 'a fox', '--events', '/dev/stderr']);
+    assert.equal(viaStderr.code, 0, viaStderr.stderr);
+    assert.deepEqual(
+      viaStderr.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => (JSON.parse(line) as Event).type),
+      ['created', 'end'],
+    );
+  });
+
   it('/dev/fd/N is written as given (a pipe from the caller), and a FIFO with its reader works', async () => {
     const run = await runWithPipe3(world, ['create', 'a fox', '--wait', '--interval', '0.05', '--events', '/dev/fd/3']);
     assert.equal(run.code, 0, run.stderr);
@@ -370,14 +437,15 @@ describe('--events: the event stream', () => {
   });
 
   it('a stream that cannot be written any more (disk full, reader gone) is warned about once; the run goes on', async (t) => {
+    // The download drips for about 2 s, so lines are still to come once the reader has gone.
+    world.sim.inject('file', { kind: 'drip', bytes: 8000, everyMs: 250 }, 1);
     const gone = await runWithPipe3(
       world,
       ['create', 'an owl', '-o', 'owl.mp4', '--interval', '0.05', '--events', '/dev/fd/3'],
-      {
-        closeEarly: true,
-      },
+      { closeAfterFirstLine: true },
     );
     assert.equal(gone.code, 0, gone.stderr);
+    assert.equal((JSON.parse(gone.fd3.split('\n')[0] ?? '') as Event).type, 'created');
     assert.equal(gone.stderr.match(/Cannot write the event stream/g)?.length, 1, gone.stderr);
     assert.ok(existsSync(join(world.workDir, 'owl.mp4')));
     if (!existsSync('/dev/full')) return t.skip('no /dev/full on this system');

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { errnoWords } from '../../core/errno-words.js';
 import { expandHome } from '../../task/output-names.js';
+import { handedDescriptorProblem } from './handed-descriptor.js';
 
 /** Where `--events` writes: stdout (shared with the results, see Output.divertResults), or a descriptor of its own. */
 export type EventTarget = { kind: 'stdout' } | { kind: 'fd'; fd: number; label: string; owned: boolean };
@@ -30,17 +31,15 @@ function refused(target: string, why: string, hint?: string): UsageError {
 /**
  * Opens the place `--events` names, before anything is paid for: a file is appended to (created 0600), and a
  * symbolic link there is refused, as veo never writes through a link it did not make. A FIFO needs its reader
- * already there. Anything that cannot be written is a usage error (exit 2).
+ * already there; a descriptor named by number must be one the caller handed over open for writing. Anything that
+ * cannot be written is a usage error (exit 2).
  */
 export function openEventTarget(target: string): EventTarget {
   const named = namedDescriptor(target);
   if (named === 1) return { kind: 'stdout' };
   if (named !== undefined) {
-    try {
-      fstatSync(named);
-    } catch (error) {
-      throw refused(target, `descriptor ${named} is not open (${errnoWords(error as NodeJS.ErrnoException)})`);
-    }
+    const problem = handedDescriptorProblem(named);
+    if (problem !== undefined) throw refused(target, problem);
     return { kind: 'fd', fd: named, label: target, owned: false };
   }
   if (target === '') throw refused('""', 'no file was named');
