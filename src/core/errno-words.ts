@@ -20,6 +20,7 @@ const WORDS: Record<string, string> = {
   EBUSY: 'the file is busy',
   ETXTBSY: 'the file is busy',
   EFBIG: 'the file is too large for this file system',
+  EPIPE: 'broken pipe: the reader went away',
 };
 
 export function errnoCode(error: unknown): string | undefined {

@@ -454,6 +454,38 @@ describe('--events: the event stream', () => {
     assert.equal(full.stderr.match(/Cannot write the event stream to \/dev\/full any more \(no space/g)?.length, 1);
   });
 
+  it('--events - whose reader stops after the first line (| head -1): one warning, the clip saved, exit 0', async () => {
+    // The download drips for about 2 s, so lines are still to come once the reader has gone.
+    world.sim.inject('file', { kind: 'drip', bytes: 8000, everyMs: 250 }, 1);
+    const run = await new Promise<{ code: number | null; first: string; stderr: string }>((resolvePromise, reject) => {
+      const child = spawn(
+        process.execPath,
+        [VEO, 'create', 'a heron', '-o', 'heron.mp4', '--interval', '0.05', '--events', '-'],
+        { env: childEnv(world), cwd: world.workDir, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let first = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        first += chunk.toString('utf8');
+        // As `head -1` does: the first line read, the reader goes.
+        if (first.includes('\n')) child.stdout.destroy();
+      });
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', (code) => resolvePromise({ code, first, stderr }));
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.first.split('\n')[0] ?? '') as Event).type, 'created');
+    assert.equal(
+      run.stderr.match(
+        /Cannot write the event stream to stdout any more \(broken pipe: the reader went away\); the run goes on/g,
+      )?.length,
+      1,
+      run.stderr,
+    );
+    assert.ok(existsSync(join(world.workDir, 'heron.mp4')), 'the clip is saved all the same');
+  });
+
   it('sync tells each video it looked at as an item, with its outcome and path', async () => {
     const made = await world.veo(['create', 'a sync fox', '--wait', '--interval', '0.05']);
     assert.equal(made.code, 0, made.stderr);

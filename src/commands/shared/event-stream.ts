@@ -15,6 +15,15 @@ export function attachEventStream(ctx: Context, target: string, options: Record<
   const opened = openEventTarget(target);
   const redact = (text: string) => ctx.out.redact(text);
   let write: (line: string) => void;
+  let broken = false;
+  const lost = (label: string, error: unknown) => {
+    if (broken) return;
+    broken = true;
+    ctx.out.warn(
+      `Cannot write the event stream to ${label} any more (${errnoWords(error)}); the run goes on without it.`,
+      'EVENTS_FAILED',
+    );
+  };
   const results: { lines: string[]; data?: unknown } = { lines: [] };
   if (opened.kind === 'stdout') {
     if (options.output === '-') {
@@ -23,23 +32,21 @@ export function attachEventStream(ctx: Context, target: string, options: Record<
         hint: 'Write the events to a file (--events events.jsonl) or the video to a file (-o clip.mp4).',
       });
     }
-    write = ctx.out.divertResults((result: DivertedResult) => {
-      if ('text' in result) results.lines.push(result.text);
-      else results.data = result.data;
-    });
+    write = ctx.out.divertResults(
+      (result: DivertedResult) => {
+        if ('text' in result) results.lines.push(result.text);
+        else results.data = result.data;
+      },
+      (error) => lost('stdout', error),
+    );
   } else {
     const { fd, label } = opened;
-    let broken = false;
     write = (line) => {
       if (broken) return;
       try {
         writeLine(fd, line);
       } catch (error) {
-        broken = true;
-        ctx.out.warn(
-          `Cannot write the event stream to ${label} any more (${errnoWords(error)}); the run goes on without it.`,
-          'EVENTS_FAILED',
-        );
+        lost(label, error);
       }
     };
   }
