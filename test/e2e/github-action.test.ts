@@ -173,6 +173,15 @@ describe("action.yml's script, run as the runner runs it, against the simulator"
     assert.ok(existsSync(path ?? ''), 'the video was fetched again');
   });
 
+  it('a prompt is one clip: {a|b} groups, bars and backslashes in it are sent as written, never as variations', async () => {
+    const prompt = 'a {red|blue|green} kite, \\{not|a group\\} | {word} \\| \\\\{x|y}';
+    const run = await runAction({ prompt, 'api-key': world.env.GPTUNNEL_API_KEY ?? '' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(creates().length, 1, 'one prompt, one paid clip');
+    assert.equal(JSON.parse(creates()[0]?.body ?? '{}').prompt, prompt);
+    assert.equal((await pathsOutput()).length, 1);
+  });
+
   it('a batch file with a failing line: the saved paths are still an output, and the exit code says it failed', async () => {
     await writeFile(join(world.workDir, 'prompts.txt'), 'a quiet harbour\nthis will FAIL\n');
     const run = await runAction({
