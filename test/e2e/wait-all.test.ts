@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Journal } from '../../src/store/journal.js';
 import { jsonErrorOf, ROOT, signalWhenPartHolds, useWorld, type RunOptions } from '../helpers/cli.js';
 import { validate, type Schema } from '../helpers/json-schema.js';
+import { markdownTables } from '../helpers/markdown-tables.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const ID = /^[0-9a-f]{24}$/;
@@ -89,6 +90,31 @@ describe('veo wait --all', () => {
     assert.match(run.stderr, new RegExp(`  ${bad}: The generation failed \\(status "failed"\\)`));
     assert.match(run.stderr, new RegExp(`veo: error: 1 of 3 tasks was not saved: ${bad}\\.`));
     assert.match(run.stderr, /2 saved, 0 already saved, 1 failed/);
+  });
+
+  it('under GitHub Actions with -o adds a summary section: one row per task with its prompt, status, price, path', async () => {
+    const { veo, create } = await freshJournal();
+    const good = await create('a green | kite');
+    const bad = await create('FAIL a moderated prompt');
+    const summary = join(world.workDir, 'wait-all-summary.md');
+    await writeFile(summary, '## earlier steps\n\n');
+    const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary };
+    const run = await veo(['wait', '--all', '-o', 'summarised', '--interval', '0.05'], { env });
+    assert.equal(run.code, 6, run.stderr);
+    const text = await readFile(summary, 'utf8');
+    assert.ok(text.startsWith('## earlier steps\n\n### veo wait: 1 saved, 0 already saved, 1 failed'), text);
+    assert.match(text, /^Exit code 6 \(/m);
+    assert.doesNotMatch(text, /Paid for in this run/, 'waiting pays for nothing');
+    const [table, ...more] = markdownTables(text);
+    assert.deepEqual(more, []);
+    assert.deepEqual(table?.header, ['clip', 'prompt', 'status', 'price', 'path']);
+    assert.deepEqual(
+      table?.rows.toSorted((a, b) => String(a[2]).localeCompare(String(b[2]))),
+      [
+        [bad, 'FAIL a moderated prompt', 'failed: GENERATION_FAILED', '49 RUB', '—'],
+        [good, 'a green | kite', 'saved', '49 RUB', join('summarised', `${good}.mp4`)],
+      ],
+    );
   });
 
   it('with nothing unfinished says so and exits 0, telling of creates that have no id', async () => {

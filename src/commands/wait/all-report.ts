@@ -2,6 +2,7 @@ import { InterruptedError, type ErrorKind } from '../../core/errors.js';
 import { throwIfItemsFailed } from '../../core/failed-items.js';
 import type { Context } from '../../context.js';
 import type { JournalEntry } from '../../store/journal.js';
+import type { ClipOutcome } from '../../task/run-events.js';
 import { counted, shorten } from '../../ui/text-format.js';
 import type { OpenCreates } from './unfinished.js';
 
@@ -42,7 +43,7 @@ function ids(tracked: Tracked[]): string {
 export function reportAll(
   ctx: Context,
   tracked: Tracked[],
-  run: { saving: boolean; creates: OpenCreates; resume: string },
+  run: { saving: boolean; creates: OpenCreates; resume: string; clips?: ClipOutcome[] | undefined },
 ): void {
   const by = (status: TaskResult['status']) => tracked.filter((t) => t.result.status === status);
   const finished = run.saving ? [...by('saved'), ...by('already-saved')] : by('done');
@@ -55,6 +56,8 @@ export function reportAll(
     : [`${finished.length} done`];
   counts.push(`${failed.length} failed`, `${pending.length} not finished`);
   ctx.out.info(`wait --all: ${counts.join(', ')} (of ${tracked.length})`);
+  // The step summary's rows, for the clips this run saved into its folder.
+  if (run.clips) ctx.events.report({ counts: `${counts.join(', ')} (of ${tracked.length})`, clips: run.clips });
   for (const t of [...failed, ...pending.filter((p) => p.result.error)]) {
     const prompt = t.entry.prompt ? `  [${shorten(t.entry.prompt, 40)}]` : '';
     ctx.out.info(`  ${t.entry.id}: ${t.result.error?.message ?? 'failed'}${prompt}`);

@@ -25,6 +25,7 @@ import { concurrencyOption, parseOptions, savingOptionsSchema } from '../shared/
 import { runPool } from '../shared/pool.js';
 import type { WaitInput } from './index.js';
 import { planFolder } from './all-output.js';
+import { clipOutcomes } from './all-outcomes.js';
 import { reportAll, type Tracked } from './all-report.js';
 import { afterCreatesInFlight, isUnfinished, openCreates, type OpenCreates } from './unfinished.js';
 
@@ -282,5 +283,7 @@ export async function waitAllCommand(ctx: Context, given: WaitInput['options']):
     board.stop();
   }
   await tellOutcomes(ctx, tracked);
-  reportAll(ctx, tracked, { saving: names !== undefined, creates, resume });
+  const saving = names !== undefined;
+  const clips = saving && ctx.events.listening ? await clipOutcomes(ctx, tracked) : undefined;
+  reportAll(ctx, tracked, { saving, creates, resume, clips });
 }
