@@ -369,5 +369,14 @@ describe('spending caps and veo spend', () => {
     assert.equal((JSON.parse(none.stdout) as { total: { spent: number } }).total.spent, 0);
     const bad = await veo(['spend', '--since', 'yesterday']);
     assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--since "yesterday" is not a time/);
+    // The forms gallery takes: hours back from now, whole weeks counting today.
+    for (const since of ['12h', '2w', '90m']) {
+      const run = await veo(['spend', '--since', since, '--json']);
+      assert.equal(run.code, 0, `${since}: ${run.stderr}`);
+      assert.equal((JSON.parse(run.stdout) as { total: { spent: number } }).total.spent, 73.68, since);
+    }
+    const hours = await veo(['spend', '--since', '12h']);
+    assert.match(hours.stderr, /total since \d{4}-\d\d-\d\d \d\d:\d\d: 73\.68 RUB for 3 clips/);
   });
 });

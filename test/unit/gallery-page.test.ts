@@ -6,8 +6,7 @@ import { htmlAttribute, htmlText } from '../../src/commands/gallery/html-text.js
 import { mediaUrl } from '../../src/commands/gallery/media-url.js';
 import { contentSecurityPolicy } from '../../src/commands/gallery/page.js';
 import { infoFromJson, sidecarPaths } from '../../src/task/clip-sidecar.js';
-import { sinceStart } from '../../src/commands/gallery/select.js';
-import { parseDuration } from '../../src/commands/shared/option-schemas.js';
+import { sinceStart } from '../../src/commands/shared/since.js';
 
 describe('gallery page parts', () => {
   it('escapes markup and names hidden characters, in text and in attributes', () => {
@@ -79,12 +78,18 @@ describe('gallery page parts', () => {
     );
   });
 
-  it('takes --since as a duration, days, weeks or a date', () => {
-    const now = Date.parse('2026-11-29T12:00:00Z');
-    assert.equal(sinceStart('1d', now, parseDuration), now - 86_400_000);
-    assert.equal(sinceStart('2w', now, parseDuration), now - 14 * 86_400_000);
-    assert.equal(sinceStart('90m', now, parseDuration), now - 90 * 60_000);
-    assert.equal(sinceStart('2026-11-01', now, parseDuration), Date.parse('2026-11-01'));
-    assert.throws(() => sinceStart('soon', now, parseDuration));
+  it('takes --since as spend does: whole local days or weeks, hours or minutes back from now, a date, or all', () => {
+    const now = new Date(2026, 10, 29, 12, 0, 0);
+    assert.equal(sinceStart('1d', now), new Date(2026, 10, 29).getTime(), 'today, from local midnight');
+    assert.equal(sinceStart('2w', now), new Date(2026, 10, 16).getTime(), '14 days, today included');
+    assert.equal(sinceStart('30D', now), new Date(2026, 9, 31).getTime());
+    assert.equal(sinceStart('12h', now), now.getTime() - 12 * 3_600_000);
+    assert.equal(sinceStart('90m', now), now.getTime() - 90 * 60_000);
+    assert.equal(sinceStart('1h30m', now), now.getTime() - 90 * 60_000);
+    assert.equal(sinceStart('2026-11-01', now), new Date(2026, 10, 1).getTime());
+    assert.equal(sinceStart('2026-11-01T09:30', now), new Date(2026, 10, 1, 9, 30).getTime());
+    assert.equal(sinceStart('all', now), undefined);
+    for (const bad of ['soon', '', '0d', '0h', '30', '1.5d', '2026-02-30', 'yesterday'])
+      assert.throws(() => sinceStart(bad, now), /--since ".*" is not a time/, bad);
   });
 });

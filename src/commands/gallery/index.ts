@@ -11,7 +11,10 @@ export const gallery: CommandDeclaration<GalleryInput> = {
   flags: [
     { flags: '--dir <folder>', description: 'only clips in this folder; the page goes there too unless -o says' },
     { flags: '--batch <file>', description: 'only clips made by this batch file' },
-    { flags: '--since <when>', description: 'only clips made since: 1d, 12h, 2w, or a date such as 2026-11-01' },
+    {
+      flags: '--since <when>',
+      description: 'only clips made since: 1d (today), 2w, 12h, a date such as 2026-11-01, or all',
+    },
     { flags: '-o, --output <path>', description: 'the page (default gallery.html, in --dir if given)' },
     { flags: '--open', description: "open the page in the system's browser" },
     { flags: '--force', description: 'overwrite a file at the page path that is not a veo gallery' },

@@ -12,14 +12,15 @@ import { loadJournal } from '../../task/journal-record.js';
 import { expandHome } from '../../task/output-target.js';
 import { counted } from '../../ui/text-format.js';
 import { VERSION } from '../../version.js';
-import { parseDuration, parseOptions } from '../shared/option-schemas.js';
+import { parseOptions } from '../shared/option-schemas.js';
 import { clipOf, type Clip, type ClipState } from './clips.js';
 import { groupClips } from './groups.js';
 import type { GalleryInput } from './index.js';
 import { openPage } from './open-page.js';
 import { GENERATOR, renderPage } from './page.js';
 import { makePosters } from './posters.js';
-import { batchSelection, selected, sinceStart, type Selection } from './select.js';
+import { batchSelection, selected, type Selection } from './select.js';
+import { sinceStart } from '../shared/since.js';
 
 const gallerySchema = z.object({
   dir: z.optional(z.string().check(z.minLength(1, { message: '--dir needs a folder' }))),
@@ -39,11 +40,8 @@ async function selectionOf(ctx: Context, options: GalleryOptions, now: number): 
   }
   if (options.batch) selection.batch = await batchSelection(options.batch, ctx.signal);
   if (options.since) {
-    try {
-      selection.sinceMs = sinceStart(options.since, now, parseDuration);
-    } catch {
-      throw new UsageError(`--since "${options.since}" is not a time; use e.g. 1d, 12h, 2w or 2026-11-01.`);
-    }
+    const since = sinceStart(options.since, new Date(now));
+    if (since !== undefined) selection.sinceMs = since;
   }
   return selection;
 }

@@ -47,15 +47,3 @@ export function selected(entry: JournalEntry, selection: Selection): boolean {
   if (selection.batch && !inBatch(entry, selection.batch)) return false;
   return true;
 }
-
-/** `1d`, `12h`, `2w`, `90m`, or a date (`2026-11-01`, an ISO time): the start of the window, in ms. */
-export function sinceStart(raw: string, now: number, parseDuration: (text: string) => number): number {
-  const text = raw.trim();
-  if (/^\d{4}-\d{2}-\d{2}([T ].*)?$/.test(text)) {
-    const ms = Date.parse(text);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  const long = /^(\d+(?:\.\d+)?)([dw])$/i.exec(text);
-  if (long) return now - Number(long[1]) * (long[2]?.toLowerCase() === 'w' ? 7 : 1) * 86_400_000;
-  return now - parseDuration(text);
-}

@@ -8,7 +8,8 @@ export const spend: CommandDeclaration<SpendInput> = {
   flags: [
     {
       flags: '--since <when>',
-      description: 'from this local date (2026-11-01), or the last n days counting today (30d), or all',
+      description:
+        'from a local date (2026-11-01), the last n days or weeks counting today (30d, 2w), n hours back (12h), or all',
       default: '30d',
     },
   ],

@@ -1,4 +1,3 @@
-import { UsageError } from '../../core/errors.js';
 import type { Context } from '../../context.js';
 import type { SpendInput } from './index.js';
 import { loadJournal } from '../../task/journal-record.js';
@@ -7,25 +6,7 @@ import { budgetsOf, budgetStates, rubles } from '../../task/spending-caps.js';
 import { localDay, localMinute, spendsOf, sumKopecks, type Spend } from '../../task/spent.js';
 import { printTable } from '../../ui/table.js';
 import { counted } from '../../ui/text-format.js';
-
-/** `30d` (the last 30 days, today included), `2026-11-01` (local midnight), or `all`: the start, in local time. */
-export function parseSince(value: string, now = new Date()): Date | undefined {
-  const text = value.trim().toLowerCase();
-  if (text === 'all') return undefined;
-  const days = /^(\d{1,5})d$/.exec(text);
-  if (days && Number(days[1]) >= 1) {
-    return new Date(now.getFullYear(), now.getMonth(), now.getDate() - Number(days[1]) + 1);
-  }
-  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (date) {
-    const [y, m, d] = [Number(date[1]), Number(date[2]) - 1, Number(date[3])];
-    const start = new Date(y, m, d);
-    if (start.getFullYear() === y && start.getMonth() === m && start.getDate() === d) return start;
-  }
-  throw new UsageError(`--since takes a number of days (30d), a date (2026-11-01) or all, not "${value}".`, {
-    code: 'BAD_SINCE',
-  });
-}
+import { sinceStart } from '../shared/since.js';
 
 interface Group {
   clips: number;
@@ -71,14 +52,21 @@ function shown(g: Group): string {
   return `${g.unknown > 0 ? '≥ ' : g.estimated > 0 ? '~' : ''}${rubles(g.kopecks)}`;
 }
 
+/** A window's start as a person reads it: the day alone when it starts at midnight (`30d`, a date), else the minute. */
+function sinceShown(ms: number): string {
+  const start = new Date(ms);
+  const midnight = start.getHours() === 0 && start.getMinutes() === 0 && start.getSeconds() === 0;
+  return midnight ? localDay(ms) : localMinute(start);
+}
+
 export async function run(ctx: Context, input: SpendInput): Promise<void> {
   const now = new Date();
-  const since = parseSince(input.options.since ?? '30d', now);
+  const since = sinceStart(input.options.since ?? '30d', now);
   const budgets = await budgetsOf(ctx);
   const catalog = await loadCatalog(ctx, undefined);
   const listed = (model: string) => priceOf(catalog, model);
   const all = spendsOf(await loadJournal(ctx), listed);
-  const spends = since === undefined ? all : all.filter((spend) => spend.at >= since.getTime());
+  const spends = since === undefined ? all : all.filter((spend) => spend.at >= since);
   const byDay = [...groupBy(spends, (spend) => `${localDay(spend.at)}\t${spend.model}`)].map(([key, list]) => {
     const [day = '', model = ''] = key.split('\t');
     return { day, model, ...group(list) };
@@ -91,7 +79,7 @@ export async function run(ctx: Context, input: SpendInput): Promise<void> {
   const states = budgetStates(budgets, all, now);
   if (ctx.out.json) {
     ctx.out.data({
-      since: since === undefined ? null : since.toISOString(),
+      since: since === undefined ? null : new Date(since).toISOString(),
       currency: 'RUB',
       days: byDay.map(({ day, model, ...g }) => ({ day, model, ...groupDocument(g) })),
       models: byModel.map(({ model, ...g }) => ({ model, ...groupDocument(g) })),
@@ -107,7 +95,7 @@ export async function run(ctx: Context, input: SpendInput): Promise<void> {
     });
     return;
   }
-  const from = since === undefined ? '' : ` since ${localDay(since.getTime())}`;
+  const from = since === undefined ? '' : ` since ${sinceShown(since)}`;
   if (spends.length === 0) {
     ctx.out.info(`The journal shows nothing spent${from}.`);
   } else {
