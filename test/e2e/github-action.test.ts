@@ -27,6 +27,11 @@ interface Action {
   runs: { using: string; steps: Step[] };
 }
 
+interface Workflow {
+  concurrency?: string;
+  jobs?: Record<string, { steps: Step[] }>;
+}
+
 const INPUT_EXPRESSION = /\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}/g;
 
 describe('action.yml', () => {
@@ -84,6 +89,21 @@ describe('action.yml', () => {
     assert.match(build?.run ?? '', /npm run build/);
     const node = action.runs.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
     assert.equal(node?.with?.['node-version'], '${{ inputs.node-version }}');
+  });
+});
+
+describe("the README's workflows", () => {
+  it('parse as YAML, pass the action only inputs it declares, and share one concurrency group', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### GitHub Actions'), readme.indexOf('### Shell completion'));
+    const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => load(match[1] ?? '') as Workflow);
+    assert.equal(blocks.length, 2, 'the dispatch workflow and the batch-file one');
+    const action = load(await readFile(join(ROOT, 'action.yml'), 'utf8')) as Action;
+    for (const workflow of blocks) assert.equal(workflow.concurrency, 'veo');
+    const steps = Object.values(blocks[0]?.jobs ?? {}).flatMap((job) => job.steps);
+    const veo = steps.find((step) => step.uses?.startsWith('owner/veo@'));
+    for (const input of Object.keys(veo?.with ?? {})) assert.ok(input in action.inputs, input);
+    assert.match(section, /cancels the\s+waiting one/, 'the README says what GitHub does to a second waiting run');
   });
 });
 
