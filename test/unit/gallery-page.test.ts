@@ -89,6 +89,10 @@ describe('gallery page parts', () => {
     assert.equal(sinceStart('2026-11-01', now), new Date(2026, 10, 1).getTime());
     assert.equal(sinceStart('2026-11-01T09:30', now), new Date(2026, 10, 1, 9, 30).getTime());
     assert.equal(sinceStart('all', now), undefined);
+    // The gallery's days count back from now: "the last day" at half past midnight is not half an hour.
+    assert.equal(sinceStart('1d', now, 'rolling'), now.getTime() - 86_400_000);
+    assert.equal(sinceStart('2w', now, 'rolling'), now.getTime() - 14 * 86_400_000);
+    assert.equal(sinceStart('12h', now, 'rolling'), now.getTime() - 12 * 3_600_000);
     for (const bad of ['soon', '', '0d', '0h', '30', '1.5d', '2026-02-30', 'yesterday'])
       assert.throws(() => sinceStart(bad, now), /--since ".*" is not a time/, bad);
   });

@@ -40,7 +40,7 @@ async function selectionOf(ctx: Context, options: GalleryOptions, now: number): 
   }
   if (options.batch) selection.batch = await batchSelection(options.batch, ctx.signal);
   if (options.since) {
-    const since = sinceStart(options.since, new Date(now));
+    const since = sinceStart(options.since, new Date(now), 'rolling');
     if (since !== undefined) selection.sinceMs = since;
   }
   return selection;

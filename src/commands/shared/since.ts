@@ -4,16 +4,23 @@ const DAY_UNITS: Record<string, number> = { d: 1, w: 7 };
 
 /**
  * Where the window of `--since` starts (`spend`, `gallery`), in ms; undefined for `all`. Days and weeks (`30d`,
- * `2w`) count whole local days, today included, as the daily budget does; hours, minutes and seconds (`12h`, `90m`,
+ * `2w`) count whole local days, today included, as the daily budget does (`spend`), or, `rolling`, back from now
+ * in periods of 24 hours (`gallery`); hours, minutes and seconds (`12h`, `90m`,
  * `1h30m`) count back from now; a date (`2026-11-01`) starts at its local midnight, a date with a time
  * (`2026-11-01T09:30`, local unless it names its offset) at that moment.
  */
-export function sinceStart(raw: string, now = new Date()): number | undefined {
+export function sinceStart(
+  raw: string,
+  now = new Date(),
+  days: 'calendar' | 'rolling' = 'calendar',
+): number | undefined {
   const text = raw.trim().toLowerCase();
   if (text === 'all') return undefined;
-  const days = /^(\d{1,5})([dw])$/.exec(text);
-  if (days && Number(days[1]) >= 1) {
-    const count = Number(days[1]) * (DAY_UNITS[days[2] ?? 'd'] ?? 1);
+  const inDays = /^(\d{1,5})([dw])$/.exec(text);
+  if (inDays && Number(inDays[1]) >= 1) {
+    const count = Number(inDays[1]) * (DAY_UNITS[inDays[2] ?? 'd'] ?? 1);
+    // A report by day counts whole days; "the clips of the last day" means the last 24 hours.
+    if (days === 'rolling') return now.getTime() - count * 86_400_000;
     return new Date(now.getFullYear(), now.getMonth(), now.getDate() - count + 1).getTime();
   }
   const clock = /^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,8})s)?$/.exec(text);
