@@ -1,5 +1,6 @@
 // --exec: the user's commands, run in order after each clip is in its final place. A hook that fails is reported at
 // once and makes the run end with exit 10, but the clip stays saved and the other clips of the run go on.
+import { lstat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ENV_KNOBS, knobFromEnv } from '../config/env-knobs.js';
 import { formatLimitMs } from '../core/duration.js';
@@ -15,6 +16,7 @@ import {
   type HookOutcome,
   type HookOutputListener,
 } from './hook-process.js';
+import { recordSafely } from './journal-record.js';
 import type { RunEvent } from './run-events.js';
 
 /** Ten minutes: long enough for a transcode or an upload, short enough that a stuck hook does not hold a batch. */
@@ -133,7 +135,22 @@ export function attachHooks(ctx: Context, templates: string[]): void {
       failures.report(hook, event, env, outcome, hooks.length - index - 1);
       return;
     }
+    if (event.id) await noteHandedOff(ctx, event.id, event.path);
   });
+}
+
+/**
+ * A clip its hooks moved or removed (`mv {path} archive/`, `rclone move`) was handed on: the journal says so, and
+ * `veo sync` does not fetch it again. A file still there, or one that cannot be looked at, changes nothing.
+ */
+async function noteHandedOff(ctx: Context, id: string, path: string): Promise<void> {
+  try {
+    await lstat(path);
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
+  }
+  await recordSafely(ctx, { id, handedOffAt: new Date().toISOString() });
 }
 
 async function promptOf(ctx: Context, id: string | undefined): Promise<string> {

@@ -128,6 +128,52 @@ describe('--exec hooks', () => {
     assert.match(again.stderr, /--exec did not run: this run saved no clip to a file/);
   });
 
+  it('does not fetch again in later syncs a clip its hooks moved away, while a file deleted by hand is fetched', async () => {
+    const moved = await createdId();
+    assert.equal((await veo(['wait', moved])).code, 0);
+    await mkdir(join(dir, 'archive'));
+    const syncer = (args: string[]) => world.veo(args, { cwd: dir });
+    const sync = (json = false) =>
+      syncer([
+        'sync',
+        '--dir',
+        'mv',
+        '--exec',
+        'mv {path} archive/',
+        '--exec',
+        'echo {id} >> hooked.txt',
+        ...(json ? ['--json'] : []),
+      ]);
+    const first = await sync();
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(await sha(join(dir, 'archive', `${moved}.mp4`)), videoSha);
+    const downloads = () => world.sim.requests.filter((r) => r.origin === 'file' && r.path.includes(moved)).length;
+    const fetched = downloads();
+
+    const second = await sync(true);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(downloads(), fetched, 'the clip handed on is not downloaded again');
+    const hooked = (await readFile(join(dir, 'hooked.txt'), 'utf8')).split('\n').filter((line) => line === moved);
+    assert.equal(hooked.length, 1, 'nor given to the hooks again');
+    const document = JSON.parse(second.stdout) as { handedOff: string[]; videos: { id: string; state: string }[] };
+    assert.ok(document.handedOff.includes(moved), second.stdout);
+    assert.equal(document.videos.find((video) => video.id === moved)?.state, 'handed-off');
+    const plain = await sync();
+    assert.match(plain.stderr, /sync: .*\b\d+ handed off by hooks/);
+
+    // Asked by id, it is fetched all the same; and a clip deleted by hand, without hooks, is fetched again by sync.
+    const asked = await veo(['download', moved, '-o', 'asked.mp4']);
+    assert.equal(asked.code, 0, asked.stderr);
+    assert.equal(await sha(join(dir, 'asked.mp4')), videoSha);
+    const deleted = await createdId();
+    assert.equal((await veo(['wait', deleted])).code, 0);
+    assert.equal((await syncer(['sync', '--dir', 'mv'])).code, 0);
+    await rm(join(dir, 'mv', `${deleted}.mp4`));
+    const refetched = await syncer(['sync', '--dir', 'mv']);
+    assert.equal(refetched.code, 0, refetched.stderr);
+    assert.equal(await sha(join(dir, 'mv', `${deleted}.mp4`)), videoSha);
+  });
+
   it('ends with exit 10 when a hook fails, keeps the clip, skips the later hooks and says how to run it again', async () => {
     const run = await veo([
       'create',
