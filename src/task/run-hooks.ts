@@ -4,6 +4,7 @@ import { lstat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ENV_KNOBS, knobFromEnv } from '../config/env-knobs.js';
 import { formatLimitMs } from '../core/duration.js';
+import { EXIT_CODES } from '../core/exit-codes.js';
 import { HookFailedError } from '../core/errors.js';
 import type { Context } from '../context.js';
 import { shellQuote } from '../ui/shell-quote.js';
@@ -57,7 +58,13 @@ class HookFailures {
     private readonly timeoutText: string,
   ) {}
 
-  report(hook: Hook, saved: Saved, env: Record<string, string>, outcome: HookOutcome, skipped: number): void {
+  async report(
+    hook: Hook,
+    saved: Saved,
+    env: Record<string, string>,
+    outcome: HookOutcome,
+    skipped: number,
+  ): Promise<void> {
     const { ctx } = this;
     const how = describeOutcome(outcome, this.timeoutText);
     const later =
@@ -71,6 +78,17 @@ class HookFailures {
     } else {
       ctx.out.warn(message, 'HOOK_FAILED');
     }
+    // The event stream and the step summary hear of it like any other failure, with the clip it was given.
+    await ctx.events
+      .emit({
+        type: 'failed',
+        ...(saved.id ? { id: saved.id } : {}),
+        code: 'HOOK_FAILED',
+        message,
+        exitCode: EXIT_CODES.hook,
+        path: saved.path,
+      })
+      .catch(() => undefined);
     this.#listed.push(`${saved.path}: ${JSON.stringify(hook.template)} ${how}`);
     const n = this.#listed.length;
     const details = this.#listed.slice(0, LISTED_FAILURES);
@@ -132,7 +150,7 @@ export function attachHooks(ctx: Context, templates: string[]): void {
       });
       if (succeeded(outcome)) continue;
       if (ctx.signal.aborted && !outcome.timedOut) return;
-      failures.report(hook, event, env, outcome, hooks.length - index - 1);
+      await failures.report(hook, event, env, outcome, hooks.length - index - 1);
       return;
     }
     if (event.id) await noteHandedOff(ctx, event.id, event.path);

@@ -224,6 +224,34 @@ describe('--exec hooks', () => {
     assert.equal(creates().length, 3);
   });
 
+  it('still tells a failed hook when a worse failure decides the exit code: error, step summary, event stream', async () => {
+    const file = join(dir, 'prompts.txt');
+    await writeFile(file, 'a hooked shot\na FAIL shot\n');
+    const summary = join(dir, 'summary.md');
+    const events = join(dir, 'events.jsonl');
+    const run = await veo(
+      ['batch', file, '--dir', 'clips', '--template', '{n}.{ext}', '--events', events, '--exec', 'exit 4'],
+      { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+    );
+    assert.equal(run.code, 6, run.stderr);
+    const path = join(dir, 'clips', '1.mp4');
+    assert.equal(await sha(path), videoSha);
+    const final = run.stderr.slice(run.stderr.indexOf('veo: error:'));
+    assert.match(final, /A hook failed; its clip is saved\./);
+    assert.ok(final.includes(`${path}: "exit 4" exit status 4`), final);
+    const row = (await readFile(summary, 'utf8')).split('\n').find((line) => line.includes('a hooked shot'));
+    assert.match(row ?? '', /\| saved, hook failed \|/);
+    const told = (await readFile(events, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((event) => event.type === 'failed' && event.code === 'HOOK_FAILED');
+    assert.ok(told, 'a failed event for the hook');
+    assert.match(String(told.id), ID);
+    assert.equal(told.path, path);
+    assert.equal(told.exitCode, 10);
+  });
+
   it('keeps stderr JSON only under --json, with the output of a failed hook in its warning', async () => {
     const run = await veo([
       'create',
