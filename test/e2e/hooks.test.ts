@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
@@ -322,6 +322,7 @@ describe('--exec hooks', () => {
   });
 
   it('passes Ctrl-C on to a running hook and ends with 130, not with a hook failure', async () => {
+    let interrupted = false;
     const run = await world.veo(
       [
         'create',
@@ -335,8 +336,10 @@ describe('--exec hooks', () => {
       ],
       {
         cwd: dir,
+        // Once, as one Ctrl-C: a second one quits at once.
         onStderr: (text, child) => {
-          if (text.includes('hook int.mp4: started')) child.kill('SIGINT');
+          if (text.includes('hook int.mp4: started') && !interrupted) child.kill('SIGINT');
+          interrupted ||= text.includes('hook int.mp4: started');
         },
       },
     );
@@ -344,6 +347,58 @@ describe('--exec hooks', () => {
     assert.equal(await readFile(join(dir, 'int.txt'), 'utf8'), 'got-int\n');
     assert.equal(await sha(join(dir, 'int.mp4')), videoSha);
     assert.doesNotMatch(run.stderr, /hook failed/i);
+    // Said, not silent: which hook, which clip (kept), and how to run it by hand.
+    assert.match(run.stderr, /veo: error: Interrupted: a hook did not finish; its clip is saved and kept\./);
+    assert.ok(run.stderr.includes(`${join(dir, 'int.mp4')}: "trap `), run.stderr);
+    assert.match(run.stderr, /" was stopped; by hand: sh -c 'trap /);
+    assert.match(run.stderr, /hint: Run it by hand: sh -c 'trap /);
+  });
+
+  it('says under --json which hooks SIGTERM stopped or kept from running, and ends with 143', async () => {
+    const run = await world.veo(
+      [
+        'create',
+        'a terminated kite',
+        '-o',
+        'term.mp4',
+        '--json',
+        '--interval',
+        '0.05',
+        '--exec',
+        'echo started > started.txt; while :; do sleep 0.05; done',
+        '--exec',
+        'touch never-ran',
+      ],
+      {
+        cwd: dir,
+        onStart: (child) => {
+          // The hook is running once it wrote its file: SIGTERM then, told by the folder, not by a clock.
+          const watcher = watch(dir, () => {
+            if (!existsSync(join(dir, 'started.txt'))) return;
+            watcher.close();
+            child.kill('SIGTERM');
+          });
+          child.once('exit', () => watcher.close());
+        },
+      },
+    );
+    assert.equal(run.code, 143, run.stderr);
+    assert.equal(await sha(join(dir, 'term.mp4')), videoSha);
+    assert.equal(existsSync(join(dir, 'never-ran')), false);
+    const docs = run.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) => JSON.parse(line) as { error?: { code: string; message: string; details?: string[]; hint?: string } },
+      );
+    const error = docs.find((doc) => doc.error)?.error;
+    assert.ok(error, run.stderr);
+    assert.equal(error.code, 'INTERRUPTED');
+    assert.match(error.message, /^Terminated \(SIGTERM\): 2 hooks did not finish/);
+    const path = join(dir, 'term.mp4');
+    assert.ok(error.details?.[0]?.startsWith(`${path}: "echo started`), JSON.stringify(error));
+    assert.match(error.details?.[0] ?? '', /was stopped; by hand: /);
+    assert.match(error.details?.[1] ?? '', /"touch never-ran" did not run; by hand: sh -c 'touch never-ran'/);
   });
 
   it('refuses an unknown field with exit 2 before anything is created', async () => {
