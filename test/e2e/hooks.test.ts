@@ -239,6 +239,11 @@ describe('--exec hooks', () => {
     const final = run.stderr.slice(run.stderr.indexOf('veo: error:'));
     assert.match(final, /A hook failed; its clip is saved\./);
     assert.ok(final.includes(`${path}: "exit 4" exit status 4`), final);
+    // The re-run the hint gives runs the same hooks and writes the same event stream.
+    assert.match(
+      final,
+      /hint: .*veo batch \S+ --dir clips --interval 0\.05 --template '\{n\}\.\{ext\}' --exec 'exit 4' --events \S+events\.jsonl again/,
+    );
     const row = (await readFile(summary, 'utf8')).split('\n').find((line) => line.includes('a hooked shot'));
     assert.match(row ?? '', /\| saved, hook failed \|/);
     const told = (await readFile(events, 'utf8'))
