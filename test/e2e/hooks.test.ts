@@ -460,6 +460,50 @@ describe('--notify and --bell', () => {
     assert.equal(body, '2 saved, 1 failed (exit 6)');
   });
 
+  it('stays silent when the run did nothing, and tells a failure always', async () => {
+    const sync = ['sync', '--dir', join(world.workDir, 'quiet-sync')];
+    const env = { env: { PATH: `${bin}:${process.env.PATH ?? ''}` } };
+    assert.equal((await world.veo(sync, env)).code, 0);
+    await rm(log, { force: true });
+    const idle = await world.veo([...sync, '--notify', '--bell'], env);
+    assert.equal(idle.code, 0, idle.stderr);
+    assert.deepEqual(await notified(), [], 'a sync with nothing new');
+    const none = await veo(['wait', '--all', '--notify']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stderr, /Nothing to wait for/);
+    assert.deepEqual(await notified(), [], 'a wait --all with nothing to wait for');
+    const file = join(world.workDir, 'quiet.txt');
+    await writeFile(file, 'one quiet line\n');
+    const batch = ['batch', file, '--dir', join(world.workDir, 'quiet-batch')];
+    assert.equal((await veo(batch)).code, 0);
+    const resumed = await veo([...batch, '--notify']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /0 saved, 1 already saved/);
+    assert.deepEqual(await notified(), [], 'a batch already complete');
+    const failed = await veo(['wait', '0123456789abcdef01234567', '--notify']);
+    assert.notEqual(failed.code, 0);
+    const [, , title, body] = await notified();
+    assert.equal(title, 'veo wait');
+    assert.match(body ?? '', /\(exit \d+\)$/);
+  });
+
+  it('stops a notifier that hangs after 5 s, with every process it started', async () => {
+    const hung = join(world.workDir, 'hung-bin');
+    const pidFile = join(world.workDir, 'notifier-child.pid');
+    await mkdir(hung, { recursive: true });
+    await writeFile(join(hung, 'notify-send'), `#!/bin/sh\nsleep 100 &\necho $! > "${pidFile}"\nwait\n`);
+    await chmod(join(hung, 'notify-send'), 0o755);
+    const id = await createdId();
+    const run = await veo(['wait', id, '--notify'], { PATH: `${hung}:${process.env.PATH ?? ''}` });
+    assert.equal(run.code, 0, run.stderr);
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    // Gone, or dead and not yet reaped: either way no longer running.
+    const state = existsSync(`/proc/${pid}/stat`)
+      ? (await readFile(`/proc/${pid}/stat`, 'utf8')).split(' ')[2]
+      : 'gone';
+    assert.ok(state === 'gone' || state === 'Z', `the notifier's child is stopped too: ${state}`);
+  });
+
   it('is silently nothing where no notifier exists, and changes no exit code', async () => {
     const id = await createdId();
     const run = await veo(['wait', id, '--notify', '--quiet'], { PATH: empty });
