@@ -4,7 +4,7 @@ import { existsSync, watch } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
-import { ROOT, runInPty, useWorld, VEO } from '../helpers/cli.js';
+import { ROOT, runInPty, useWorld, VEO, type RunOptions } from '../helpers/cli.js';
 
 const ID = /^[0-9a-f]{24}$/;
 const HOSTILE_PROMPT = `it's a "test" $(touch pwned) \`touch pwned\` \\ back\\slash; rm -rf nothing`;
@@ -35,8 +35,8 @@ describe('--exec hooks', () => {
     await mkdir(dir);
   });
 
-  const veo = (args: string[], env: Record<string, string> = {}) =>
-    world.veo([...args, '--interval', '0.05'], { cwd: dir, env });
+  const veo = (args: string[], env: Record<string, string> = {}, onStderr?: RunOptions['onStderr']) =>
+    world.veo([...args, '--interval', '0.05'], { cwd: dir, env, ...(onStderr ? { onStderr } : {}) });
   const creates = () => world.sim.requests.filter((r) => r.route === 'create');
   const createdId = async () => {
     const made = await veo(['create', 'a quiet lake']);
@@ -357,6 +357,32 @@ describe('--exec hooks', () => {
     assert.ok(run.stderr.includes(`${join(dir, 'int.mp4')}: "trap `), run.stderr);
     assert.match(run.stderr, /" was stopped; by hand: sh -c 'trap /);
     assert.match(run.stderr, /hint: Run it by hand: sh -c 'trap /);
+  });
+
+  it('names in a stopped batch the hooks Ctrl-C cut, beside the command that resumes it', async () => {
+    const file = join(dir, 'cut.txt');
+    await writeFile(file, 'a cut shot\n');
+    let interrupted = false;
+    const hook = 'echo started; while :; do sleep 0.05; done';
+    const run = await veo(
+      ['batch', file, '--dir', 'cut', '--template', '{n}.{ext}', '--exec', hook],
+      {},
+      (text, child) => {
+        if (!interrupted && text.includes('hook 1.mp4: started')) child.kill('SIGINT');
+        interrupted ||= text.includes('hook 1.mp4: started');
+      },
+    );
+    assert.equal(run.code, 130, run.stderr);
+    const path = join(dir, 'cut', '1.mp4');
+    assert.equal(await sha(path), videoSha);
+    const final = run.stderr.slice(run.stderr.indexOf('veo: error:'));
+    assert.match(final, /^veo: error: Interrupted: 1 of 1 items saved/);
+    assert.match(final, /Interrupted: a hook did not finish; its clip is saved and kept\./);
+    assert.ok(final.includes(`${path}: ${JSON.stringify(hook)} was stopped; by hand: sh -c `), final);
+    assert.match(
+      final,
+      /hint: Re-run the same command to resume .* --exec 'echo started; while :; do sleep 0\.05; done'/,
+    );
   });
 
   it('says under --json which hooks SIGTERM stopped or kept from running, and ends with 143', async () => {
