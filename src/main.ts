@@ -294,7 +294,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     await nameTheKeyUsed(error);
     await nameTheBaseUrl(error);
-    const code = renderError(out, error);
+    const code = renderError(out, current?.events.annotate(error) ?? error);
     return tellTheEnd(signalName && code === 130 ? SIGNAL_EXIT[signalName] : code, error);
   }
 }

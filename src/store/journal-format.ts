@@ -37,6 +37,11 @@ export interface TaskFields {
   intent?: string;
   /** When `veo sync` first reported the video lost (its link expired unsaved), so it fails one sync, not all. */
   lostReportedAt?: string;
+  /**
+   * When the clip's --exec hooks, all successful, left no file at savedPath (they moved or removed it): it was
+   * handed on, and `veo sync` does not fetch it again. null once it is saved anew.
+   */
+  handedOffAt?: string | null;
   /** The final path of a download of this video that stopped unfinished: its `.part` may be there. */
   unfinishedDownload?: string;
   /** What the task cost, in rubles: as the service answered it (`cost`), else the model's listed price at create. */
@@ -171,6 +176,7 @@ const checkPatchFields = object({
   batch: optional(object({ key: str, dir: optional(str), file: optional(str), ...variation })),
   intent: optional(matching(INTENT_ID, 'not an intent id')),
   unfinishedDownload: optional(str),
+  handedOffAt: (v) => (v === null ? undefined : optional(date)(v)),
   price: optional(rubles),
   priceFrom: optional(str),
 });

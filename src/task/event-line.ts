@@ -46,7 +46,7 @@ function fieldsOf(event: StreamEvent): Fields {
         alreadySaved: event.alreadySaved,
       };
     case 'failed':
-      return { code: event.code, message: event.message, exitCode: event.exitCode };
+      return { code: event.code, message: event.message, exitCode: event.exitCode, path: orNull(event.path) };
     case 'expiring':
       return { expiresAt: event.expiresAt };
     case 'item':

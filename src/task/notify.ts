@@ -1,6 +1,6 @@
 // --notify and --bell: tell the user a long run is over, on the desktop or by the terminal's bell. Neither ever
 // changes how the run ends: a missing notifier is silently nothing, a stuck one is stopped after a few seconds.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Context } from '../context.js';
 import { showable } from '../ui/showable.js';
@@ -16,13 +16,19 @@ export class RunTally {
   saved = 0;
   failed = 0;
   lastSaved: string | undefined;
+  /** Something happened worth telling: a clip saved now (not found saved), a failure, a task seen finished. */
+  happened = false;
 
   hear(event: RunEvent): void {
     if (event.type === 'saved' && event.path !== '-') {
       this.saved++;
       this.lastSaved = event.path;
+      if (!event.alreadySaved) this.happened = true;
+    } else if (event.type === 'saved' || (event.type === 'status' && event.status === 'done')) {
+      this.happened = true;
     } else if (event.type === 'failed') {
       this.failed++;
+      this.happened = true;
     }
   }
 }
@@ -86,14 +92,16 @@ function notifierCommand(title: string, body: string): { file: string; args: str
 export function sendNotification(ctx: Context, title: string, body: string): Promise<void> {
   const { file, args, env } = notifierCommand(title, body);
   return new Promise((resolve) => {
-    let child;
+    let child: ChildProcess;
     try {
-      child = spawn(file, args, { env: { ...ctx.env, ...env }, stdio: 'ignore', windowsHide: true });
+      // In a process group of its own, so that a stuck notifier is stopped with whatever it started.
+      const detached = process.platform !== 'win32';
+      child = spawn(file, args, { env: { ...ctx.env, ...env }, stdio: 'ignore', windowsHide: true, detached });
     } catch {
       resolve();
       return;
     }
-    const timer = setTimeout(() => child.kill('SIGKILL'), NOTIFIER_TIMEOUT_MS);
+    const timer = setTimeout(() => killGroup(child), NOTIFIER_TIMEOUT_MS);
     const done = () => {
       clearTimeout(timer);
       resolve();
@@ -104,12 +112,24 @@ export function sendNotification(ctx: Context, title: string, body: string): Pro
   });
 }
 
+function killGroup(child: ChildProcess): void {
+  try {
+    if (process.platform !== 'win32' && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    else child.kill('SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
 /** Listens for the end of the run and then notifies, rings, or both. */
 export function attachEndSignals(ctx: Context, wanted: { notify: boolean; bell: boolean; onlyIfSaved: boolean }): void {
   const tally = new RunTally();
   ctx.events.on(async (event) => {
     tally.hear(event);
     if (event.type !== 'end' || (wanted.onlyIfSaved && tally.saved === 0)) return;
+    // A run that did nothing (a cron sync with nothing new, a batch already complete) is silent; a failure or a stop
+    // always tells.
+    if (event.exitCode === 0 && !tally.happened) return;
     if (wanted.bell) ringBell(ctx);
     if (wanted.notify) {
       const { title, body } = notificationText(event.command, event.exitCode, tally);

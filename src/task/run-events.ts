@@ -39,7 +39,15 @@ export type RunEvent =
       /** Another veo saved this very video there: nothing was downloaded now. */
       alreadySaved: boolean;
     }
-  | { type: 'failed'; id?: string; code: string; message: string; exitCode: number }
+  | {
+      type: 'failed';
+      id?: string;
+      code: string;
+      message: string;
+      exitCode: number;
+      /** The clip a failure concerns when it is saved all the same (a hook that failed). */
+      path?: string;
+    }
   | { type: 'expiring'; id: string; expiresAt: string }
   | {
       type: 'item';
@@ -134,6 +142,20 @@ export class RunEvents {
   /** A failure that must not stop the run (the clip is kept) but decides the exit code once the run is over. */
   late(error: VeoError): void {
     this.#late.push(error);
+  }
+
+  /**
+   * The run ends with `error`: what every other late failure says (a failed hook, a hook a signal stopped) is added
+   * to its details, so that a worse failure deciding the exit code does not hide them.
+   */
+  annotate(error: unknown): unknown {
+    if (!isVeoError(error)) return error;
+    for (const late of this.#late) {
+      if (late === error) continue;
+      error.details.push(late.message, ...late.details.map((line) => `  ${line}`));
+      if (late.hint) error.details.push(`  ${late.hint}`);
+    }
+    return error;
   }
 
   /** Throws the late failure the user must act on first, if any. */

@@ -1,9 +1,11 @@
 // --exec: the user's commands, run in order after each clip is in its final place. A hook that fails is reported at
 // once and makes the run end with exit 10, but the clip stays saved and the other clips of the run go on.
+import { lstat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ENV_KNOBS, knobFromEnv } from '../config/env-knobs.js';
 import { formatLimitMs } from '../core/duration.js';
-import { HookFailedError } from '../core/errors.js';
+import { EXIT_CODES } from '../core/exit-codes.js';
+import { HookFailedError, InterruptedError } from '../core/errors.js';
 import type { Context } from '../context.js';
 import { shellQuote } from '../ui/shell-quote.js';
 import { HOOK_FIELDS, hookCommandLine, hookEnvironment, type HookField } from './hook-command.js';
@@ -15,6 +17,7 @@ import {
   type HookOutcome,
   type HookOutputListener,
 } from './hook-process.js';
+import { recordSafely } from './journal-record.js';
 import type { RunEvent } from './run-events.js';
 
 /** Ten minutes: long enough for a transcode or an upload, short enough that a stuck hook does not hold a batch. */
@@ -55,7 +58,13 @@ class HookFailures {
     private readonly timeoutText: string,
   ) {}
 
-  report(hook: Hook, saved: Saved, env: Record<string, string>, outcome: HookOutcome, skipped: number): void {
+  async report(
+    hook: Hook,
+    saved: Saved,
+    env: Record<string, string>,
+    outcome: HookOutcome,
+    skipped: number,
+  ): Promise<void> {
     const { ctx } = this;
     const how = describeOutcome(outcome, this.timeoutText);
     const later =
@@ -69,6 +78,17 @@ class HookFailures {
     } else {
       ctx.out.warn(message, 'HOOK_FAILED');
     }
+    // The event stream and the step summary hear of it like any other failure, with the clip it was given.
+    await ctx.events
+      .emit({
+        type: 'failed',
+        ...(saved.id ? { id: saved.id } : {}),
+        code: 'HOOK_FAILED',
+        message,
+        exitCode: EXIT_CODES.hook,
+        path: saved.path,
+      })
+      .catch(() => undefined);
     this.#listed.push(`${saved.path}: ${JSON.stringify(hook.template)} ${how}`);
     const n = this.#listed.length;
     const details = this.#listed.slice(0, LISTED_FAILURES);
@@ -87,6 +107,40 @@ class HookFailures {
   }
 }
 
+/**
+ * Hooks a signal cut short, or kept from starting, after their clip was saved: the clip is kept, and the run's
+ * final error (exit 130 or 143 as for any stop) names each one with the command that runs it by hand.
+ */
+class HookStops {
+  #listed: string[] = [];
+  #count = 0;
+  #error: InterruptedError | undefined;
+
+  constructor(private readonly ctx: Context) {}
+
+  note(hook: Hook, saved: Saved, env: Record<string, string>, started: boolean): void {
+    const n = ++this.#count;
+    const what = started ? 'was stopped' : 'did not run';
+    if (this.#listed.length < LISTED_FAILURES) {
+      this.#listed.push(
+        `${saved.path}: ${JSON.stringify(hook.template)} ${what}; by hand: ${byHand(hook, env, saved.path)}`,
+      );
+    }
+    const details = n > LISTED_FAILURES ? [...this.#listed, `… and ${n - LISTED_FAILURES} more`] : [...this.#listed];
+    // Worded from "Interrupted" so that a stop by SIGTERM or SIGHUP is named as such where the run ends.
+    const text = `Interrupted: ${n === 1 ? 'a hook' : `${n} hooks`} did not finish; ${n === 1 ? 'its clip is' : 'their clips are'} saved and kept.`;
+    if (this.#error) {
+      this.#error.message = text;
+      this.#error.details = details;
+      this.#error.hint = 'Run each hook listed above by hand.';
+      return;
+    }
+    const hint = `Run it by hand: ${byHand(hook, env, saved.path)}`;
+    this.#error = new InterruptedError(text, { details, hint, ...(saved.id ? { taskId: saved.id } : {}) });
+    this.ctx.events.late(this.#error);
+  }
+}
+
 /** Checks every hook (an unknown field is exit 2, before anything is paid for) and runs them after each save. */
 export function attachHooks(ctx: Context, templates: string[]): void {
   const shell = hookShell();
@@ -98,6 +152,7 @@ export function attachHooks(ctx: Context, templates: string[]): void {
   const knob = knobFromEnv(ctx.env, ENV_KNOBS.hookTimeout);
   const timeoutMs = knob === undefined ? DEFAULT_HOOK_TIMEOUT_MS : knob * 1000;
   const failures = new HookFailures(ctx, formatLimitMs(timeoutMs));
+  const stops = new HookStops(ctx);
   let saves = 0;
 
   ctx.events.on(async (event) => {
@@ -121,19 +176,41 @@ export function attachHooks(ctx: Context, templates: string[]): void {
       sha256: event.fileSha256 ?? event.sha256,
     });
     for (const [index, hook] of hooks.entries()) {
-      // Stopped by the user: the clip is saved, and the hooks wait for another run.
-      if (ctx.signal.aborted) return;
+      // Stopped by the user: the clip is saved, and the final error says which hooks are left to run by hand.
+      if (ctx.signal.aborted) {
+        for (const left of hooks.slice(index)) stops.note(left, event, env, false);
+        return;
+      }
       const outcome = await runHookProcess(hook.line, {
         env: { ...ctx.env, ...env },
         timeoutMs,
         onOutput: relay(ctx, event.path),
       });
       if (succeeded(outcome)) continue;
-      if (ctx.signal.aborted && !outcome.timedOut) return;
-      failures.report(hook, event, env, outcome, hooks.length - index - 1);
+      if (ctx.signal.aborted && !outcome.timedOut) {
+        stops.note(hook, event, env, true);
+        for (const left of hooks.slice(index + 1)) stops.note(left, event, env, false);
+        return;
+      }
+      await failures.report(hook, event, env, outcome, hooks.length - index - 1);
       return;
     }
+    if (event.id) await noteHandedOff(ctx, event.id, event.path);
   });
+}
+
+/**
+ * A clip its hooks moved or removed (`mv {path} archive/`, `rclone move`) was handed on: the journal says so, and
+ * `veo sync` does not fetch it again. A file still there, or one that cannot be looked at, changes nothing.
+ */
+async function noteHandedOff(ctx: Context, id: string, path: string): Promise<void> {
+  try {
+    await lstat(path);
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
+  }
+  await recordSafely(ctx, { id, handedOffAt: new Date().toISOString() });
 }
 
 async function promptOf(ctx: Context, id: string | undefined): Promise<string> {

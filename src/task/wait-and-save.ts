@@ -122,7 +122,7 @@ async function recordSave(ctx: Context, id: string | undefined, result: Download
   if (!id) return;
   const { embedding, bytes, sha256 } = result;
   const savedFile = embedding?.embedded ? { bytes: embedding.bytes, sha256: embedding.sha256 } : null;
-  await recordSafely(ctx, { id, savedPath: result.path, bytes, sha256, savedFile });
+  await recordSafely(ctx, { id, savedPath: result.path, bytes, sha256, savedFile, handedOffAt: null });
 }
 
 /** Hooks, the event stream and the step summary hear of a video in its final place. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
-import { ROOT, runInPty, useWorld, VEO } from '../helpers/cli.js';
+import { ROOT, runInPty, useWorld, VEO, type RunOptions } from '../helpers/cli.js';
 
 const ID = /^[0-9a-f]{24}$/;
 const HOSTILE_PROMPT = `it's a "test" $(touch pwned) \`touch pwned\` \\ back\\slash; rm -rf nothing`;
@@ -35,8 +35,8 @@ describe('--exec hooks', () => {
     await mkdir(dir);
   });
 
-  const veo = (args: string[], env: Record<string, string> = {}) =>
-    world.veo([...args, '--interval', '0.05'], { cwd: dir, env });
+  const veo = (args: string[], env: Record<string, string> = {}, onStderr?: RunOptions['onStderr']) =>
+    world.veo([...args, '--interval', '0.05'], { cwd: dir, env, ...(onStderr ? { onStderr } : {}) });
   const creates = () => world.sim.requests.filter((r) => r.route === 'create');
   const createdId = async () => {
     const made = await veo(['create', 'a quiet lake']);
@@ -128,6 +128,52 @@ describe('--exec hooks', () => {
     assert.match(again.stderr, /--exec did not run: this run saved no clip to a file/);
   });
 
+  it('does not fetch again in later syncs a clip its hooks moved away, while a file deleted by hand is fetched', async () => {
+    const moved = await createdId();
+    assert.equal((await veo(['wait', moved])).code, 0);
+    await mkdir(join(dir, 'archive'));
+    const syncer = (args: string[]) => world.veo(args, { cwd: dir });
+    const sync = (json = false) =>
+      syncer([
+        'sync',
+        '--dir',
+        'mv',
+        '--exec',
+        'mv {path} archive/',
+        '--exec',
+        'echo {id} >> hooked.txt',
+        ...(json ? ['--json'] : []),
+      ]);
+    const first = await sync();
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(await sha(join(dir, 'archive', `${moved}.mp4`)), videoSha);
+    const downloads = () => world.sim.requests.filter((r) => r.origin === 'file' && r.path.includes(moved)).length;
+    const fetched = downloads();
+
+    const second = await sync(true);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(downloads(), fetched, 'the clip handed on is not downloaded again');
+    const hooked = (await readFile(join(dir, 'hooked.txt'), 'utf8')).split('\n').filter((line) => line === moved);
+    assert.equal(hooked.length, 1, 'nor given to the hooks again');
+    const document = JSON.parse(second.stdout) as { handedOff: string[]; videos: { id: string; state: string }[] };
+    assert.ok(document.handedOff.includes(moved), second.stdout);
+    assert.equal(document.videos.find((video) => video.id === moved)?.state, 'handed-off');
+    const plain = await sync();
+    assert.match(plain.stderr, /sync: .*\b\d+ handed off by hooks/);
+
+    // Asked by id, it is fetched all the same; and a clip deleted by hand, without hooks, is fetched again by sync.
+    const asked = await veo(['download', moved, '-o', 'asked.mp4']);
+    assert.equal(asked.code, 0, asked.stderr);
+    assert.equal(await sha(join(dir, 'asked.mp4')), videoSha);
+    const deleted = await createdId();
+    assert.equal((await veo(['wait', deleted])).code, 0);
+    assert.equal((await syncer(['sync', '--dir', 'mv'])).code, 0);
+    await rm(join(dir, 'mv', `${deleted}.mp4`));
+    const refetched = await syncer(['sync', '--dir', 'mv']);
+    assert.equal(refetched.code, 0, refetched.stderr);
+    assert.equal(await sha(join(dir, 'mv', `${deleted}.mp4`)), videoSha);
+  });
+
   it('ends with exit 10 when a hook fails, keeps the clip, skips the later hooks and says how to run it again', async () => {
     const run = await veo([
       'create',
@@ -176,6 +222,39 @@ describe('--exec hooks', () => {
     assert.ok(run.stderr.includes(`failed for ${join(dir, 'clips', '2.mp4')} (exit status 4)`), run.stderr);
     assert.match(run.stderr, /batch: 3 saved, 0 already saved, 0 failed/);
     assert.equal(creates().length, 3);
+  });
+
+  it('still tells a failed hook when a worse failure decides the exit code: error, step summary, event stream', async () => {
+    const file = join(dir, 'prompts.txt');
+    await writeFile(file, 'a hooked shot\na FAIL shot\n');
+    const summary = join(dir, 'summary.md');
+    const events = join(dir, 'events.jsonl');
+    const run = await veo(
+      ['batch', file, '--dir', 'clips', '--template', '{n}.{ext}', '--events', events, '--exec', 'exit 4'],
+      { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+    );
+    assert.equal(run.code, 6, run.stderr);
+    const path = join(dir, 'clips', '1.mp4');
+    assert.equal(await sha(path), videoSha);
+    const final = run.stderr.slice(run.stderr.indexOf('veo: error:'));
+    assert.match(final, /A hook failed; its clip is saved\./);
+    assert.ok(final.includes(`${path}: "exit 4" exit status 4`), final);
+    // The re-run the hint gives runs the same hooks and writes the same event stream.
+    assert.match(
+      final,
+      /hint: .*veo batch \S+ --dir clips --interval 0\.05 --template '\{n\}\.\{ext\}' --exec 'exit 4' --events \S+events\.jsonl again/,
+    );
+    const row = (await readFile(summary, 'utf8')).split('\n').find((line) => line.includes('a hooked shot'));
+    assert.match(row ?? '', /\| saved, hook failed \|/);
+    const told = (await readFile(events, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((event) => event.type === 'failed' && event.code === 'HOOK_FAILED');
+    assert.ok(told, 'a failed event for the hook');
+    assert.match(String(told.id), ID);
+    assert.equal(told.path, path);
+    assert.equal(told.exitCode, 10);
   });
 
   it('keeps stderr JSON only under --json, with the output of a failed hook in its warning', async () => {
@@ -248,6 +327,7 @@ describe('--exec hooks', () => {
   });
 
   it('passes Ctrl-C on to a running hook and ends with 130, not with a hook failure', async () => {
+    let interrupted = false;
     const run = await world.veo(
       [
         'create',
@@ -261,8 +341,10 @@ describe('--exec hooks', () => {
       ],
       {
         cwd: dir,
+        // Once, as one Ctrl-C: a second one quits at once.
         onStderr: (text, child) => {
-          if (text.includes('hook int.mp4: started')) child.kill('SIGINT');
+          if (text.includes('hook int.mp4: started') && !interrupted) child.kill('SIGINT');
+          interrupted ||= text.includes('hook int.mp4: started');
         },
       },
     );
@@ -270,6 +352,84 @@ describe('--exec hooks', () => {
     assert.equal(await readFile(join(dir, 'int.txt'), 'utf8'), 'got-int\n');
     assert.equal(await sha(join(dir, 'int.mp4')), videoSha);
     assert.doesNotMatch(run.stderr, /hook failed/i);
+    // Said, not silent: which hook, which clip (kept), and how to run it by hand.
+    assert.match(run.stderr, /veo: error: Interrupted: a hook did not finish; its clip is saved and kept\./);
+    assert.ok(run.stderr.includes(`${join(dir, 'int.mp4')}: "trap `), run.stderr);
+    assert.match(run.stderr, /" was stopped; by hand: sh -c 'trap /);
+    assert.match(run.stderr, /hint: Run it by hand: sh -c 'trap /);
+  });
+
+  it('names in a stopped batch the hooks Ctrl-C cut, beside the command that resumes it', async () => {
+    const file = join(dir, 'cut.txt');
+    await writeFile(file, 'a cut shot\n');
+    let interrupted = false;
+    const hook = 'echo started; while :; do sleep 0.05; done';
+    const run = await veo(
+      ['batch', file, '--dir', 'cut', '--template', '{n}.{ext}', '--exec', hook],
+      {},
+      (text, child) => {
+        if (!interrupted && text.includes('hook 1.mp4: started')) child.kill('SIGINT');
+        interrupted ||= text.includes('hook 1.mp4: started');
+      },
+    );
+    assert.equal(run.code, 130, run.stderr);
+    const path = join(dir, 'cut', '1.mp4');
+    assert.equal(await sha(path), videoSha);
+    const final = run.stderr.slice(run.stderr.indexOf('veo: error:'));
+    assert.match(final, /^veo: error: Interrupted: 1 of 1 items saved/);
+    assert.match(final, /Interrupted: a hook did not finish; its clip is saved and kept\./);
+    assert.ok(final.includes(`${path}: ${JSON.stringify(hook)} was stopped; by hand: sh -c `), final);
+    assert.match(
+      final,
+      /hint: Re-run the same command to resume .* --exec 'echo started; while :; do sleep 0\.05; done'/,
+    );
+  });
+
+  it('says under --json which hooks SIGTERM stopped or kept from running, and ends with 143', async () => {
+    const run = await world.veo(
+      [
+        'create',
+        'a terminated kite',
+        '-o',
+        'term.mp4',
+        '--json',
+        '--interval',
+        '0.05',
+        '--exec',
+        'echo started > started.txt; while :; do sleep 0.05; done',
+        '--exec',
+        'touch never-ran',
+      ],
+      {
+        cwd: dir,
+        onStart: (child) => {
+          // The hook is running once it wrote its file: SIGTERM then, told by the folder, not by a clock.
+          const watcher = watch(dir, () => {
+            if (!existsSync(join(dir, 'started.txt'))) return;
+            watcher.close();
+            child.kill('SIGTERM');
+          });
+          child.once('exit', () => watcher.close());
+        },
+      },
+    );
+    assert.equal(run.code, 143, run.stderr);
+    assert.equal(await sha(join(dir, 'term.mp4')), videoSha);
+    assert.equal(existsSync(join(dir, 'never-ran')), false);
+    const docs = run.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) => JSON.parse(line) as { error?: { code: string; message: string; details?: string[]; hint?: string } },
+      );
+    const error = docs.find((doc) => doc.error)?.error;
+    assert.ok(error, run.stderr);
+    assert.equal(error.code, 'INTERRUPTED');
+    assert.match(error.message, /^Terminated \(SIGTERM\): 2 hooks did not finish/);
+    const path = join(dir, 'term.mp4');
+    assert.ok(error.details?.[0]?.startsWith(`${path}: "echo started`), JSON.stringify(error));
+    assert.match(error.details?.[0] ?? '', /was stopped; by hand: /);
+    assert.match(error.details?.[1] ?? '', /"touch never-ran" did not run; by hand: sh -c 'touch never-ran'/);
   });
 
   it('refuses an unknown field with exit 2 before anything is created', async () => {
@@ -324,6 +484,50 @@ describe('--notify and --bell', () => {
     const [app, dashes, title, body] = await notified();
     assert.deepEqual([app, dashes, title], ['--app-name=veo', '--', 'veo batch']);
     assert.equal(body, '2 saved, 1 failed (exit 6)');
+  });
+
+  it('stays silent when the run did nothing, and tells a failure always', async () => {
+    const sync = ['sync', '--dir', join(world.workDir, 'quiet-sync')];
+    const env = { env: { PATH: `${bin}:${process.env.PATH ?? ''}` } };
+    assert.equal((await world.veo(sync, env)).code, 0);
+    await rm(log, { force: true });
+    const idle = await world.veo([...sync, '--notify', '--bell'], env);
+    assert.equal(idle.code, 0, idle.stderr);
+    assert.deepEqual(await notified(), [], 'a sync with nothing new');
+    const none = await veo(['wait', '--all', '--notify']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stderr, /Nothing to wait for/);
+    assert.deepEqual(await notified(), [], 'a wait --all with nothing to wait for');
+    const file = join(world.workDir, 'quiet.txt');
+    await writeFile(file, 'one quiet line\n');
+    const batch = ['batch', file, '--dir', join(world.workDir, 'quiet-batch')];
+    assert.equal((await veo(batch)).code, 0);
+    const resumed = await veo([...batch, '--notify']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /0 saved, 1 already saved/);
+    assert.deepEqual(await notified(), [], 'a batch already complete');
+    const failed = await veo(['wait', '0123456789abcdef01234567', '--notify']);
+    assert.notEqual(failed.code, 0);
+    const [, , title, body] = await notified();
+    assert.equal(title, 'veo wait');
+    assert.match(body ?? '', /\(exit \d+\)$/);
+  });
+
+  it('stops a notifier that hangs after 5 s, with every process it started', async () => {
+    const hung = join(world.workDir, 'hung-bin');
+    const pidFile = join(world.workDir, 'notifier-child.pid');
+    await mkdir(hung, { recursive: true });
+    await writeFile(join(hung, 'notify-send'), `#!/bin/sh\nsleep 100 &\necho $! > "${pidFile}"\nwait\n`);
+    await chmod(join(hung, 'notify-send'), 0o755);
+    const id = await createdId();
+    const run = await veo(['wait', id, '--notify'], { PATH: `${hung}:${process.env.PATH ?? ''}` });
+    assert.equal(run.code, 0, run.stderr);
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    // Gone, or dead and not yet reaped: either way no longer running.
+    const state = existsSync(`/proc/${pid}/stat`)
+      ? (await readFile(`/proc/${pid}/stat`, 'utf8')).split(' ')[2]
+      : 'gone';
+    assert.ok(state === 'gone' || state === 'Z', `the notifier's child is stopped too: ${state}`);
   });
 
   it('is silently nothing where no notifier exists, and changes no exit code', async () => {

@@ -316,14 +316,23 @@ describe('veo wait --all', () => {
     world.sim.configure({ taskMs: 600_000 });
     const ids = [await create('a very long one'), await create('another long one')];
     const dir = join(world.workDir, 'interrupted');
-    const run = await veo(['wait', '--all', '-o', dir, '--interval', '0.05'], {
+    const hook = `echo {id} >> '${join(world.workDir, "it's.txt")}'`;
+    const waitAll = ['wait', '--all', '-o', dir, '--interval', '0.05', '--exec', hook, '--exec', 'true', '--no-bell'];
+    const run = await veo(waitAll, {
       onStart: (child) => {
         void world.sim.waitForRequest((r) => r.route === 'result').then(() => child.kill('SIGINT'));
       },
     });
     assert.equal(run.code, 130, run.stderr);
     assert.match(run.stderr, /Interrupted: 0 of 2 tasks saved; the others keep running on the service\./);
-    assert.match(run.stderr, new RegExp(`Resume with: veo wait --all -o ${dir} --interval 0\\.05`));
+    // The hint runs the same hooks: every option that shapes the run, quoted for the shell.
+    const quotedHook = `'echo {id} >> '\\''${join(world.workDir, "it'\\''s.txt")}'\\'''`;
+    assert.ok(
+      run.stderr.includes(
+        `Resume with: veo wait --all -o ${dir} --interval 0.05 --exec ${quotedHook} --exec true --no-bell\n`,
+      ),
+      run.stderr,
+    );
     assert.equal(run.stdout, '');
 
     // Still unfinished: the next run takes both on again, and --timeout bounds it (exit 5).
@@ -334,7 +343,11 @@ describe('veo wait --all', () => {
       document.tasks.map((t) => [t.id, t.status, t.error.code]),
       ids.map((id) => [id, 'pending', 'WAIT_TIMEOUT']),
     );
-    assert.match(jsonErrorOf(timed.stderr).hint as string, /Resume with: veo wait --all -o \S+ --timeout 0\.3/);
+    // Not the --timeout that just ran out: the default, or a longer one the user gives.
+    assert.equal(
+      jsonErrorOf(timed.stderr).hint,
+      `Resume with: veo wait --all -o ${dir} (it waits up to the default 15m; add --timeout with more than 0.3 to wait longer)`,
+    );
   });
 
   it('a download stopped by Ctrl-C is picked up by the next wait --all -o from its part', async () => {

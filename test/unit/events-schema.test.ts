@@ -76,6 +76,7 @@ describe('the event stream schema', () => {
       { type: 'progress', id, bytes: 10 },
       { type: 'saved', id, path: '/p', url: 'https://x/y', bytes: 1, sha256: 'a'.repeat(64), alreadySaved: false },
       { type: 'failed', code: 'X', message: 'm', exitCode: 6 },
+      { type: 'failed', id, code: 'HOOK_FAILED', message: 'm', exitCode: 10, path: '/p' },
       { type: 'expiring', id, expiresAt: new Date(0).toISOString() },
       { type: 'item', line: 3, outcome: 'saved', prompt: 'p' },
       { type: 'item', outcome: 'running' },

@@ -35,6 +35,7 @@ import { ensureJournalWritable } from '../../task/paid-create.js';
 import { readTextSource } from '../shared/read-text.js';
 import { isLongPrompt, PROMPT_WARN_CHARS, tooLongProblem, warnLongPrompt } from '../shared/prompt-length.js';
 import { shellQuote } from '../../ui/shell-quote.js';
+import { listenerFlags } from '../shared/listener-flags.js';
 import { embedWanted } from '../../task/clip-tags.js';
 
 const batchSchema = onFirstUse(() =>
@@ -90,6 +91,7 @@ function resumeCommand(options: BatchOptions, given: BatchInput['options'], base
   if (options.embedMetadata !== undefined)
     parts.push(options.embedMetadata ? '--embed-metadata' : '--no-embed-metadata');
   if (options.writeInfoJson) parts.push('--write-info-json');
+  parts.push(...listenerFlags(given));
   const command = parts.join(' ');
   return options.file === '-' ? `${command} with the same input on stdin` : command;
 }

@@ -34,13 +34,16 @@ export function attachStepSummary(ctx: Context, file: string, options: Record<st
   const command = ctx.command ?? '';
   // Without -o a create or a wait saves nothing here (variations of a create go through the batch, which reports).
   const failureTold = ALWAYS_SUMMARISED.has(command) || options.output !== undefined;
+  const hookFailed = new Set<string>();
   ctx.events.on(async (event) => {
+    // A clip saved whose hook failed is told as a failure with its path: its row says both.
+    if (event.type === 'failed' && event.code === 'HOOK_FAILED' && event.path) hookFailed.add(event.path);
     if (event.type !== 'end') return;
     const reports = ctx.events.reports;
     if (reports.length === 0 && (event.exitCode === 0 || !failureTold)) return;
     try {
       // The page is shown to everyone who can see the run: a key that slipped into any text is masked.
-      await appendToSummary(file, ctx.out.redact(summarySection(event, reports)));
+      await appendToSummary(file, ctx.out.redact(summarySection(event, reports, hookFailed)));
     } catch (error) {
       ctx.out.warn(
         `The GitHub step summary was not written (${file}): ${(error as Error).message}. The run's outcome is unchanged.`,
@@ -56,15 +59,20 @@ function shownPath(path: string): string {
   return under && !under.startsWith(`..${sep}`) && under !== '..' && !isAbsolute(under) ? under : path;
 }
 
-function row(clip: ClipOutcome): string[] {
-  const status = clip.code ? `${clip.status}: ${clip.code}` : clip.status;
+function row(clip: ClipOutcome, hookFailed: ReadonlySet<string>): string[] {
+  const told = clip.code ? `${clip.status}: ${clip.code}` : clip.status;
+  const status = clip.path !== undefined && hookFailed.has(clip.path) ? `${told}, hook failed` : told;
   // A clip with no task cost nothing; one with a task was paid for, at the model's price when it is known.
   const price = !clip.id ? '—' : clip.price !== undefined ? formatRubles(clip.price) : 'unknown';
   return [clip.id ?? '—', clip.prompt ?? '', status, price, clip.path ? shownPath(clip.path) : '—'];
 }
 
 /** The section in Markdown: heading, how the run ended when it failed, what it paid for, the table. */
-export function summarySection(end: Extract<RunEvent, { type: 'end' }>, reports: readonly RunReport[]): string {
+export function summarySection(
+  end: Extract<RunEvent, { type: 'end' }>,
+  reports: readonly RunReport[],
+  hookFailed: ReadonlySet<string> = new Set(),
+): string {
   const counts = reports.map((report) => report.counts).join('; ');
   const parts = [`### ${markdownText(`veo ${end.command}: ${counts || (end.exitCode === 0 ? 'done' : 'failed')}`)}`];
   if (end.exitCode !== 0) {
@@ -77,7 +85,13 @@ export function summarySection(end: Extract<RunEvent, { type: 'end' }>, reports:
   if (clips.length > 0) {
     const shown = clips.slice(0, MAX_ROWS);
     const widths = [Infinity, PROMPT_WIDTH];
-    parts.push(markdownTable(['clip', 'prompt', 'status', 'price', 'path'], shown.map(row), widths));
+    parts.push(
+      markdownTable(
+        ['clip', 'prompt', 'status', 'price', 'path'],
+        shown.map((clip) => row(clip, hookFailed)),
+        widths,
+      ),
+    );
     if (clips.length > shown.length) parts.push(`…and ${clips.length - shown.length} more clips, not listed.`);
   }
   return `${parts.join('\n\n')}\n\n`;

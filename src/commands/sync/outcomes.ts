@@ -6,10 +6,18 @@ import { loadCatalog, priceOf } from '../../task/model-catalog.js';
 import type { ClipOutcome } from '../../task/run-events.js';
 import { countsOf, videosOf, type SyncedVideo, type SyncSummary } from './run.js';
 
-const SHOWN_STATE: Record<string, string> = { 'already-saved': 'already saved', 'not-video': 'not a video' };
+const SHOWN_STATE: Record<string, string> = {
+  'already-saved': 'already saved',
+  'handed-off': 'handed off',
+  'not-video': 'not a video',
+};
 
 function listed(video: SyncedVideo): boolean {
-  return video.state !== 'already-saved' && (video.state !== 'expired' || video.newlyLost === true);
+  return (
+    video.state !== 'already-saved' &&
+    video.state !== 'handed-off' &&
+    (video.state !== 'expired' || video.newlyLost === true)
+  );
 }
 
 export async function reportOutcomes(ctx: Context, summary: SyncSummary, entries: JournalEntry[]): Promise<void> {

@@ -31,6 +31,8 @@ export type SyncOptions = z.infer<typeof syncSchema>;
 export interface SyncSummary {
   saved: string[];
   alreadySaved: string[];
+  /** Saved, then moved or removed by the --exec hooks of the run that saved them: not fetched again. */
+  handedOff: string[];
   running: string[];
   expired: string[];
   failed: { id: string; code: string; message: string }[];
@@ -42,7 +44,7 @@ export interface SyncSummary {
   reportedLost: Set<string>;
 }
 
-export type SyncState = 'saved' | 'already-saved' | 'running' | 'expired' | 'failed' | 'not-video';
+export type SyncState = 'saved' | 'already-saved' | 'handed-off' | 'running' | 'expired' | 'failed' | 'not-video';
 
 export interface SyncedVideo {
   id: string;
@@ -131,11 +133,23 @@ async function saveEntry(
   }
 }
 
+/**
+ * Where a video the journal saved stands: still in place, handed on by its hooks (moved to an archive or an upload:
+ * fetching it again would only hand it on again), or gone and to be fetched again. A saved video whose link is dead
+ * could not be fetched again anyway: it is not re-hashed on every run.
+ */
+async function savedState(entry: JournalEntry): Promise<'here' | 'handed-off' | 'gone'> {
+  const linkAlive = !entry.expiresAt || Date.parse(entry.expiresAt) > Date.now();
+  if (!linkAlive || (await stillSaved(entry))) return 'here';
+  return entry.handedOffAt ? 'handed-off' : 'gone';
+}
+
 /** Asks once about every unfinished task, then saves every finished video whose link still lives. Idempotent. */
 export async function syncCommand(ctx: Context, options: SyncOptions): Promise<void> {
   const summary: SyncSummary = {
     saved: [],
     alreadySaved: [],
+    handedOff: [],
     running: [],
     expired: [],
     failed: [],
@@ -169,13 +183,12 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
       ];
       await removeExpiredParts(ctx, entry.id, where);
     }
-    const linkAlive = !entry.expiresAt || Date.parse(entry.expiresAt) > Date.now();
-    // A saved video whose link is dead could not be fetched again anyway: it is not re-hashed on every run.
-    if (state === 'saved' && (!linkAlive || (await stillSaved(entry)))) {
-      summary.alreadySaved.push(entry.id);
+    const saved = state === 'saved' ? await savedState(entry) : undefined;
+    if (saved === 'here' || saved === 'handed-off') {
+      summary[saved === 'here' ? 'alreadySaved' : 'handedOff'].push(entry.id);
       if (entry.savedPath) summary.paths.set(entry.id, entry.savedPath);
     }
-    const wanted = state === 'unsaved' || (state === 'saved' && !summary.alreadySaved.includes(entry.id) && linkAlive);
+    const wanted = state === 'unsaved' || saved === 'gone';
     if (!wanted || !entry.url || taskPhase({ status: entry.status ?? '', url: entry.url }) !== 'done') continue;
     await saveEntry(ctx, { ...entry, url: entry.url }, options, summary, fail);
   }
@@ -216,6 +229,7 @@ export function videosOf(summary: SyncSummary): SyncedVideo[] {
   return [
     ...summary.saved.map((id) => withPath(id, 'saved')),
     ...summary.alreadySaved.map((id) => withPath(id, 'already-saved')),
+    ...summary.handedOff.map((id) => withPath(id, 'handed-off')),
     ...summary.running.map((id) => withPath(id, 'running')),
     ...summary.expired.map((id) => ({ ...withPath(id, 'expired'), newlyLost: !summary.reportedLost.has(id) })),
     ...summary.failed.map(({ id, code, message }) => ({ ...withPath(id, 'failed'), error: { code, message } })),
@@ -249,8 +263,8 @@ async function tellOutcomes(
 
 function report(ctx: Context, summary: SyncSummary): void {
   if (ctx.out.json) {
-    const { saved, alreadySaved, running, expired, failed } = summary;
-    ctx.out.data({ videos: videosOf(summary), saved, alreadySaved, running, expired, failed });
+    const { saved, alreadySaved, handedOff, running, expired, failed } = summary;
+    ctx.out.data({ videos: videosOf(summary), saved, alreadySaved, handedOff, running, expired, failed });
     return;
   }
   for (const failure of summary.failed) ctx.out.info(`${failure.id}: ${failure.message}`);
@@ -267,6 +281,7 @@ export function countsOf(summary: SyncSummary): string {
   return [
     `${summary.saved.length} saved`,
     `${summary.alreadySaved.length} already saved`,
+    ...(summary.handedOff.length > 0 ? [`${summary.handedOff.length} handed off by hooks`] : []),
     `${summary.running.length} still running`,
     `${summary.expired.length} expired`,
     `${summary.failed.length} failed`,

@@ -43,7 +43,13 @@ function ids(tracked: Tracked[]): string {
 export function reportAll(
   ctx: Context,
   tracked: Tracked[],
-  run: { saving: boolean; creates: OpenCreates; resume: string; clips?: ClipOutcome[] | undefined },
+  run: {
+    saving: boolean;
+    creates: OpenCreates;
+    resume: string;
+    afterTimeout: string;
+    clips?: ClipOutcome[] | undefined;
+  },
 ): void {
   const by = (status: TaskResult['status']) => tracked.filter((t) => t.result.status === status);
   const finished = run.saving ? [...by('saved'), ...by('already-saved')] : by('done');
@@ -74,16 +80,16 @@ export function reportAll(
     troubled.map((t) => t.kind as ErrorKind),
     () => ({
       message: `${troubled.length} of ${counted(tracked.length, 'task')} ${troubled.length === 1 ? 'was' : 'were'} not ${run.saving ? 'saved' : 'finished'}: ${ids(troubled)}.`,
-      hint: hintFor(troubled, run.resume),
+      hint: hintFor(troubled, run.resume, run.afterTimeout),
     }),
   );
 }
 
 /** A failed generation is final; a timeout or a failed download is picked up by running the same command again. */
-function hintFor(troubled: Tracked[], resume: string): string {
+function hintFor(troubled: Tracked[], resume: string, afterTimeout: string): string {
   if (troubled.every((t) => t.kind === 'generation')) {
     return 'A failed generation cannot be waited for again: `veo create` makes a new clip (paid again).';
   }
-  if (troubled.every((t) => t.kind === 'timeout')) return `Resume with: ${resume}`;
+  if (troubled.every((t) => t.kind === 'timeout')) return `Resume with: ${afterTimeout}`;
   return `Fix the cause and run ${resume} again: saved clips are not downloaded twice, and failed generations are not waited for again.`;
 }

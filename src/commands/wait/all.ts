@@ -18,6 +18,7 @@ import { saveWithStatus, waitWithStatus } from '../../task/wait-and-save.js';
 import { tellFailure } from '../../task/failure-event.js';
 import { createProgressBoard, type ProgressBoard } from '../../ui/live-lines.js';
 import { shellQuote } from '../../ui/shell-quote.js';
+import { listenerFlags } from '../shared/listener-flags.js';
 import type { StatusLine } from '../../ui/status-line.js';
 import { counted, shorten } from '../../ui/text-format.js';
 import { concurrencyFlag, intervalFlag, timeoutFlag } from '../shared/flags.js';
@@ -27,7 +28,7 @@ import type { WaitInput } from './index.js';
 import { planFolder } from './all-output.js';
 import { clipOutcomes } from './all-outcomes.js';
 import { reportAll, type Tracked } from './all-report.js';
-import { afterCreatesInFlight, isUnfinished, openCreates, type OpenCreates } from './unfinished.js';
+import { afterCreatesInFlight, isUnfinished, openCreates, tellOpenCreates } from './unfinished.js';
 
 const waitAllSchema = onFirstUse(() =>
   z.intersection(savingOptionsSchema(), z.object({ concurrency: concurrencyOption() })),
@@ -50,8 +51,11 @@ interface WaitAllRun {
   total: number;
 }
 
-/** The command as typed, with every option that decides where clips go or how the run goes (never --api-key). */
-function resumeCommand(ctx: Context, options: WaitAllOptions, given: WaitInput['options']): string {
+/**
+ * The command as typed, with every option that decides where clips go or how the run goes (never --api-key). After
+ * the --timeout ran out, repeating it would run out again: `withTimeout` false leaves it out.
+ */
+function resumeCommand(ctx: Context, options: WaitAllOptions, given: WaitInput['options'], withTimeout = true): string {
   const parts = ['veo'];
   if (ctx.globals.baseUrl) parts.push('--base-url', shellQuote(ctx.globals.baseUrl));
   parts.push('wait', '--all');
@@ -60,13 +64,20 @@ function resumeCommand(ctx: Context, options: WaitAllOptions, given: WaitInput['
     parts.push('--concurrency', shellQuote(given.concurrency));
   if (given.interval !== undefined && given.interval !== intervalFlag.default)
     parts.push('--interval', shellQuote(given.interval));
-  if (given.timeout !== undefined && given.timeout !== timeoutFlag.default)
+  if (withTimeout && given.timeout !== undefined && given.timeout !== timeoutFlag.default)
     parts.push('--timeout', shellQuote(given.timeout));
   if (options.force) parts.push('--force');
   if (options.embedMetadata !== undefined)
     parts.push(options.embedMetadata ? '--embed-metadata' : '--no-embed-metadata');
   if (options.writeInfoJson) parts.push('--write-info-json');
+  parts.push(...listenerFlags(given));
   return parts.join(' ');
+}
+
+/** What to run once the --timeout ran out: the same command with the default limit, or a longer one given by hand. */
+function timeoutResume(command: string, given: unknown): string {
+  if (given === undefined || given === timeoutFlag.default) return command;
+  return `${command} (it waits up to the default ${timeoutFlag.default}; add --timeout with more than ${String(given)} to wait longer)`;
 }
 
 function track(entry: JournalEntry, index: number): Tracked {
@@ -219,20 +230,6 @@ async function tellOutcomes(ctx: Context, tracked: Tracked[]): Promise<void> {
   }
 }
 
-function tellOpenCreates(ctx: Context, creates: OpenCreates): void {
-  const parts = [
-    creates.creating > 0 ? `${counted(creates.creating, 'create')} still being sent by another veo` : '',
-    creates.unconfirmed > 0
-      ? `${counted(creates.unconfirmed, 'create')} whose answer never came (a task may exist and be billed)`
-      : '',
-  ].filter(Boolean);
-  if (parts.length === 0) return;
-  ctx.out.warn(
-    `${parts.join(' and ')} ${creates.creating + creates.unconfirmed === 1 ? 'has' : 'have'} no task id yet and cannot be waited for; \`veo list\` shows them.`,
-    'CREATES_WITHOUT_ID',
-  );
-}
-
 export async function waitAllCommand(ctx: Context, given: WaitInput['options']): Promise<void> {
   const options = parseOptions(waitAllSchema(), given);
   const names = options.output === undefined ? undefined : await planFolder(ctx, options.output);
@@ -285,5 +282,6 @@ export async function waitAllCommand(ctx: Context, given: WaitInput['options']):
   await tellOutcomes(ctx, tracked);
   const saving = names !== undefined;
   const clips = saving && ctx.events.listening ? await clipOutcomes(ctx, tracked) : undefined;
-  reportAll(ctx, tracked, { saving, creates, resume, clips });
+  const afterTimeout = timeoutResume(resumeCommand(ctx, options, given, false), given.timeout);
+  reportAll(ctx, tracked, { saving, creates, resume, afterTimeout, clips });
 }

@@ -52,3 +52,18 @@ export async function afterCreatesInFlight(
     await delay(CREATE_CHECK_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
   }
 }
+
+/** Creates without a task id are said once: they cannot be waited for, and `veo list` shows them. */
+export function tellOpenCreates(ctx: Context, creates: OpenCreates): void {
+  const parts = [
+    creates.creating > 0 ? `${counted(creates.creating, 'create')} still being sent by another veo` : '',
+    creates.unconfirmed > 0
+      ? `${counted(creates.unconfirmed, 'create')} whose answer never came (a task may exist and be billed)`
+      : '',
+  ].filter(Boolean);
+  if (parts.length === 0) return;
+  ctx.out.warn(
+    `${parts.join(' and ')} ${creates.creating + creates.unconfirmed === 1 ? 'has' : 'have'} no task id yet and cannot be waited for; \`veo list\` shows them.`,
+    'CREATES_WITHOUT_ID',
+  );
+}
