@@ -128,6 +128,24 @@ describe('--exec hooks', () => {
     assert.match(again.stderr, /--exec did not run: this run saved no clip to a file/);
   });
 
+  it('a batch run again does not fetch, nor hook, a clip its hooks moved away; nothing is paid again', async () => {
+    await mkdir(join(dir, 'archive'));
+    await writeFile(join(dir, 'moving.txt'), 'a clip that moves away\n');
+    const batch = () =>
+      veo(['batch', 'moving.txt', '--dir', 'out', '--exec', 'mv {path} archive/', '--exec', 'echo {id} >> hooked.txt']);
+    const first = await batch();
+    assert.equal(first.code, 0, first.stderr);
+    const made = creates().length;
+    const files = () => world.sim.requests.filter((r) => r.origin === 'file').length;
+    const fetched = files();
+    const again = await batch();
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(creates().length, made, 'nothing paid again');
+    assert.equal(files(), fetched, 'nothing fetched again');
+    assert.equal((await readFile(join(dir, 'hooked.txt'), 'utf8')).trim().split('\n').length, 1);
+    assert.match(again.stderr, /1 already saved/);
+  });
+
   it('does not fetch again in later syncs a clip its hooks moved away, while a file deleted by hand is fetched', async () => {
     const moved = await createdId();
     assert.equal((await veo(['wait', moved])).code, 0);

@@ -146,7 +146,8 @@ export async function resumptionOf(entry: JournalEntry | undefined, intent?: Cre
     if (!intent) return { kind: 'new' };
     return intentView(intent) === 'creating' ? { kind: 'elsewhere', intent } : { kind: 'unconfirmed', intent };
   }
-  if (await stillThere(entry)) return { kind: 'saved', entry };
+  // A clip its hooks moved away (an upload, an archive) was delivered: it is not fetched, nor hooked, again.
+  if (entry.handedOffAt || (await stillThere(entry))) return { kind: 'saved', entry };
   if (taskPhase({ status: entry.status ?? 'idle', url: entry.url ?? null }) === 'failed')
     return { kind: 'failed', entry };
   // A video saved and since deleted can be fetched again while its link lives.

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { FileExistsError, isVeoError, type VeoError } from '../../core/errors.js';
 import { CREATE_ANSWER_GRACE_MS } from '../../api/safety.js';
 import type { Context } from '../../context.js';
+import type { JournalEntry } from '../../store/journal.js';
 import { claimItem, type ClaimAttempt } from '../../store/item-claims.js';
 import type { StatusLine } from '../../ui/status-line.js';
 import { batchTagOf, intentsByKey, itemValues, resumptionOf, tasksByKey, type PlannedItem } from './plan.js';
@@ -85,6 +86,11 @@ async function claimOrWait(
 
 const CLAIM_POLL_MS = 250;
 
+/** Saved with the bytes journaled, or moved away by its hooks once they had it. */
+async function delivered(entry: JournalEntry): Promise<boolean> {
+  return entry.handedOffAt !== undefined || (entry.sha256 !== undefined && (await stillSaved(entry)));
+}
+
 /** What the journal says of the item now: another run may have created, saved or failed it since the plan was made. */
 async function refresh(run: RunSettings, tracked: Tracked): Promise<Tracked> {
   const { entries, intents } = await run.journal.load();
@@ -96,7 +102,7 @@ async function refresh(run: RunSettings, tracked: Tracked): Promise<Tracked> {
   // The item is ours now, so no other process is still sending its create: what it left unanswered is unconfirmed.
   if (resumption.kind === 'elsewhere') resumption = { kind: 'unconfirmed', intent: resumption.intent };
   // A file saved by another run is reported as saved only once its bytes match what that run journaled.
-  if (resumption.kind === 'saved' && !(resumption.entry.sha256 && (await stillSaved(resumption.entry)))) {
+  if (resumption.kind === 'saved' && !(await delivered(resumption.entry))) {
     return startFrom(tracked.item, { kind: 'resume', entry: resumption.entry });
   }
   return startFrom(tracked.item, resumption, run.retryUnconfirmed);
