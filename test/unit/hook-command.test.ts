@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -24,9 +24,35 @@ describe('hookCommandLine (sh)', () => {
     ['echo ${HOME} {a,b} {1..3}', 'echo ${HOME} {a,b} {1..3}'],
     ["awk '{print $1}' {path}", `awk '{print $1}' "\${VEO_PATH}"`],
     ['echo {path', 'echo {path'],
+    // A substitution is a command of its own: quoting starts afresh inside it, even within "…".
+    ['echo "[$(basename {path})]"', 'echo "[$(basename "${VEO_PATH}")]"'],
+    ['echo "`basename {path}`"', 'echo "`basename "${VEO_PATH}"`"'],
+    ['echo $(echo {path})', 'echo $(echo "${VEO_PATH}")'],
+    [`echo "$(printf '%s' "{path}")"`, `echo "$(printf '%s' "\${VEO_PATH}")"`],
+    [`echo "$(printf '%s' '{path}')"`, `echo "$(printf '%s' ''"\${VEO_PATH}"'')"`],
+    [`echo '$(x {path})'`, `echo '$(x '"\${VEO_PATH}"')'`],
+    ['echo $( (cd x; echo {path}) ) {id}', 'echo $( (cd x; echo "${VEO_PATH}") ) "${VEO_ID}"'],
+    ['echo "$((1 << 2)) {id}" ${x:-{path}}', 'echo "$((1 << 2)) ${VEO_ID}" ${x:-"${VEO_PATH}"}'],
+    ['echo {id} <<<{path}', 'echo "${VEO_ID}" <<<"${VEO_PATH}"'],
   ];
   for (const [template, line] of cases) {
     it(`turns ${template} into ${line}`, () => assert.equal(hookCommandLine(template, 'sh'), line));
+  }
+
+  // Places where no reference would stay one unparsed word: refused before anything is sent.
+  for (const template of [
+    'echo $(( {id} + 1 ))',
+    'cat <<EOF\n{path}\nEOF',
+    "cat <<'EOF'\n{path}\nEOF",
+    'cat <<EOF; echo {path}\nx\nEOF',
+    'echo "`echo \\"{path}\\"`"',
+  ]) {
+    it(`refuses the field in ${JSON.stringify(template)} as a usage error`, () => {
+      assert.throws(
+        () => hookCommandLine(template, 'sh'),
+        (error: unknown) => isVeoError(error) && error.kind === 'usage' && /\$VEO_/.test(error.hint ?? ''),
+      );
+    });
   }
 
   for (const template of ['echo {pth}', 'echo {PATH}', "echo '{prompts}'"]) {
@@ -57,15 +83,30 @@ const HOSTILE = [
   "'; touch pwned; echo '",
   '"; touch pwned; echo "',
   'new\nline\ttab',
+  'sp ace dir/a  b*.mp4',
+  '*',
+  '$(basename x) "$(touch pwned)" \'`touch pwned`\'',
   '*?[a] ~ {a,b} -n',
   '',
 ];
 
 describe('hook values through a real shell', () => {
-  const templates = ["printf '[%s]' {prompt}", `printf '[%s]' "{prompt}"`, `printf '[%s]' '{prompt}'`];
+  const templates = [
+    "printf '[%s]' {prompt}",
+    `printf '[%s]' "{prompt}"`,
+    `printf '[%s]' '{prompt}'`,
+    `printf '[%s]' "$(printf '%s' {prompt})"`,
+    `printf '[%s]' "\`printf '%s' {prompt}\`"`,
+    `printf '[%s]' "$(printf '%s' "{prompt}")"`,
+    `printf '[%s]' "$(printf '%s' '{prompt}')"`,
+    `x=$(printf '[%s]' {prompt}); printf '%s' "$x"`,
+    `printf '%s' "$(printf '%s' "$(printf '[%s]' {prompt})")"`,
+  ];
   for (const template of templates) {
     it(`keeps every value one argument in ${template}`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'veo-hook-'));
+      // A file for an unquoted * to match: a value that were globbed would print its name.
+      writeFileSync(join(dir, 'glob-bait'), '');
       for (const value of HOSTILE) {
         const env = hookEnvironment({ path: 'p', id: 'i', prompt: value, url: 'u', sha256: 's' });
         const printed = execFileSync('/bin/sh', ['-c', hookCommandLine(template, 'sh')], {
@@ -75,7 +116,7 @@ describe('hook values through a real shell', () => {
         });
         assert.equal(printed, `[${value}]`);
       }
-      assert.deepEqual(readdirSync(dir), [], 'no value ran as a command');
+      assert.deepEqual(readdirSync(dir), ['glob-bait'], 'no value ran as a command');
       rmSync(dir, { recursive: true });
     });
   }
