@@ -13,6 +13,9 @@ interface Knob {
   whole?: boolean;
 }
 
+/** Seven days: longer than any hook should run, and far below the longest delay a timer can hold. */
+const MAX_HOOK_TIMEOUT_S = 7 * 24 * 60 * 60;
+
 export const ENV_KNOBS = {
   requestTimeout: { name: 'VEO_REQUEST_TIMEOUT', accepted: 'seconds above 0, such as 30 or 0.5', valid: (v) => v > 0 },
   retryAttempts: {
@@ -41,8 +44,9 @@ export const ENV_KNOBS = {
   },
   hookTimeout: {
     name: 'VEO_HOOK_TIMEOUT',
-    accepted: 'seconds above 0, such as 600 or 0.5',
-    valid: (v) => v > 0,
+    accepted: 'seconds above 0 and at most 604800 (7 days), such as 600 or 0.5',
+    // A timer cannot wait longer than about 24.8 days: beyond that Node fires it at once and the hook is killed.
+    valid: (v) => v > 0 && v <= MAX_HOOK_TIMEOUT_S,
   },
 } satisfies Record<string, Knob>;
 

@@ -344,6 +344,23 @@ describe('--exec hooks', () => {
     );
   });
 
+  it('takes a VEO_HOOK_TIMEOUT of up to 7 days and refuses a longer one before anything is sent', async () => {
+    const week = await veo(['create', 'a patient kite', '-o', 'week.mp4', '--exec', 'echo ran > week.txt'], {
+      VEO_HOOK_TIMEOUT: '604800',
+    });
+    assert.equal(week.code, 0, week.stderr);
+    assert.equal(await readFile(join(dir, 'week.txt'), 'utf8'), 'ran\n');
+    const before = creates().length;
+    const longer = await veo(['create', 'a kite', '-o', 'long.mp4', '--exec', 'echo ran > long.txt'], {
+      VEO_HOOK_TIMEOUT: '3000000',
+    });
+    assert.equal(longer.code, 2, longer.stderr);
+    assert.match(longer.stderr, /VEO_HOOK_TIMEOUT is set to "3000000"/);
+    assert.doesNotMatch(longer.stderr, /TimeoutOverflowWarning/);
+    assert.equal(creates().length, before, 'the simulator received no create');
+    assert.equal(existsSync(join(dir, 'long.txt')), false);
+  });
+
   it('passes Ctrl-C on to a running hook and ends with 130, not with a hook failure', async () => {
     let interrupted = false;
     const run = await world.veo(
