@@ -101,7 +101,9 @@ class HookFailures {
       return;
     }
     // Told once, then kept current: the run ends with this failure unless a worse one happened.
-    const hint = `Run it again by hand: ${byHand(hook, env, saved.path)}`;
+    const command = byHand(hook, env, saved.path);
+    // $'…' (a value with a control character) is read by bash and zsh, not by every sh yet.
+    const hint = `Run it again by hand${command.includes("$'") ? ' (in bash or zsh)' : ''}: ${command}`;
     this.#error = new HookFailedError(text, { details, hint, ...(saved.id ? { taskId: saved.id } : {}) });
     ctx.events.late(this.#error);
   }

@@ -6,6 +6,13 @@
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+const ONE_UNSHOWABLE = new RegExp(UNSHOWABLE.source);
+
+/** Whether `text` holds a character that showable() would escape. */
+export function hasUnshowable(text: string): boolean {
+  return ONE_UNSHOWABLE.test(text);
+}
+
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function escape(char: string): string {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, watch } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -342,6 +343,30 @@ describe('--exec hooks', () => {
       state === undefined || /^\d+ \(sleep\) Z/.test(state),
       `the process the hook started is stopped too: ${state}`,
     );
+  });
+
+  it('gives a failed hook a hint that, pasted into bash or zsh, runs it again with the exact bytes', async () => {
+    const prompt = "line one\nline 'two'\\n\tend";
+    const run = await veo([
+      'create',
+      prompt,
+      '-o',
+      'tab\there.mp4',
+      '--exec',
+      "printf '%s\\0' {path} {prompt} > got.bin\nexit 4",
+    ]);
+    assert.equal(run.code, 10, run.stderr);
+    const path = join(dir, 'tab\there.mp4');
+    assert.deepEqual(await argsWritten(join(dir, 'got.bin')), [path, prompt]);
+    const hint = /hint: Run it again by hand \(in bash or zsh\): (.*)$/m.exec(run.stderr)?.[1] ?? '';
+    assert.match(hint, /^VEO_PATH=\$'.*' VEO_PROMPT=\$'.*' sh -c \$'.*'$/, run.stderr);
+    for (const shell of ['bash', 'zsh']) {
+      if (!existsSync(`/usr/bin/${shell}`) && !existsSync(`/bin/${shell}`)) continue;
+      await rm(join(dir, 'got.bin'));
+      const pasted = spawnSync(shell, ['-c', hint], { cwd: dir, env: { PATH: process.env.PATH } });
+      assert.equal(pasted.status, 4, `${shell}: ${pasted.stderr.toString()}`);
+      assert.deepEqual(await argsWritten(join(dir, 'got.bin')), [path, prompt], shell);
+    }
   });
 
   it('takes a VEO_HOOK_TIMEOUT of up to 7 days and refuses a longer one before anything is sent', async () => {
