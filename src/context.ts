@@ -34,6 +34,8 @@ export interface Context {
   events: RunEvents;
   /** The command being run, as typed (`batch`, `auth login`): set once it is known. */
   command?: string;
+  /** --exec was given: a command that would save no clip to a file refuses to start rather than never run them. */
+  hooks?: boolean;
 }
 
 export interface CreatesInFlight {

@@ -155,6 +155,7 @@ export function attachHooks(ctx: Context, templates: string[]): void {
   const timeoutMs = knob === undefined ? DEFAULT_HOOK_TIMEOUT_MS : knob * 1000;
   const failures = new HookFailures(ctx, formatLimitMs(timeoutMs));
   const stops = new HookStops(ctx);
+  ctx.hooks = hooks.length > 0;
   let saves = 0;
 
   ctx.events.on(async (event) => {

@@ -492,6 +492,31 @@ describe('--exec hooks', () => {
     assert.match(error.details?.[1] ?? '', /"touch never-ran" did not run; by hand: sh -c 'touch never-ran'/);
   });
 
+  it('refuses --exec on a command that saves no clip to a file, with exit 2 and nothing sent', async () => {
+    const id = await createdId();
+    const before = world.sim.requests.length;
+    const runs = [
+      ['create', 'no o', '--exec', 'touch ran'],
+      ['create', 'a kite', '--wait', '--exec', 'touch ran'],
+      ['create', 'a kite', '-o', '-', '--exec', 'touch ran'],
+      ['rerun', id, '--yes', '--exec', 'touch ran'],
+      ['download', id, '-o', '-', '--exec', 'touch ran'],
+      ['wait', id, '--exec', 'touch ran'],
+      ['wait', '--all', '--exec', 'touch ran'],
+    ];
+    for (const args of runs) {
+      const run = await veo(args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(
+        run.stderr,
+        /--exec runs after a clip is saved to a file, but this .* saves it to .*; nothing was sent/,
+      );
+      assert.equal(run.stdout, '');
+    }
+    assert.equal(world.sim.requests.length, before, 'the simulator received nothing');
+    assert.equal(existsSync(join(dir, 'ran')), false);
+  });
+
   it('refuses an unknown field with exit 2 before anything is created', async () => {
     const run = await veo(['create', 'a kite', '-o', 'k.mp4', '--exec', 'echo {pth}']);
     assert.equal(run.code, 2, run.stderr);

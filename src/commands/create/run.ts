@@ -30,6 +30,7 @@ import { repeatRefused, sameUnconfirmed } from './unconfirmed.js';
 import { checkModel, dryRun, priceWithinCap } from './dry-run.js';
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
 import { destinationOf, outputArgument, planOutput } from '../../task/output-target.js';
+import { refuseHooksWithoutFile } from '../shared/hooks-need-file.js';
 import { checkArgumentText, readTextSource } from '../shared/read-text.js';
 import {
   checkPromptLength,
@@ -124,6 +125,7 @@ export async function createCommand(ctx: Context, options: CreateOptions): Promi
     const { createVariations } = await import('./variations.js');
     return createVariations(ctx, prompt, options);
   }
+  refuseHooksWithoutFile(ctx, options.output, ctx.command ?? 'create');
   const input = buildCreateInput(variations[0]?.prompt ?? prompt, options);
   if (options.dryRun) return dryRun(ctx, input, options.maxCost);
   if (options.output === undefined || !ctx.events.listening) return createOne(ctx, options, input);

@@ -7,6 +7,7 @@ import { parseVideoUrl } from '../../api/origin.js';
 import { normaliseTaskId } from '../../core/ids.js';
 import type { Context } from '../../context.js';
 import { shellQuote } from '../../ui/shell-quote.js';
+import { refuseHooksWithoutFile } from '../shared/hooks-need-file.js';
 import type { DownloadInput } from './index.js';
 import { embedWanted } from '../../task/clip-tags.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
@@ -114,5 +115,7 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
 }
 
 export async function run(ctx: Context, input: DownloadInput): Promise<void> {
+  // Without -o the clip goes to its default file; only stdout leaves the hooks nothing to run on.
+  if (input.options.output === '-') refuseHooksWithoutFile(ctx, '-', 'download');
   await downloadCommand(ctx, input.args.target, parseOptions(downloadSchema(), input.options));
 }

@@ -3,6 +3,7 @@ import '../../core/zod-english.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../core/errors.js';
 import { shellQuote } from '../../ui/shell-quote.js';
+import { refuseHooksWithoutFile } from '../shared/hooks-need-file.js';
 import type { WaitInput } from './index.js';
 import { embedWanted } from '../../task/clip-tags.js';
 import { adoptUnconfirmed } from '../../task/adopt-unconfirmed.js';
@@ -60,6 +61,7 @@ async function waitAndSave(
 }
 
 export async function run(ctx: Context, input: WaitInput): Promise<void> {
+  refuseHooksWithoutFile(ctx, input.options.output, input.options.all ? 'wait --all' : 'wait');
   if (input.options.all) {
     if (input.args.id !== undefined) {
       throw new UsageError('Give either a task id or --all, not both.', {
