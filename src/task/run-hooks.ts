@@ -163,14 +163,16 @@ export function attachHooks(ctx: Context, templates: string[]): void {
       // A command of one clip that saved none to a file (no -o, or -o -) would leave the hook silently unrun.
       if (saves === 0 && event.exitCode === 0 && ONE_CLIP.has(event.command)) {
         ctx.out.warn(
-          '--exec did not run: this run saved no clip to a file (-o saves one; a clip saved before is not saved again).',
+          '--exec did not run: this run saved no clip to a file (a clip saved before, or by another veo meanwhile, is not saved again, and its hooks are not run again).',
         );
       }
       return;
     }
     if (event.type !== 'saved' || event.path === '-') return;
+    // A clip is hooked by the veo that saved it: one another veo saved meanwhile (two `wait --all -o` at once, a
+    // sync beside a wait) gets that veo's hooks, so running ours too would run them twice for one clip.
+    if (event.alreadySaved) return;
     saves++;
-    // A clip another veo saved there is in place for this run all the same: its hooks run.
     const env = hookEnvironment({
       path: event.path,
       id: event.id ?? '',

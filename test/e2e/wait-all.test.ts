@@ -292,9 +292,12 @@ describe('veo wait --all', () => {
     // Slow downloads, so that the two runs meet over the same clips.
     world.sim.inject('file', { kind: 'slow', ms: 400 }, Infinity);
     const dir = join(world.workDir, 'shared');
+    // Each clip is hooked once, by the veo that saved it, never again by the one that found it saved.
+    const log = join(world.workDir, 'hooked.log');
+    const hooked = { env: { HOOK_LOG: log } };
     const [a, b] = await Promise.all([
-      veo(['wait', '--all', '-o', dir, '--interval', '0.05']),
-      veo(['wait', '--all', '-o', dir, '--interval', '0.05']),
+      veo(['wait', '--all', '-o', dir, '--interval', '0.05', '--exec', 'echo {id} >> "$HOOK_LOG"'], hooked),
+      veo(['wait', '--all', '-o', dir, '--interval', '0.05', '--exec', 'echo {id} >> "$HOOK_LOG"'], hooked),
     ]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
@@ -308,6 +311,7 @@ describe('veo wait --all', () => {
     assert.equal(new Set(downloads).size, 3);
     const savedBy = (stderr: string) => Number(/wait --all: (\d+) saved/.exec(stderr)?.[1]);
     assert.equal(savedBy(a.stderr) + savedBy(b.stderr), 3, `${a.stderr}\n${b.stderr}`);
+    assert.deepEqual((await readFile(log, 'utf8')).trim().split('\n').toSorted(), ids.toSorted());
     assert.deepEqual((await readdir(dir)).toSorted(), ids.map((id) => `${id}.mp4`).toSorted());
   });
 
