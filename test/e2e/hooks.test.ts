@@ -75,6 +75,27 @@ describe('--exec hooks', () => {
     assert.equal(existsSync(join(ROOT, 'pwned')), false);
   });
 
+  it('quotes a field inside $(…) and backticks afresh, even within double quotes', async () => {
+    const id = await createdId();
+    await writeFile(join(dir, 'glob-bait.mp4'), '');
+    const run = await veo([
+      'download',
+      id,
+      '-o',
+      'sp ace dir/a  b*.mp4',
+      '--exec',
+      'printf \'%s\\0\' "base=[$(basename {path})]" "`basename {path}`" $(printf \'%s\' {path} | wc -c) > base.bin',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const path = join(dir, 'sp ace dir', 'a  b*.mp4');
+    assert.equal(await sha(path), videoSha);
+    assert.deepEqual(await argsWritten(join(dir, 'base.bin')), [
+      'base=[a  b*.mp4]',
+      'a  b*.mp4',
+      String(Buffer.byteLength(path)),
+    ]);
+  });
+
   it('runs repeated --exec in order after wait -o and download, with the hook output on stderr only', async () => {
     const id = await createdId();
     const waited = await veo([
