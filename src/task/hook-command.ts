@@ -68,9 +68,25 @@ export function hookCommandLine(template: string, shell: HookShell = 'sh'): stri
   return shell === 'cmd' ? cmdLine(template) : shLine(template);
 }
 
+/** Where a word may start: a `#` there opens a comment, a `case` there is the keyword. */
+function atWordStart(template: string, i: number): boolean {
+  return i === 0 || /[\s;&|()<>]/.test(template[i - 1] ?? '');
+}
+
+/** Why a field cannot be quoted where it stands (`after`: a place past which none can), or undefined. */
+function unquotable(stack: Frame[], after: string | undefined): string | undefined {
+  if (stack.at(-1)?.context === 'arithmetic') return 'inside $((…))';
+  if (after !== undefined) return after;
+  if (stack.some((open) => open.escaped)) return 'inside `…` after an escaped quote or backtick (write $(…) instead)';
+  return undefined;
+}
+
 function shLine(template: string): string {
   const stack: Frame[] = [{ context: 'command', depth: 0 }];
-  let heredoc = false;
+  // Past a heredoc's `<<`, or past a case pattern's `)` inside $(…) (counted as the end of the substitution), where
+  // a field stands is unknown.
+  let after: string | undefined;
+  let caseInSubstitution = false;
   let line = '';
   for (let i = 0; i < template.length; i++) {
     const frame = stack[stack.length - 1] ?? { context: 'command', depth: 0 };
@@ -94,15 +110,23 @@ function shLine(template: string): string {
       const name = fieldAt(template, i);
       if (name !== undefined) {
         if (!isField(name)) throw unknownField(name, template);
-        if (context === 'arithmetic') throw unquotableField(name, template, 'inside $((…))');
-        if (heredoc) throw unquotableField(name, template, 'after a heredoc (<<)');
-        if (stack.some((open) => open.escaped)) {
-          throw unquotableField(name, template, 'inside `…` after an escaped quote or backtick (write $(…) instead)');
-        }
+        const refused = unquotable(stack, after);
+        if (refused !== undefined) throw unquotableField(name, template, refused);
         line += reference(HOOK_FIELDS[name], context);
         i += name.length + 1;
         continue;
       }
+    }
+    if (unquoted && atWordStart(template, i)) {
+      if (char === '#') {
+        // A comment, copied as written: its quotes and braces are text. In `…` it ends at the closing backtick.
+        const end = template.slice(i).search(context === 'backtick' ? /[\n`]/ : /\n/);
+        const stop = end < 0 ? template.length : i + end;
+        line += template.slice(i, stop);
+        i = stop - 1;
+        continue;
+      }
+      if (stack.length > 1 && context === 'command' && /^case\s/.test(template.slice(i))) caseInSubstitution = true;
     }
     if (context === 'single') {
       if (char === "'") stack.pop();
@@ -121,11 +145,12 @@ function shLine(template: string): string {
     } else if (char === "'" && unquoted) {
       stack.push({ context: 'single', depth: 0 });
     } else if ((char === '(' || char === ')') && (context === 'command' || context === 'arithmetic')) {
+      if (char === ')' && caseInSubstitution) after ??= 'after a case inside $(…)';
       if (stack.length > 1) frame.depth += char === '(' ? 1 : -1;
       if (stack.length > 1 && frame.depth === 0) stack.pop();
     } else if (char === '<' && next === '<' && unquoted) {
       // `<<<` (bash's here-string) takes an ordinary word; `<<` starts a heredoc whose body is not a place to quote.
-      if (template[i + 2] !== '<') heredoc = true;
+      if (template[i + 2] !== '<') after ??= 'after a heredoc (<<)';
       line += template.slice(i, i + 3);
       i += 2;
       continue;

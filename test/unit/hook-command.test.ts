@@ -34,6 +34,11 @@ describe('hookCommandLine (sh)', () => {
     ['echo $( (cd x; echo {path}) ) {id}', 'echo $( (cd x; echo "${VEO_PATH}") ) "${VEO_ID}"'],
     ['echo "$((1 << 2)) {id}" ${x:-{path}}', 'echo "$((1 << 2)) ${VEO_ID}" ${x:-"${VEO_PATH}"}'],
     ['echo {id} <<<{path}', 'echo "${VEO_ID}" <<<"${VEO_PATH}"'],
+    // A comment is text: its apostrophe opens no quote for the next line.
+    ["echo {path} # it's {id}\necho {id}", `echo "\${VEO_PATH}" # it's {id}\necho "\${VEO_ID}"`],
+    ["echo a#{path} '#' {id}", `echo a#"\${VEO_PATH}" '#' "\${VEO_ID}"`],
+    ["echo `true # it's` {id}", `echo \`true # it's\` "\${VEO_ID}"`],
+    ['echo "$(case {path} in *.mp4', 'echo "$(case "${VEO_PATH}" in *.mp4'],
   ];
   for (const [template, line] of cases) {
     it(`turns ${template} into ${line}`, () => assert.equal(hookCommandLine(template, 'sh'), line));
@@ -46,6 +51,7 @@ describe('hookCommandLine (sh)', () => {
     "cat <<'EOF'\n{path}\nEOF",
     'cat <<EOF; echo {path}\nx\nEOF',
     'echo "`echo \\"{path}\\"`"',
+    'echo "$(case {path} in *.mp4) echo {id};; esac)"',
   ]) {
     it(`refuses the field in ${JSON.stringify(template)} as a usage error`, () => {
       assert.throws(
@@ -101,6 +107,7 @@ describe('hook values through a real shell', () => {
     `printf '[%s]' "$(printf '%s' '{prompt}')"`,
     `x=$(printf '[%s]' {prompt}); printf '%s' "$x"`,
     `printf '%s' "$(printf '%s' "$(printf '[%s]' {prompt})")"`,
+    `# it's a comment\nprintf '[%s]' {prompt}`,
   ];
   for (const template of templates) {
     it(`keeps every value one argument in ${template}`, () => {
