@@ -366,7 +366,7 @@ describe('--exec hooks', () => {
     );
   });
 
-  it('gives a failed hook a hint that, pasted into bash or zsh, runs it again with the exact bytes', async () => {
+  it('gives a failed hook a hint that, pasted into bash or zsh, runs it again with the exact bytes', async (t) => {
     const prompt = "line one\nline 'two'\\n\tend";
     const run = await veo([
       'create',
@@ -382,7 +382,10 @@ describe('--exec hooks', () => {
     const hint = /hint: Run it again by hand \(in bash or zsh\): (.*)$/m.exec(run.stderr)?.[1] ?? '';
     assert.match(hint, /^VEO_PATH=\$'.*' VEO_PROMPT=\$'.*' sh -c \$'.*'$/, run.stderr);
     for (const shell of ['bash', 'zsh']) {
-      if (!existsSync(`/usr/bin/${shell}`) && !existsSync(`/bin/${shell}`)) continue;
+      if (!existsSync(`/usr/bin/${shell}`) && !existsSync(`/bin/${shell}`)) {
+        t.diagnostic(`${shell} is not installed: the hint is not pasted there`);
+        continue;
+      }
       await rm(join(dir, 'got.bin'));
       const pasted = spawnSync(shell, ['-c', hint], { cwd: dir, env: { PATH: process.env.PATH } });
       assert.equal(pasted.status, 4, `${shell}: ${pasted.stderr.toString()}`);
