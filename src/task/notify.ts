@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { Context } from '../context.js';
 import { showable } from '../ui/showable.js';
 import type { RunEvent } from './run-events.js';
+import { withoutApiKey } from './run-hooks.js';
 
 /** A notifier that has not answered by then is stopped: the run is over and must not wait on the desktop. */
 const NOTIFIER_TIMEOUT_MS = 5000;
@@ -96,7 +97,12 @@ export function sendNotification(ctx: Context, title: string, body: string): Pro
     try {
       // In a process group of its own, so that a stuck notifier is stopped with whatever it started.
       const detached = process.platform !== 'win32';
-      child = spawn(file, args, { env: { ...ctx.env, ...env }, stdio: 'ignore', windowsHide: true, detached });
+      child = spawn(file, args, {
+        env: { ...withoutApiKey(ctx.env), ...env },
+        stdio: 'ignore',
+        windowsHide: true,
+        detached,
+      });
     } catch {
       resolve();
       return;

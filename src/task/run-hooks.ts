@@ -187,7 +187,7 @@ export function attachHooks(ctx: Context, templates: string[]): void {
         return;
       }
       const outcome = await runHookProcess(hook.line, {
-        env: { ...ctx.env, ...env },
+        env: { ...withoutApiKey(ctx.env), ...env },
         timeoutMs,
         onOutput: relay(ctx, event.path),
       });
@@ -224,6 +224,18 @@ async function promptOf(ctx: Context, id: string | undefined): Promise<string> {
   return entry?.prompt ?? '';
 }
 
+/** The longest piece of a hook's output shown as one line. */
+const MAX_HOOK_LINE = 4096;
+
+/**
+ * The environment a hook or a notifier runs in: veo's own, without the API key. A hook is handed clips, not the
+ * account: an uploader it calls never sees the key, whether or not it came from the environment.
+ */
+export function withoutApiKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { GPTUNNEL_API_KEY: _key, ...rest } = env;
+  return rest;
+}
+
 /**
  * The hook's output goes to stderr (stdout carries veo's results), a line at a time with the clip's name before it
  * and control characters escaped like any other text. In --json mode stderr is JSON only: the output is kept for a
@@ -234,7 +246,12 @@ function relay(ctx: Context, path: string): HookOutputListener | undefined {
   const pending = { stdout: '', stderr: '' };
   return (text, stream, ended) => {
     const lines = (pending[stream] + text).split(/\r\n|\r|\n/);
-    const rest = lines.pop() ?? '';
+    let rest = lines.pop() ?? '';
+    // Output without line breaks (binary, a progress bar) is shown in pieces rather than held without bound.
+    while (rest.length > MAX_HOOK_LINE) {
+      lines.push(rest.slice(0, MAX_HOOK_LINE));
+      rest = rest.slice(MAX_HOOK_LINE);
+    }
     pending[stream] = ended ? '' : rest;
     if (ended && rest !== '') lines.push(rest);
     for (const line of lines) ctx.out.info(`hook ${basename(path)}: ${line}`);

@@ -150,6 +150,25 @@ describe('--exec hooks', () => {
     assert.match(again.stderr, /--exec did not run: this run saved no clip to a file/);
   });
 
+  it('runs hooks without the API key in their environment, and shows endless output without line breaks in pieces', async () => {
+    const id = await createdId();
+    const run = await veo([
+      'wait',
+      id,
+      '-o',
+      'keyless.mp4',
+      '--exec',
+      'printenv GPTUNNEL_API_KEY > key.txt; printenv VEO_ID > id.txt; head -c 20000 /dev/zero | tr "\\0" x',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await readFile(join(dir, 'key.txt'), 'utf8'), '');
+    assert.equal((await readFile(join(dir, 'id.txt'), 'utf8')).trim(), id);
+    const shown = run.stderr.split('\n').filter((line) => line.startsWith('hook keyless.mp4: x'));
+    assert.ok(shown.length >= 5, run.stderr.slice(0, 300));
+    assert.ok(shown.every((line) => line.length < 4200));
+    assert.equal(shown.join('').replace(/hook keyless\.mp4: /g, '').length, 20000);
+  });
+
   it('a batch run again does not fetch, nor hook, a clip its hooks moved away; nothing is paid again', async () => {
     await mkdir(join(dir, 'archive'));
     await writeFile(join(dir, 'moving.txt'), 'a clip that moves away\n');
