@@ -42,6 +42,11 @@ export const ENV_KNOBS = {
     valid: (v) => v >= 1 && Number.isSafeInteger(v),
     whole: true,
   },
+  eventsStuck: {
+    name: 'VEO_EVENTS_STUCK_TIMEOUT',
+    accepted: 'seconds above 0, such as 10 or 0.5',
+    valid: (v) => v > 0,
+  },
   hookTimeout: {
     name: 'VEO_HOOK_TIMEOUT',
     accepted: 'seconds above 0 and at most 604800 (7 days), such as 600 or 0.5',

@@ -125,22 +125,11 @@ export class Output {
 
   /**
    * stdout becomes the event stream's (`--events -`): from now on every result is handed to `divert` rather than
-   * printed, so that stdout never carries two formats. Returns the writer of the stream's lines. A reader that
-   * closes stdout early is still absorbed, but `readerGone` hears of it: for a stream of events, unlike results a
-   * reader chose to cut short, that is worth saying.
+   * printed, so that stdout never carries two formats. Returns stdout, for the stream's writer alone.
    */
-  divertResults(
-    divert: (result: DivertedResult) => void,
-    readerGone: (error: NodeJS.ErrnoException) => void,
-  ): (line: string) => void {
+  divertResults(divert: (result: DivertedResult) => void): NodeJS.WriteStream {
     this.#divert = divert;
-    const stdout = this.streams.stdout;
-    if (typeof stdout.on === 'function') {
-      stdout.on('error', (error: NodeJS.ErrnoException) => {
-        if (isClosed(stdout)) readerGone(error);
-      });
-    }
-    return (line) => this.#toStdout(this.redact(line));
+    return this.streams.stdout;
   }
 
   /** One line of result on stdout. */

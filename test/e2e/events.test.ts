@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, readSync } from 'node:fs';
 import { readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,9 @@ function eventsOf(text: string): Event[] {
       return event;
     });
 }
+
+/** A prompt within veo's limits whose `created` line is larger than what a pipe holds (64 KiB on Linux). */
+const LONG_LINE_PROMPT = `a lake at dawn, ${'slowly '.repeat(14_000)}still`;
 
 const typesOf = (events: Event[]) => events.map((event) => event.type);
 
@@ -108,6 +111,72 @@ function runWithStdio(
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
   });
+}
+
+let pipes = 0;
+
+/**
+ * Runs veo with its events going into an operating system pipe (64 KiB of room on Linux), as descriptor 3 or as
+ * stdout, whose reader never reads, or reads 2 KiB every 100 ms: what it read, and how veo ended. Undefined
+ * without mkfifo.
+ */
+async function runIntoPipe(
+  world: World,
+  args: string[],
+  options: {
+    reader: 'never' | 'slowly';
+    fd: 1 | 3;
+    env?: Record<string, string>;
+    onStart?: (child: ChildProcess) => void;
+  },
+): Promise<{ code: number | null; events: string; stderr: string } | undefined> {
+  const fifo = join(world.workDir, `pipe-${++pipes}.fifo`);
+  try {
+    execFileSync('mkfifo', [fifo]);
+  } catch {
+    return undefined;
+  }
+  const readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writeEnd = openSync(fifo, constants.O_WRONLY);
+  const child = spawn(process.execPath, [VEO, ...args], {
+    env: { ...childEnv(world), ...options.env },
+    cwd: world.workDir,
+    stdio: options.fd === 3 ? ['ignore', 'ignore', 'pipe', writeEnd] : ['ignore', writeEnd, 'pipe'],
+  });
+  closeSync(writeEnd);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  let events = '';
+  const piece = Buffer.alloc(2048);
+  const slowly =
+    options.reader === 'slowly'
+      ? setInterval(() => {
+          try {
+            const read = readSync(readEnd, piece);
+            events += piece.subarray(0, read).toString('latin1');
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+          }
+        }, 100)
+      : undefined;
+  // The test's own bound: a veo stuck for good is killed, and fails the test with no exit code.
+  const stuck = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  options.onStart?.(child);
+  const code = await new Promise<number | null>((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', resolvePromise);
+  });
+  clearTimeout(stuck);
+  clearInterval(slowly);
+  // What was left in the pipe: a slow reader takes it all, to see every line veo wrote.
+  if (options.reader === 'slowly') {
+    for (let read = 1; read > 0;) {
+      read = readSync(readEnd, piece);
+      events += piece.subarray(0, read).toString('latin1');
+    }
+  }
+  closeSync(readEnd);
+  return { code, events: Buffer.from(events, 'latin1').toString('utf8'), stderr };
 }
 
 describe('--events: the event stream', () => {
@@ -484,6 +553,67 @@ describe('--events: the event stream', () => {
       run.stderr,
     );
     assert.ok(existsSync(join(world.workDir, 'heron.mp4')), 'the clip is saved all the same');
+  });
+
+  it('a pipe whose reader never reads: SIGTERM still ends veo (143), the task is journaled, the stream given up once', async (t) => {
+    world.sim.configure({ taskMs: 60_000 });
+    try {
+      const run = await runIntoPipe(
+        world,
+        ['create', LONG_LINE_PROMPT, '--wait', '--interval', '0.05', '--events', '/dev/fd/3'],
+        {
+          fd: 3,
+          reader: 'never',
+          env: { VEO_EVENTS_STUCK_TIMEOUT: '2' },
+          onStart: signalOnCreate(world.sim, 'SIGTERM'),
+        },
+      );
+      if (!run) return t.skip('no mkfifo on this system');
+      assert.equal(run.code, 143, run.stderr);
+      assert.match(run.stderr, /Terminated \(SIGTERM\)/);
+      assert.equal(run.stderr.match(/Cannot write the event stream/g)?.length, 1, run.stderr);
+      const [task] = world.sim.tasks().slice(-1);
+      assert.ok(task);
+      assert.ok(await new Journal(world.configDir).get(task.id), 'the paid task is in the journal');
+    } finally {
+      world.sim.configure({ taskMs: 300 });
+    }
+  });
+
+  it('--events - into a reader that never reads: the run ends once the bound passes, with its own exit code', async (t) => {
+    const run = await runIntoPipe(world, ['create', LONG_LINE_PROMPT, '--events', '-'], {
+      fd: 1,
+      reader: 'never',
+      env: { VEO_EVENTS_STUCK_TIMEOUT: '1' },
+    });
+    if (!run) return t.skip('no mkfifo on this system');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stderr.match(/Cannot write the event stream to stdout any more \(its reader left lines waiting/g)?.length,
+      1,
+      run.stderr,
+    );
+    const [task] = world.sim.tasks().slice(-1);
+    assert.ok(task && (await new Journal(world.configDir).get(task.id)), 'the task is in the journal');
+  });
+
+  it('a reader that reads slowly gets every line whole, the result and end included, before veo exits', async (t) => {
+    const run = await runIntoPipe(world, ['create', LONG_LINE_PROMPT, '--events', '-'], { fd: 1, reader: 'slowly' });
+    if (!run) return t.skip('no mkfifo on this system');
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /Cannot write the event stream/);
+    const events = eventsOf(run.events);
+    assert.deepEqual(typesOf(events), ['created', 'result', 'end']);
+    assert.ok(events[0]?.prompt === LONG_LINE_PROMPT, 'the long line came whole');
+    assert.equal(events[1]?.text, events[0]?.id);
+    // Through descriptor 3 too, with the lines of a wait after the long one.
+    const fd3 = await runIntoPipe(
+      world,
+      ['create', LONG_LINE_PROMPT, '--wait', '--interval', '0.05', '--events', '/dev/fd/3'],
+      { fd: 3, reader: 'slowly' },
+    );
+    assert.equal(fd3?.code, 0, fd3?.stderr);
+    assert.deepEqual(phases(eventsOf(fd3?.events ?? '')), ['created', 'status', 'end']);
   });
 
   it('sync tells each video it looked at as an item, with its outcome and path', async () => {

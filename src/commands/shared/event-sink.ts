@@ -1,4 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { errnoWords } from '../../core/errno-words.js';
@@ -7,11 +10,6 @@ import { handedDescriptorProblem } from './handed-descriptor.js';
 
 /** Where `--events` writes: stdout (shared with the results, see Output.divertResults), or a descriptor of its own. */
 export type EventTarget = { kind: 'stdout' } | { kind: 'fd'; fd: number; label: string; owned: boolean };
-
-/** A reader that takes nothing for this long in all is given up on: the run must not hang on its event stream. */
-const STUCK_READER_MS = 10_000;
-
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** The descriptors a script hands over by name: these links are the shell's, so they are followed. */
 function namedDescriptor(target: string): number | undefined {
@@ -69,21 +67,136 @@ export function openEventTarget(target: string): EventTarget {
 }
 
 /**
- * Writes one whole line with one write where the descriptor takes it (a file opened for appending, a pipe): lines
- * of concurrent items, or of other veo processes appending to the same file, never interleave. A pipe that is full
- * is waited for, within a bound.
+ * Writes the stream's lines, whole and in order, without ever blocking the process: a pipe whose reader is slow, or
+ * gone quiet, must not hold the run, nor keep Ctrl-C or SIGTERM from being handled. `finish` resolves once every
+ * line is written, or once the stream is given up.
  */
-export function writeLine(fd: number, line: string): void {
-  const bytes = Buffer.from(line, 'utf8');
-  let offset = 0;
-  let waitedMs = 0;
-  while (offset < bytes.length) {
-    try {
-      offset += writeSync(fd, bytes, offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || waitedMs >= STUCK_READER_MS) throw error;
-      Atomics.wait(pause, 0, 0, 5);
-      waitedMs += 5;
-    }
+export interface EventWriter {
+  write(line: string): void;
+  finish(): Promise<void>;
+}
+
+/** Why a stream was given up: the reader took nothing for the whole of the stream's bound. */
+export class StalledReaderError extends Error {
+  readonly code = 'ESTALLED';
+}
+
+/**
+ * A file (or a device such as /dev/null) takes a line at once: each is written with one write, so that lines of
+ * concurrent items, or of other veo processes appending to the same file, never interleave.
+ */
+function fileWriter(fd: number, owned: boolean, fail: (error: unknown) => void): EventWriter {
+  let broken = false;
+  return {
+    write(line) {
+      if (broken) return;
+      const bytes = Buffer.from(line, 'utf8');
+      try {
+        for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
+      } catch (error) {
+        broken = true;
+        fail(error);
+      }
+    },
+    finish() {
+      if (owned) closeSync(fd);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** What a pipe takes whole or not at all (POSIX requires at least 512; Linux and macOS have 4096). */
+const PIPE_BUF = 4096;
+
+/**
+ * A pipe or a socket is written through the event loop, in order, PIPE_BUF bytes at most at a time, each piece
+ * handed over once the one before is taken: a line that fits in one piece reaches the reader whole or not at all,
+ * and the reader's pace is seen piece by piece. The time pieces wait for the reader adds up over the whole stream;
+ * past `stuckMs` in all, the stream is given up at once (whatever is queued is dropped) and the run goes on.
+ */
+function queuedWriter(
+  stream: Writable,
+  release: () => void,
+  stuckMs: number,
+  fail: (error: unknown) => void,
+): EventWriter {
+  const pieces: Buffer[] = [];
+  let writing = false;
+  let over = false;
+  let budgetMs = stuckMs;
+  let settled: (() => void)[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const settle = () => {
+    for (const resolve of settled) resolve();
+    settled = [];
+  };
+  const giveUp = (error: unknown) => {
+    if (over) return;
+    over = true;
+    pieces.length = 0;
+    clearTimeout(timer);
+    release();
+    fail(error);
+    settle();
+  };
+  stream.on('error', giveUp);
+  const pump = () => {
+    if (writing || over) return;
+    const piece = pieces.shift();
+    if (piece === undefined) return settle();
+    writing = true;
+    const since = performance.now();
+    timer = setTimeout(() => giveUp(new StalledReaderError('the reader took nothing')), budgetMs);
+    stream.write(piece, (error) => {
+      clearTimeout(timer);
+      budgetMs -= performance.now() - since;
+      writing = false;
+      if (error) giveUp(error);
+      else pump();
+    });
+  };
+  return {
+    write(line) {
+      if (over) return;
+      const bytes = Buffer.from(line, 'utf8');
+      for (let offset = 0; offset < bytes.length; offset += PIPE_BUF) {
+        pieces.push(bytes.subarray(offset, offset + PIPE_BUF));
+      }
+      pump();
+    },
+    finish() {
+      return new Promise<void>((resolve) => {
+        if (over || (!writing && pieces.length === 0)) resolve();
+        else settled.push(resolve);
+      }).then(() => {
+        if (!over) release();
+      });
+    },
+  };
+}
+
+/**
+ * The writer for a place `openEventTarget` opened (or for stdout, given as the stream it is): pipes and sockets are
+ * written through the event loop within `stuckMs`, files at once. `fail` is told once, when the stream is given up.
+ */
+export function eventWriter(
+  target: { stream: Writable } | { fd: number; owned: boolean },
+  stuckMs: number,
+  fail: (error: unknown) => void,
+): EventWriter {
+  if ('stream' in target) return queuedWriter(target.stream, () => undefined, stuckMs, fail);
+  const { fd, owned } = target;
+  const info = fstatSync(fd);
+  if (!info.isFIFO() && !info.isSocket()) return fileWriter(fd, owned, fail);
+  // Descriptors 1 and 2 have their process streams already: a second handle on either would be refused.
+  if (fd === 1 || fd === 2)
+    return queuedWriter(fd === 1 ? process.stdout : process.stderr, () => undefined, stuckMs, fail);
+  let socket: Socket;
+  try {
+    socket = new Socket({ fd, readable: false, writable: true });
+  } catch {
+    // A kind of socket the event loop cannot write as a stream (a datagram socket): written as a file is.
+    return fileWriter(fd, owned, fail);
   }
+  return queuedWriter(socket, () => socket.destroy(), stuckMs, fail);
 }
