@@ -197,6 +197,24 @@ describe('under GitHub Actions', () => {
     assert.match(tableAfter(text, /### veo create/).rows[0]?.[1] ?? '', /^a kite shds-…/);
   });
 
+  it('a key with Markdown characters, cut by the prompt column: no piece of it reaches the summary', async () => {
+    // `_` becomes a character reference when escaped, and the prompt column is cut at 80 characters: the key is
+    // masked before either, so neither can hide it from the masking.
+    const key = 'shds-Ab_cd_ef_0123456789_xyz';
+    const long = `${'a misty harbour at dawn, '.repeat(2)}and a lighthouse, ${key} and more after it`;
+    const run = await veo(['create', long, '-o', 'harbour.mp4'], { ...gha, GPTUNNEL_API_KEY: key });
+    assert.equal(run.code, 0, run.stderr);
+    const cut = await veo(['create', `a boat ${key}`, '-o', 'boat.mp4'], { ...gha, GPTUNNEL_API_KEY: key });
+    assert.equal(cut.code, 0, cut.stderr);
+    const text = await readFile(summary, 'utf8');
+    const decoded = text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+    for (let start = 0; start + 8 <= key.length; start++) {
+      const piece = key.slice(start, start + 8);
+      assert.ok(!text.includes(piece) && !decoded.includes(piece), `"${piece}" of the key is in:\n${text}`);
+    }
+    assert.match(decoded, /a boat shds-…_xyz/);
+  });
+
   it('a symbolic link at the summary path is refused with a warning; its target and the exit code are untouched', async () => {
     const target = join(world.workDir, 'target.md');
     await writeFile(target, 'not yours\n');

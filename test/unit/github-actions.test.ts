@@ -63,6 +63,7 @@ it('a summary section: heading with the counts, why the run failed, what it paid
         ],
       },
     ],
+    (text) => text,
   );
   assert.match(text, /^### veo batch: 1 saved, 1 failed \(of 3\)\n/);
   assert.match(text, /Exit code 6 \(ITEMS&#95;FAILED\): one was not saved/);

@@ -42,8 +42,10 @@ export function attachStepSummary(ctx: Context, file: string, options: Record<st
     const reports = ctx.events.reports;
     if (reports.length === 0 && (event.exitCode === 0 || !failureTold)) return;
     try {
-      // The page is shown to everyone who can see the run: a key that slipped into any text is masked.
-      await appendToSummary(file, ctx.out.redact(summarySection(event, reports, hookFailed)));
+      // The page is shown to everyone who can see the run: a key that slipped into any text is masked, in each
+      // value before it is escaped or cut (either would hide the key from the masking), and once more in the whole.
+      const redact = (text: string) => ctx.out.redact(text);
+      await appendToSummary(file, redact(summarySection(event, reports, redact, hookFailed)));
     } catch (error) {
       ctx.out.warn(
         `The GitHub step summary was not written (${file}): ${(error as Error).message}. The run's outcome is unchanged.`,
@@ -59,25 +61,30 @@ function shownPath(path: string): string {
   return under && !under.startsWith(`..${sep}`) && under !== '..' && !isAbsolute(under) ? under : path;
 }
 
-function row(clip: ClipOutcome, hookFailed: ReadonlySet<string>): string[] {
+function row(clip: ClipOutcome, hookFailed: ReadonlySet<string>, redact: (text: string) => string): string[] {
   const told = clip.code ? `${clip.status}: ${clip.code}` : clip.status;
   const status = clip.path !== undefined && hookFailed.has(clip.path) ? `${told}, hook failed` : told;
   // A clip with no task cost nothing; one with a task was paid for, at the model's price when it is known.
   const price = !clip.id ? '—' : clip.price !== undefined ? formatRubles(clip.price) : 'unknown';
-  return [clip.id ?? '—', clip.prompt ?? '', status, price, clip.path ? shownPath(clip.path) : '—'];
+  return [clip.id ?? '—', clip.prompt ?? '', status, price, clip.path ? shownPath(clip.path) : '—'].map(redact);
 }
 
-/** The section in Markdown: heading, how the run ended when it failed, what it paid for, the table. */
+/**
+ * The section in Markdown: heading, how the run ended when it failed, what it paid for, the table. Every value
+ * passes through `redact` before it is escaped and cut, which both keep the masking from recognising a key.
+ */
 export function summarySection(
   end: Extract<RunEvent, { type: 'end' }>,
   reports: readonly RunReport[],
+  redact: (text: string) => string,
   hookFailed: ReadonlySet<string> = new Set(),
 ): string {
   const counts = reports.map((report) => report.counts).join('; ');
-  const parts = [`### ${markdownText(`veo ${end.command}: ${counts || (end.exitCode === 0 ? 'done' : 'failed')}`)}`];
+  const heading = `veo ${end.command}: ${counts || (end.exitCode === 0 ? 'done' : 'failed')}`;
+  const parts = [`### ${markdownText(redact(heading))}`];
   if (end.exitCode !== 0) {
     const why = end.error ? ` (${end.error.code}): ${end.error.message}` : '.';
-    parts.push(markdownText(`Exit code ${end.exitCode}${why}`, MESSAGE_WIDTH));
+    parts.push(markdownText(redact(`Exit code ${end.exitCode}${why}`), MESSAGE_WIDTH));
   }
   const clips = reports.flatMap((report) => report.clips);
   const paid = clips.filter((clip) => clip.paidNow).map((clip) => clip.price);
@@ -88,7 +95,7 @@ export function summarySection(
     parts.push(
       markdownTable(
         ['clip', 'prompt', 'status', 'price', 'path'],
-        shown.map((clip) => row(clip, hookFailed)),
+        shown.map((clip) => row(clip, hookFailed, redact)),
         widths,
       ),
     );
