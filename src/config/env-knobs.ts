@@ -44,8 +44,9 @@ export const ENV_KNOBS = {
   },
   eventsStuck: {
     name: 'VEO_EVENTS_STUCK_TIMEOUT',
-    accepted: 'seconds above 0, such as 10 or 0.5',
-    valid: (v) => v > 0,
+    accepted: 'seconds above 0 and at most 604800 (7 days), such as 10 or 0.5',
+    // Its timer, like a hook's, cannot wait past about 24.8 days: Node would fire it at once.
+    valid: (v) => v > 0 && v <= MAX_HOOK_TIMEOUT_S,
   },
   hookTimeout: {
     name: 'VEO_HOOK_TIMEOUT',
