@@ -27,9 +27,10 @@ function isField(name: string): name is HookField {
  * - `command`: unquoted command text (the whole line, or the inside of `$(…)`, whose parentheses are counted);
  * - `backtick`: unquoted command text inside `…`;
  * - `single`, `double`: inside '…' or "…";
- * - `arithmetic`: inside `$((…))`, where a value would be evaluated as an expression.
+ * - `arithmetic`: inside `$((…))` or `((…))`, where a value would be evaluated as an expression;
+ * - `parameter`: inside `${…}`, where a value may be a pattern, a subscript or an offset (an expression in bash).
  */
-type Context = 'command' | 'backtick' | 'single' | 'double' | 'arithmetic';
+type Context = 'command' | 'backtick' | 'single' | 'double' | 'arithmetic' | 'parameter';
 
 interface Frame {
   context: Context;
@@ -76,17 +77,61 @@ function atWordStart(template: string, i: number): boolean {
 /** Why a field cannot be quoted where it stands (`after`: a place past which none can), or undefined. */
 function unquotable(stack: Frame[], after: string | undefined): string | undefined {
   if (stack.at(-1)?.context === 'arithmetic') return 'inside $((…))';
+  if (stack.at(-1)?.context === 'parameter') return 'inside ${…}';
   if (after !== undefined) return after;
   if (stack.some((open) => open.escaped)) return 'inside `…` after an escaped quote or backtick (write $(…) instead)';
   return undefined;
 }
 
+/** Past a heredoc's `<<`, a case pattern's `)` inside $(…), `[[`, `let` or `$[`: where a later field stands. */
+interface Marks {
+  after: string | undefined;
+  caseInSubstitution: boolean;
+}
+
+/**
+ * What starts a word in command text: a comment (copied as written, its quotes and braces being text), `((` (bash
+ * arithmetic, where a value's `a[$(…)]` would run), `[[` and `let` (arithmetic too, in places), `case`. Returns how
+ * many characters it took as they are, or 0.
+ */
+function wordStart(template: string, i: number, stack: Frame[], marks: Marks): number {
+  const rest = template.slice(i);
+  const context = stack.at(-1)?.context;
+  if (rest.startsWith('#')) {
+    const end = rest.search(context === 'backtick' ? /[\n`]/ : /\n/);
+    return end < 0 ? rest.length : end;
+  }
+  if (stack.length > 1 && context === 'command' && /^case\s/.test(rest)) marks.caseInSubstitution = true;
+  if (rest.startsWith('((')) {
+    stack.push({ context: 'arithmetic', depth: 2 });
+    return 2;
+  }
+  const word = /^(\[\[|let)\s/.exec(rest)?.[1];
+  if (word !== undefined) marks.after ??= `after ${word}`;
+  return 0;
+}
+
+/**
+ * A `$` in command text or "…": `$(…)` and `$((…))` open a frame of their own, `${…}` too (a value there may be a
+ * pattern or, in bash, an expression), and after `$[` (bash's old arithmetic) no field can stand. Returns how many
+ * characters it took as they are.
+ */
+function expansion(template: string, i: number, stack: Frame[], marks: Marks): number {
+  const next = template[i + 1];
+  if (next === '[') marks.after ??= 'after $[…]';
+  if (next === '{') {
+    stack.push({ context: 'parameter', depth: 1 });
+    return 2;
+  }
+  if (next !== '(') return 1;
+  const arithmetic = template[i + 2] === '(';
+  stack.push({ context: arithmetic ? 'arithmetic' : 'command', depth: arithmetic ? 2 : 1 });
+  return arithmetic ? 3 : 2;
+}
+
 function shLine(template: string): string {
   const stack: Frame[] = [{ context: 'command', depth: 0 }];
-  // Past a heredoc's `<<`, or past a case pattern's `)` inside $(…) (counted as the end of the substitution), where
-  // a field stands is unknown.
-  let after: string | undefined;
-  let caseInSubstitution = false;
+  const marks: Marks = { after: undefined, caseInSubstitution: false };
   let line = '';
   for (let i = 0; i < template.length; i++) {
     const frame = stack[stack.length - 1] ?? { context: 'command', depth: 0 };
@@ -110,7 +155,7 @@ function shLine(template: string): string {
       const name = fieldAt(template, i);
       if (name !== undefined) {
         if (!isField(name)) throw unknownField(name, template);
-        const refused = unquotable(stack, after);
+        const refused = unquotable(stack, marks.after);
         if (refused !== undefined) throw unquotableField(name, template, refused);
         line += reference(HOOK_FIELDS[name], context);
         i += name.length + 1;
@@ -118,24 +163,25 @@ function shLine(template: string): string {
       }
     }
     if (unquoted && atWordStart(template, i)) {
-      if (char === '#') {
-        // A comment, copied as written: its quotes and braces are text. In `…` it ends at the closing backtick.
-        const end = template.slice(i).search(context === 'backtick' ? /[\n`]/ : /\n/);
-        const stop = end < 0 ? template.length : i + end;
-        line += template.slice(i, stop);
-        i = stop - 1;
+      const taken = wordStart(template, i, stack, marks);
+      if (taken > 0) {
+        line += template.slice(i, i + taken);
+        i += taken - 1;
         continue;
       }
-      if (stack.length > 1 && context === 'command' && /^case\s/.test(template.slice(i))) caseInSubstitution = true;
     }
-    if (context === 'single') {
-      if (char === "'") stack.pop();
-    } else if (char === '$' && next === '(') {
-      const arithmetic = template[i + 2] === '(';
-      stack.push({ context: arithmetic ? 'arithmetic' : 'command', depth: arithmetic ? 2 : 1 });
-      line += arithmetic ? '$((' : '$(';
-      i += arithmetic ? 2 : 1;
+    if (context === 'parameter') {
+      if (char === '{') frame.depth++;
+      else if (char === '}' && --frame.depth === 0) stack.pop();
+      // A quote inside ${…} may hide its closing brace: where a later field stands is unknown.
+      else if (char === '"' || char === "'" || char === '`') marks.after ??= 'after a quote inside ${…}';
+    } else if (char === '$' && context !== 'single') {
+      const taken = expansion(template, i, stack, marks);
+      line += template.slice(i, i + taken);
+      i += taken - 1;
       continue;
+    } else if (context === 'single') {
+      if (char === "'") stack.pop();
     } else if (char === '`' && context !== 'arithmetic') {
       if (context === 'backtick') stack.pop();
       else stack.push({ context: 'backtick', depth: 0 });
@@ -145,12 +191,12 @@ function shLine(template: string): string {
     } else if (char === "'" && unquoted) {
       stack.push({ context: 'single', depth: 0 });
     } else if ((char === '(' || char === ')') && (context === 'command' || context === 'arithmetic')) {
-      if (char === ')' && caseInSubstitution) after ??= 'after a case inside $(…)';
+      if (char === ')' && marks.caseInSubstitution) marks.after ??= 'after a case inside $(…)';
       if (stack.length > 1) frame.depth += char === '(' ? 1 : -1;
       if (stack.length > 1 && frame.depth === 0) stack.pop();
     } else if (char === '<' && next === '<' && unquoted) {
       // `<<<` (bash's here-string) takes an ordinary word; `<<` starts a heredoc whose body is not a place to quote.
-      if (template[i + 2] !== '<') after ??= 'after a heredoc (<<)';
+      if (template[i + 2] !== '<') marks.after ??= 'after a heredoc (<<)';
       line += template.slice(i, i + 3);
       i += 2;
       continue;

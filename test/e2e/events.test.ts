@@ -298,6 +298,20 @@ describe('--events: the event stream', () => {
     }
   });
 
+  it('a batch item whose create was sent and never answered is told as failed (it may be billed), not as not created', async () => {
+    const path = join(world.workDir, 'unanswered.jsonl');
+    const file = join(world.workDir, 'unanswered.txt');
+    await writeFile(file, 'a create whose answer is lost\n');
+    world.sim.inject('create', { kind: 'reset-after' }, 1);
+    const run = await world.veo(['batch', file, '--dir', 'unanswered', '--events', path]);
+    assert.notEqual(run.code, 0, run.stderr);
+    const items = eventsOf(await readFile(path, 'utf8')).filter((event) => event.type === 'item');
+    assert.equal(items.length, 1);
+    assert.equal(items[0]?.outcome, 'failed');
+    assert.equal(items[0]?.code, 'CREATE_UNCONFIRMED');
+    assert.match(run.stderr, /1 failed, 0 pending, 0 not created/);
+  });
+
   it('a batch stopped by Ctrl-C still tells every item once, then end with 130', async () => {
     world.sim.configure({ taskMs: 5000 });
     try {

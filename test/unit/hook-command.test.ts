@@ -32,7 +32,11 @@ describe('hookCommandLine (sh)', () => {
     [`echo "$(printf '%s' '{path}')"`, `echo "$(printf '%s' ''"\${VEO_PATH}"'')"`],
     [`echo '$(x {path})'`, `echo '$(x '"\${VEO_PATH}"')'`],
     ['echo $( (cd x; echo {path}) ) {id}', 'echo $( (cd x; echo "${VEO_PATH}") ) "${VEO_ID}"'],
-    ['echo "$((1 << 2)) {id}" ${x:-{path}}', 'echo "$((1 << 2)) ${VEO_ID}" ${x:-"${VEO_PATH}"}'],
+    ['echo "$((1 << 2)) {id}" ${x:-y} {path}', 'echo "$((1 << 2)) ${VEO_ID}" ${x:-y} "${VEO_PATH}"'],
+    ['printf "<%s>" "$(printf "[%s]" ${x%y} {path})"', 'printf "<%s>" "$(printf "[%s]" ${x%y} "${VEO_PATH}")"'],
+    ['[ -f {path} ] && echo ok', '[ -f "${VEO_PATH}" ] && echo ok'],
+    // A `)` inside ${…} does not end the $(…) around it.
+    ['printf "<%s>" "$(printf "[%s]" ${x%)} {path})"', 'printf "<%s>" "$(printf "[%s]" ${x%)} "${VEO_PATH}")"'],
     ['echo {id} <<<{path}', 'echo "${VEO_ID}" <<<"${VEO_PATH}"'],
     // A comment is text: its apostrophe opens no quote for the next line.
     ["echo {path} # it's {id}\necho {id}", `echo "\${VEO_PATH}" # it's {id}\necho "\${VEO_ID}"`],
@@ -52,6 +56,15 @@ describe('hookCommandLine (sh)', () => {
     'cat <<EOF; echo {path}\nx\nEOF',
     'echo "`echo \\"{path}\\"`"',
     'echo "$(case {path} in *.mp4) echo {id};; esac)"',
+    // Inside ${…} a value may be a pattern, a subscript or an offset; bash reads the others as arithmetic.
+    'echo ${x:-{path}}',
+    'echo ${a[{path}]}',
+    'echo ${x:{path}}',
+    'echo ${x:-"}"} {path}',
+    '(( {path} ))',
+    'echo $[{path}]',
+    '[[ {path} -eq 1 ]]',
+    'let {path}',
   ]) {
     it(`refuses the field in ${JSON.stringify(template)} as a usage error`, () => {
       assert.throws(
@@ -108,6 +121,8 @@ describe('hook values through a real shell', () => {
     `x=$(printf '[%s]' {prompt}); printf '%s' "$x"`,
     `printf '%s' "$(printf '%s' "$(printf '[%s]' {prompt})")"`,
     `# it's a comment\nprintf '[%s]' {prompt}`,
+    `printf '%s' "$(printf '[%s]' \${x%)} {prompt})"`,
+    `printf '[%s]' {prompt} \${x:-}`,
   ];
   for (const template of templates) {
     it(`keeps every value one argument in ${template}`, () => {

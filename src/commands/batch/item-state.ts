@@ -68,6 +68,12 @@ export interface RunSettings extends WaitTiming {
   waitDeadline: number;
 }
 
+/** A create refused before it was sent made no task; one sent and never answered may have (and be billed). */
+export function refusedBeforeSending(tracked: Tracked): boolean {
+  const { status, id, error } = tracked.result;
+  return status === 'failed' && !id && error?.code !== 'CREATE_UNCONFIRMED';
+}
+
 export function fail(tracked: Tracked, kind: ErrorKind, code: string, message: string): void {
   tracked.kind = kind;
   tracked.result.status = 'failed';

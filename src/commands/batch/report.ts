@@ -3,6 +3,7 @@ import { throwIfItemsFailed } from '../../core/failed-items.js';
 import type { Context } from '../../context.js';
 import type { ClipOutcome } from '../../task/run-events.js';
 import type { Tracked } from './run-items.js';
+import { refusedBeforeSending } from './item-state.js';
 import { counted, shorten } from '../../ui/text-format.js';
 
 function lines(tracked: Tracked[]): string {
@@ -23,7 +24,7 @@ const SHOWN_STATUS: Record<string, string> = { 'already-saved': 'already saved',
 function outcomeOf(t: Tracked, prices: BatchPrices | undefined): ClipOutcome {
   const { result } = t;
   const id = result.id ?? undefined;
-  const status = result.status === 'failed' && !id ? 'not created' : (SHOWN_STATUS[result.status] ?? result.status);
+  const status = refusedBeforeSending(t) ? 'not created' : (SHOWN_STATUS[result.status] ?? result.status);
   const price = id ? prices?.priceOf(t.item.model) : undefined;
   return {
     status,
@@ -47,7 +48,7 @@ export function reportBatch(ctx: Context, tracked: Tracked[], resume: string, pr
   const saved = by('saved');
   const already = by('already-saved');
   // An item whose create was refused (or never sent after an account-wide refusal) has no task: not created.
-  const refused = (t: Tracked) => t.result.status === 'failed' && !t.result.id;
+  const refused = refusedBeforeSending;
   const failed = by('failed').filter((t) => !refused(t));
   const pending = by('pending');
   const notCreated = [...by('not-created'), ...by('failed').filter(refused)];

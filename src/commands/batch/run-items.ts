@@ -14,7 +14,7 @@ import { counted, shorten } from '../../ui/text-format.js';
 import { createPaidTask, recordAgain, type PaidTask } from '../../task/paid-create.js';
 import { finalName } from '../../task/output-names.js';
 import { runPool } from '../shared/pool.js';
-import { fail, startFrom, type RunSettings, type Tracked } from './item-state.js';
+import { fail, refusedBeforeSending, startFrom, type RunSettings, type Tracked } from './item-state.js';
 import { tellFailure } from '../../task/failure-event.js';
 
 export { startFrom, type ItemResult, type ItemStatus, type RunSettings, type Tracked } from './item-state.js';
@@ -30,7 +30,7 @@ async function tellItem(ctx: Context, tracked: Tracked): Promise<void> {
       line,
       ...(id ? { id } : {}),
       // A create that was refused (a budget, the balance) made no task: not created, as the report says.
-      outcome: status === 'failed' && !id ? 'not-created' : status,
+      outcome: refusedBeforeSending(tracked) ? 'not-created' : status,
       prompt,
       ...(path ? { path } : {}),
       ...(error ? { code: error.code, message: error.message } : {}),

@@ -233,7 +233,9 @@ async function tellOutcomes(ctx: Context, tracked: Tracked[]): Promise<void> {
 export async function waitAllCommand(ctx: Context, given: WaitInput['options']): Promise<void> {
   const options = parseOptions(waitAllSchema(), given);
   const names = options.output === undefined ? undefined : await planFolder(ctx, options.output);
-  const { entries, damaged, intents } = await afterCreatesInFlight(ctx, Date.now() + options.timeout);
+  // One --timeout for the whole run, the wait for another veo's creates included.
+  const deadline = Date.now() + options.timeout;
+  const { entries, damaged, intents } = await afterCreatesInFlight(ctx, deadline);
   if (damaged.length > 0)
     ctx.out.warn(`${counted(damaged.length, 'damaged journal line')} skipped (see veo list).`, 'JOURNAL_DAMAGED');
   const now = Date.now();
@@ -258,7 +260,7 @@ export async function waitAllCommand(ctx: Context, given: WaitInput['options']):
     infoJson: names !== undefined && (await writesInfoJson(ctx, options.writeInfoJson)),
     interval: options.interval,
     timeout: options.timeout,
-    deadline: Date.now() + options.timeout,
+    deadline,
     resume,
     total: tracked.length,
   };
