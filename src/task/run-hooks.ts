@@ -232,8 +232,8 @@ const MAX_HOOK_LINE = 4096;
  * account: an uploader it calls never sees the key, whether or not it came from the environment.
  */
 export function withoutApiKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { GPTUNNEL_API_KEY: _key, ...rest } = env;
-  return rest;
+  // Windows reads variable names in any case: every spelling of the key's name goes.
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name.toUpperCase() !== 'GPTUNNEL_API_KEY'));
 }
 
 /**
