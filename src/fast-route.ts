@@ -14,9 +14,6 @@ import type { GlobalOptions } from './settings.js';
 
 const FAST_COMMANDS: readonly CommandDeclaration<never>[] = [result, wait, download, balance];
 
-// The global options commander is given too: one list, so both routes know the same ones.
-export { GLOBAL_FLAGS };
-
 export interface FastRoute {
   declaration: CommandDeclaration<never>;
   globals: GlobalOptions;

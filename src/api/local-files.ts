@@ -10,6 +10,8 @@ import { FileExistsError, UsageError } from '../core/errors.js';
 export const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 export const EXISTING_FILE_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
 export const READ_NO_LINK = constants.O_RDONLY | constants.O_NOFOLLOW;
+/** For a file the user names: a FIFO there answers at once instead of blocking the open until a writer comes. */
+export const READ_NO_LINK_NO_WAIT = READ_NO_LINK | constants.O_NONBLOCK;
 
 export function errnoOf(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { Mp4LayoutError, printable, shiftChunkOffsets } from './mp4-box-tree.js';
 import { moovWithTags, readTagItems, tagsOf, type ClipTags } from './mp4-tags.js';
-import { NEW_FILE, READ_NO_LINK } from './local-files.js';
+import { NEW_FILE, READ_NO_LINK, READ_NO_LINK_NO_WAIT } from './local-files.js';
 
 /**
  * Writes a copy of an MP4 with veo's tags in its `moov`, without touching a byte of the media: the top-level boxes
@@ -125,7 +125,7 @@ export async function embedTags(source: string, destination: string, tags: ClipT
 
 /** The tags of a file, as far as they can be read; a file whose layout cannot be read throws Mp4LayoutError. */
 export async function readClipTags(path: string): Promise<{ tags: ClipTags; items: Map<string, string> }> {
-  const input = await open(path, READ_NO_LINK);
+  const input = await open(path, READ_NO_LINK_NO_WAIT);
   try {
     const { moov } = await loadMoov(input);
     const items = readTagItems(moov);

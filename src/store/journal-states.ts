@@ -11,9 +11,11 @@ export function redactStrings(value: unknown, redact: (text: string) => string):
   return value;
 }
 
-// A task without createdAt (first seen by `veo result`) sorts by its id: a MongoDB ObjectId
-// whose first 8 hex digits are its creation time in seconds.
-function createdMs(entry: JournalEntry): number {
+/**
+ * When a task was created. One without createdAt (first seen by `veo result`) goes by its id: a MongoDB ObjectId
+ * whose first 8 hex digits are its creation time in seconds.
+ */
+export function createdMs(entry: JournalEntry): number {
   const ms = entry.createdAt === undefined ? Number.NaN : Date.parse(entry.createdAt);
   return Number.isNaN(ms) ? parseInt(entry.id.slice(0, 8), 16) * 1000 : ms;
 }

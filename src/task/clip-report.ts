@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, realpath } from 'node:fs/promises';
 import { MAX_VIDEO_BYTES } from '../api/download-run.js';
-import { errnoOf, READ_NO_LINK } from '../api/local-files.js';
+import { errnoOf, READ_NO_LINK_NO_WAIT } from '../api/local-files.js';
 import { Mp4LayoutError, readClipTags } from '../api/mp4-embed.js';
 import type { ClipTags } from '../api/mp4-tags.js';
 import type { Context } from '../context.js';
@@ -28,7 +28,7 @@ export interface ClipReport {
 const MAX_SIDECAR_BYTES = 1024 * 1024;
 
 async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
-  const handle = await open(path, READ_NO_LINK);
+  const handle = await open(path, READ_NO_LINK_NO_WAIT);
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new UsageError(`${path} is not a regular file.`, { code: 'NOT_A_FILE' });
@@ -68,7 +68,7 @@ async function sidecarOf(path: string): Promise<Pick<ClipReport, 'sidecar' | 'si
   for (const sidecar of sidecarPaths(path)) {
     let handle;
     try {
-      handle = await open(sidecar, READ_NO_LINK);
+      handle = await open(sidecar, READ_NO_LINK_NO_WAIT);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       return { sidecar: null, sidecarProblem: `${sidecar} cannot be read (${errnoWords(error)})` };

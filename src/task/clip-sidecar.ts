@@ -2,8 +2,8 @@
 // to add what the journal does not keep (the price paid, the choices of a variation) or to describe a clip the
 // journal has lost. It is read tolerantly: its fields may come under a few names, a field of an unexpected type is
 // left out, and a file that is missing, too large, not a regular file or not JSON reads as no sidecar at all.
-import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { READ_NO_LINK_NO_WAIT } from '../api/local-files.js';
 import { basename, dirname, extname, join } from 'node:path';
 
 export interface ClipInfo {
@@ -39,7 +39,7 @@ export function sidecarPaths(video: string): string[] {
 async function readSmallFile(path: string): Promise<string | undefined> {
   let fh;
   try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fh = await open(path, READ_NO_LINK_NO_WAIT);
   } catch {
     return undefined;
   }

@@ -13,6 +13,12 @@ export const HOOK_FIELDS = {
 } as const;
 
 export type HookField = keyof typeof HOOK_FIELDS;
+
+/** The --exec values as commander or the fast route gives them: one string, or a list when repeated. */
+export function execTemplates(value: unknown): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
 export type HookShell = 'sh' | 'cmd';
 
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*/;

@@ -44,7 +44,7 @@ function spawnShell(line: string, env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 /** Sends a signal to the hook's whole group (everything it started), or to the hook alone where groups are not. */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     if (process.platform === 'win32') child.kill(signal);

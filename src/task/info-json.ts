@@ -1,10 +1,10 @@
 // The sidecar `<name>.info.json` written next to a saved video (--write-info-json, or the write-info-json
 // setting): what made the clip, and what it is. This module is the one place that defines the format; readers use
-// readInfoJson. Fields are added, never renamed or given another meaning, without raising INFO_JSON_SCHEMA.
-import { createHash, randomBytes } from 'node:crypto';
-import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
+// clip-sidecar.ts. Fields are added, never renamed or given another meaning, without raising INFO_JSON_SCHEMA.
+import { randomBytes } from 'node:crypto';
+import { lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { errnoOf, NEW_FILE, READ_NO_LINK } from '../api/local-files.js';
+import { errnoOf, NEW_FILE } from '../api/local-files.js';
 import { VERSION } from '../version.js';
 
 export const INFO_JSON_SCHEMA = 1;
@@ -90,37 +90,4 @@ export async function writeInfoJson(
     throw error;
   }
   return path;
-}
-
-/** Reads a sidecar (never through a link); undefined when it is not one veo wrote or its schema is newer. */
-export async function readInfoJson(path: string): Promise<InfoJson | undefined> {
-  let text: string;
-  try {
-    const handle = await open(path, READ_NO_LINK);
-    try {
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!value || typeof value !== 'object') return undefined;
-  const info = value as Partial<InfoJson>;
-  if (info.kind !== 'veo-clip' || typeof info.schema !== 'number' || info.schema > INFO_JSON_SCHEMA) return undefined;
-  if (typeof info.id !== 'string' || typeof info.sha256 !== 'string') return undefined;
-  return info as InfoJson;
-}
-
-/** The sha256 of a file's bytes, for checking a video against its sidecar. */
-export async function sha256Of(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
 }

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { Context } from '../context.js';
 import { showable } from '../ui/showable.js';
 import type { RunEvent } from './run-events.js';
+import { signalGroup } from './hook-process.js';
 import { withoutApiKey } from './run-hooks.js';
 
 /** A notifier that has not answered by then is stopped: the run is over and must not wait on the desktop. */
@@ -107,7 +108,7 @@ export function sendNotification(ctx: Context, title: string, body: string): Pro
       resolve();
       return;
     }
-    const timer = setTimeout(() => killGroup(child), NOTIFIER_TIMEOUT_MS);
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), NOTIFIER_TIMEOUT_MS);
     const done = () => {
       clearTimeout(timer);
       resolve();
@@ -116,15 +117,6 @@ export function sendNotification(ctx: Context, title: string, body: string): Pro
     child.once('error', done);
     child.once('close', done);
   });
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    if (process.platform !== 'win32' && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    else child.kill('SIGKILL');
-  } catch {
-    // Already gone.
-  }
 }
 
 /** Listens for the end of the run and then notifies, rings, or both. */

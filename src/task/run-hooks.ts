@@ -42,12 +42,6 @@ function fieldsOf(template: string): HookField[] {
   return (Object.keys(HOOK_FIELDS) as HookField[]).filter((field) => template.includes(`{${field}}`));
 }
 
-/** The --exec values as commander or the fast route gives them: one string, or a list when repeated. */
-export function execTemplates(value: unknown): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
-}
-
 /** What a failed hook left to say: a warning at once, and the one failure the run ends with, kept current. */
 class HookFailures {
   #listed: string[] = [];

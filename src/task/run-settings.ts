@@ -1,6 +1,7 @@
 // Settings that change how clips are made and kept: read from the config store, overridden by flags.
 import { UsageError } from '../core/errors.js';
 import type { Context } from '../context.js';
+import { embedWanted } from './clip-tags.js';
 
 export const BOOLEAN_VALUES = ['true', 'false'];
 /** How many clips variations or --repeat may make in one run without --yes. */
@@ -24,4 +25,21 @@ export async function writesInfoJson(ctx: Context, flag: boolean | undefined): P
 export async function maxItems(ctx: Context): Promise<number> {
   const value = (await ctx.settings()).config['max-items'];
   return value === undefined ? DEFAULT_MAX_ITEMS : parseMaxItems(value);
+}
+
+/**
+ * --embed-metadata and --write-info-json for a run of many clips, settled once when a first clip is to be saved: a
+ * setting veo cannot use is warned about once, not once a clip.
+ */
+export function savingChoices(
+  ctx: Context,
+  embedFlag: boolean | undefined,
+  infoJsonFlag: boolean | undefined,
+): () => Promise<{ embed: boolean; infoJson: boolean }> {
+  let settled: Promise<{ embed: boolean; infoJson: boolean }> | undefined;
+  return () =>
+    (settled ??= (async () => ({
+      embed: await embedWanted(ctx, embedFlag),
+      infoJson: await writesInfoJson(ctx, infoJsonFlag),
+    }))());
 }

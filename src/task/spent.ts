@@ -2,6 +2,7 @@
 // before it was paid for, and what was asked for) and every create still without an answer, each at the price the service answered, else
 // at its model's listed price. Amounts are whole kopecks, so that sums and comparisons with a cap are exact.
 import type { CreateIntent, JournalEntry } from '../store/journal.js';
+import { createdMs } from '../store/journal-states.js';
 import { intentStartedMs } from './intent-state.js';
 import { UsageError } from '../core/errors.js';
 
@@ -38,11 +39,6 @@ export function parseRubles(value: string, what: string): number {
     );
   }
   return toKopecks(Number(text));
-}
-
-function createdMs(entry: JournalEntry): number {
-  const ms = entry.createdAt === undefined ? Number.NaN : Date.parse(entry.createdAt);
-  return Number.isNaN(ms) ? parseInt(entry.id.slice(0, 8), 16) * 1000 : ms;
 }
 
 function priced(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fastRoute, GLOBAL_FLAGS } from '../../src/fast-route.js';
+import { GLOBAL_FLAGS } from '../../src/commands/global-flags.js';
+import { fastRoute } from '../../src/fast-route.js';
 import { buildProgram } from '../../src/program.js';
 
 describe('the commander-free route', () => {

@@ -44,7 +44,7 @@ function resumeCommand(ctx: Context, prompt: string, options: CreateOptions, rep
   if (options.output) parts.push('-o', shellQuote(options.output));
   if (options.force) parts.push('--force');
   if (options.yes) parts.push('--yes');
-  if (options.writeInfoJson !== undefined) parts.push(options.writeInfoJson ? '--write-info-json' : '');
+  if (options.writeInfoJson) parts.push('--write-info-json');
   if (options.embedMetadata !== undefined)
     parts.push(options.embedMetadata ? '--embed-metadata' : '--no-embed-metadata');
   return parts.filter(Boolean).join(' ');

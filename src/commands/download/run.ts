@@ -37,9 +37,17 @@ export function fileNameFromUrl(url: URL): { id?: string; name: string } {
   return { name: safe && safe.length <= 200 ? (/\.mp4$/i.test(safe) ? safe : `${safe}.mp4`) : 'video.mp4' };
 }
 
-/** The journal already has this very file: downloading it again would only cost time. */
-async function alreadySaved(ctx: Context, id: string, path: string): Promise<JournalEntry | undefined> {
-  const entry = await (await ctx.journal()).get(id).catch(() => undefined);
+/**
+ * The journal already has this very file: downloading it again would only cost time. `known` is the entry just read;
+ * after a collision the journal is read again, as another veo may have saved the file meanwhile.
+ */
+async function alreadySaved(
+  ctx: Context,
+  id: string,
+  path: string,
+  known?: JournalEntry,
+): Promise<JournalEntry | undefined> {
+  const entry = known ?? (await (await ctx.journal()).get(id).catch(() => undefined));
   return entry && entry.savedPath === path && (await stillSaved(entry)) ? entry : undefined;
 }
 
@@ -73,7 +81,7 @@ export async function downloadCommand(ctx: Context, target: string, options: Dow
     else ctx.out.result(path);
   };
   if (to.kind === 'file' && !options.force && (await pathExists(to.path))) {
-    const saved = id ? await alreadySaved(ctx, id, to.path) : undefined;
+    const saved = id && entry ? await alreadySaved(ctx, id, to.path, entry) : undefined;
     if (!saved) throw new FileExistsError(to.path, { taskId: id });
     reportSaved(to.path, saved);
     return;

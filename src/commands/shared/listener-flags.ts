@@ -1,5 +1,6 @@
 // The options that shape what a run does around its clips (hooks, notifications, the event stream), as a resume
 // hint repeats them: a pasted hint must run the same hooks on the clips it saves, and tell the same listeners.
+import { execTemplates } from '../../task/hook-command.js';
 import { shellQuote } from '../../ui/shell-quote.js';
 import type { EventsInput, RunHookInput } from './flags.js';
 
@@ -9,9 +10,7 @@ import type { EventsInput, RunHookInput } from './flags.js';
  */
 export function listenerFlags(given: RunHookInput & EventsInput): string[] {
   const parts: string[] = [];
-  // One string, or a list when repeated (commander and the fast route alike).
-  const exec = given.exec === undefined ? [] : Array.isArray(given.exec) ? given.exec : [given.exec];
-  for (const template of exec) parts.push('--exec', shellQuote(template));
+  for (const template of execTemplates(given.exec)) parts.push('--exec', shellQuote(template));
   for (const name of ['notify', 'bell'] as const) {
     const value = given[name];
     if (typeof value === 'boolean') parts.push(value ? `--${name}` : `--no-${name}`);

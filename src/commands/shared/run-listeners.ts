@@ -41,7 +41,8 @@ async function attachHooksAndSignals(ctx: Context, options: Record<string, unkno
   const command = ctx.command ?? '';
   if (!LONG_RUNS.has(command)) return;
   if (options.exec !== undefined) {
-    const { attachHooks, execTemplates } = await import('../../task/run-hooks.js');
+    const { attachHooks } = await import('../../task/run-hooks.js');
+    const { execTemplates } = await import('../../task/hook-command.js');
     attachHooks(ctx, execTemplates(options.exec));
   }
   const notify = await wanted(ctx, options.notify, 'notify');

@@ -14,9 +14,8 @@ import { entryFromTask, loadJournal, recordSafely } from '../../task/journal-rec
 import { entryState } from '../../task/entry-state.js';
 import { parseOptions } from '../shared/option-schemas.js';
 import { defaultVideoPath } from '../../task/output-target.js';
-import { embedWanted } from '../../task/clip-tags.js';
 import { valuesOfEntry } from '../../task/output-names.js';
-import { writesInfoJson } from '../../task/run-settings.js';
+import { savingChoices } from '../../task/run-settings.js';
 import { removeExpiredParts } from '../../task/expired-parts.js';
 import { tellFailure } from '../../task/failure-event.js';
 
@@ -86,9 +85,9 @@ async function saveEntry(
   options: SyncOptions,
   summary: SyncSummary,
   fail: Fail,
+  saving: { embed: boolean; infoJson: boolean },
 ): Promise<void> {
   const path = await defaultVideoPath(ctx, valuesOfEntry(entry.id, entry), options.dir);
-  const embed = await embedWanted(ctx, options.embedMetadata);
   // An overlapping sync (cron) may have saved it since this one read the journal.
   if (!options.force && (await savedMeanwhile(ctx, entry.id, path))) {
     summary.alreadySaved.push(entry.id);
@@ -104,8 +103,8 @@ async function saveEntry(
         url: entry.url,
         to: { kind: 'file', path },
         force: options.force,
-        embed,
-        infoJson: await writesInfoJson(ctx, options.writeInfoJson),
+        embed: saving.embed,
+        infoJson: saving.infoJson,
       },
       status,
       'veo sync',
@@ -171,6 +170,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
   for (const record of damaged)
     ctx.out.warn(`journal line ${record.line} is damaged (${record.problem}); skipped`, 'JOURNAL_DAMAGED');
 
+  const saving = savingChoices(ctx, options.embedMetadata, options.writeInfoJson);
   for (const entry of await refreshRunning(ctx, entries, fail)) {
     const state = entryState(entry);
     if (state === 'running') summary.running.push(entry.id);
@@ -190,7 +190,7 @@ export async function syncCommand(ctx: Context, options: SyncOptions): Promise<v
     }
     const wanted = state === 'unsaved' || saved === 'gone';
     if (!wanted || !entry.url || taskPhase({ status: entry.status ?? '', url: entry.url }) !== 'done') continue;
-    await saveEntry(ctx, { ...entry, url: entry.url }, options, summary, fail);
+    await saveEntry(ctx, { ...entry, url: entry.url }, options, summary, fail, await saving());
   }
 
   report(ctx, summary);
